@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+
+/** Anything with timers, sockets or files: usable after construction, started and stopped by bootstrap. */
+export interface Lifecycle {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Who is calling and on whose behalf; the first parameter of every module operation. Auth fills
+ * `principal` (later issue); API servers fill the rest.
+ */
+export interface RequestContext {
+  reqId: string;
+  /** Caller address as seen by the API server. */
+  clientIp: string;
+  /** X-Polaris-Token (or gRPC metadata) when sent. */
+  token?: string;
+  /** The API server that received the call: 'http', 'grpc', 'eureka', 'xds', 'internal'. */
+  protocol: string;
+  logger?: Logger;
+  /** Set for calls the server makes on its own behalf (self-registration, jobs). */
+  internal?: boolean;
+}
+
+export function internalContext(reqId: string): RequestContext {
+  return { reqId, clientIp: '127.0.0.1', protocol: 'internal', internal: true };
+}
