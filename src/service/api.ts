@@ -1,0 +1,74 @@
+import type { ItemResult } from '../common/errors/batch.js';
+import type { RequestContext } from '../common/lifecycle.js';
+import type {
+  Client as WireClient,
+  DiscoverRequest as WireDiscoverRequest,
+  DiscoverResponse as WireDiscoverResponse,
+  Instance as WireInstance,
+  InstanceLabels as WireInstanceLabels,
+  Service as WireService,
+  ServiceAlias as WireServiceAlias,
+} from '../common/api/gen/wire.js';
+
+/**
+ * The naming module's front doors, split by resource. Inputs and outputs are wire objects; raw
+ * query parameters are validated here (polaris's paramcheck rules), so every API server gets the
+ * same answers. Single-object operations throw PolarisError; batches return one ItemResult per
+ * request item, in request order.
+ */
+
+/** Query string as received: a key may repeat. */
+export type RawQuery = Record<string, string | string[] | undefined>;
+
+export interface ListResult<T> {
+  /** Total number of matches. */
+  amount: number;
+  items: T[];
+}
+
+export interface ServiceOps {
+  createServices(ctx: RequestContext, reqs: WireService[]): Promise<ItemResult<WireService>[]>;
+  updateServices(ctx: RequestContext, reqs: WireService[]): Promise<ItemResult<WireService>[]>;
+  deleteServices(ctx: RequestContext, reqs: WireService[]): Promise<ItemResult<WireService>[]>;
+  listServices(ctx: RequestContext, query: RawQuery): Promise<ListResult<WireService>>;
+  /** Every service (no paging), optionally of one namespace: namespace, name, metadata, counts. */
+  allServices(ctx: RequestContext, namespace: string | undefined): Promise<WireService[]>;
+  countServices(ctx: RequestContext): Promise<number>;
+  getServiceOwners(ctx: RequestContext, reqs: WireService[]): Promise<WireService[]>;
+  getServiceToken(ctx: RequestContext, req: WireService): Promise<WireService>;
+  updateServiceToken(ctx: RequestContext, req: WireService): Promise<WireService>;
+}
+
+export interface AliasOps {
+  createAlias(ctx: RequestContext, req: WireServiceAlias): Promise<WireServiceAlias>;
+  updateAlias(ctx: RequestContext, req: WireServiceAlias): Promise<WireServiceAlias>;
+  deleteAliases(ctx: RequestContext, reqs: WireServiceAlias[]): Promise<ItemResult<WireServiceAlias>[]>;
+  listAliases(ctx: RequestContext, query: RawQuery): Promise<ListResult<WireServiceAlias>>;
+}
+
+export interface InstanceOps {
+  /** Console create: upsert, one result per item. */
+  createInstances(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]>;
+  updateInstances(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]>;
+  deleteInstances(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]>;
+  deleteInstancesByHost(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]>;
+  updateIsolateByHost(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]>;
+  listInstances(ctx: RequestContext, query: RawQuery): Promise<ListResult<WireInstance>>;
+  countInstances(ctx: RequestContext): Promise<number>;
+  instanceLabels(ctx: RequestContext, query: RawQuery): Promise<WireInstanceLabels>;
+}
+
+/** What SDKs call (gRPC service-grpc and HTTP /v1/*). */
+export interface ClientOps {
+  registerInstance(ctx: RequestContext, req: WireInstance): Promise<ItemResult<WireInstance>>;
+  deregisterInstance(ctx: RequestContext, req: WireInstance): Promise<ItemResult<WireInstance>>;
+  heartbeat(ctx: RequestContext, req: WireInstance): Promise<ItemResult<WireInstance>>;
+  reportClient(ctx: RequestContext, req: WireClient): Promise<ItemResult<WireClient>>;
+  /**
+   * Answers one Discover request. Never throws: errors come back as a response with the code and
+   * the request's type/service echoed.
+   */
+  discover(ctx: RequestContext, req: WireDiscoverRequest): Promise<WireDiscoverResponse>;
+}
+
+export interface NamingService extends ServiceOps, AliasOps, InstanceOps, ClientOps {}

@@ -1,0 +1,239 @@
+import type { Logger } from 'pino';
+import type { NamingReader } from '../cache/api.js';
+import type { Instance as WireInstance, InstanceLabels as WireInstanceLabels } from '../common/api/gen/wire.js';
+import { failed, ok, type ItemResult } from '../common/errors/batch.js';
+import { Code } from '../common/errors/codes.js';
+import { PolarisError } from '../common/errors/polaris-error.js';
+import type { RequestContext } from '../common/lifecycle.js';
+import type { Instance } from '../common/model/naming.js';
+import { checkBatch } from '../common/utils/validate.js';
+import type { Store } from '../store/api.js';
+import type { InstanceOps, ListResult, RawQuery } from './api.js';
+import {
+  applyInstanceUpdate,
+  buildInstance,
+  checkInstanceCreate,
+  checkInstanceFields,
+  instanceKeyOf,
+  type InstanceKey,
+} from './instance-write.js';
+import { first } from './query-params.js';
+import type { DefaultServiceOps } from './service-ops.js';
+import { checkServiceKey } from './service-ops.js';
+import { listInstances } from './service-query.js';
+
+export interface InstanceOpsDeps {
+  store: Store;
+  cache: NamingReader;
+  services: Pick<DefaultServiceOps, 'ensureService'>;
+  logger: Logger;
+  /** naming.autoCreate: create a missing service on register. */
+  autoCreateService: boolean;
+}
+
+type Prepared = { req: WireInstance; key: InstanceKey } | { error: ItemResult<WireInstance> };
+
+/** Console instance operations, and the write path shared with SDK registration. */
+export class DefaultInstanceOps implements InstanceOps {
+  constructor(private readonly deps: InstanceOpsDeps) {}
+
+  async createInstances(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]> {
+    checkBatch(reqs);
+    // polaris validates the whole batch first: one bad item and nothing is written.
+    const prepared: Prepared[] = reqs.map((req) => {
+      try {
+        return { req, key: checkInstanceCreate(req) };
+      } catch (err) {
+        return { error: failed(err, req) };
+      }
+    });
+    if (prepared.some((p) => 'error' in p)) {
+      return prepared.map((p) => ('error' in p ? p.error : { code: Code.ExecuteSuccess, info: '' }));
+    }
+    return this.upsert(ctx, prepared as { req: WireInstance; key: InstanceKey }[]);
+  }
+
+  /**
+   * Writes validated registrations in one transaction (the batch controller hands whole batches
+   * here). Duplicate ids within the call: the last request wins, every caller gets the answer.
+   */
+  async upsert(ctx: RequestContext, items: { req: WireInstance; key: InstanceKey }[]): Promise<ItemResult<WireInstance>[]> {
+    const results: ItemResult<WireInstance>[] = new Array(items.length);
+    const serviceIds = new Map<string, string>();
+    for (let n = 0; n < items.length; n++) {
+      const { key, req } = items[n];
+      const sk = `${key.namespace}/${key.service}`;
+      if (serviceIds.has(sk)) continue;
+      try {
+        const svc = this.deps.autoCreateService
+          ? await this.deps.services.ensureService(ctx, key.namespace, key.service)
+          : (this.deps.cache.service(key.namespace, key.service) ??
+            (await this.deps.store.getService(key.namespace, key.service)));
+        if (!svc) throw new PolarisError(Code.NotFoundService, sk);
+        if (svc.reference) throw new PolarisError(Code.NotAllowAliasCreateInstance);
+        serviceIds.set(sk, svc.id);
+      } catch (err) {
+        results[n] = failed(err, req);
+      }
+    }
+    const writable = items
+      .map((it, n) => ({ ...it, n }))
+      .filter(({ key, n }) => results[n] === undefined && serviceIds.has(`${key.namespace}/${key.service}`));
+    for (const { key, req, n } of items.map((it, n) => ({ ...it, n }))) {
+      if (results[n] === undefined && !serviceIds.has(`${key.namespace}/${key.service}`)) {
+        results[n] = failed(new PolarisError(Code.NotFoundService), req);
+      }
+    }
+    if (writable.length > 0) {
+      try {
+        await this.deps.store.transaction(async (tx) => {
+          const existing = new Map((await tx.getInstances(writable.map((w) => w.key.id))).map((i) => [i.id, i]));
+          const now = Date.now();
+          const rows = new Map<string, Instance>();
+          for (const w of writable) {
+            const svcId = serviceIds.get(`${w.key.namespace}/${w.key.service}`) as string;
+            rows.set(w.key.id, buildInstance(w.req, w.key, svcId, existing.get(w.key.id), now));
+          }
+          await tx.upsertInstances([...rows.values()]);
+        });
+        for (const w of writable) {
+          results[w.n] = ok({
+            id: w.key.id,
+            service: w.key.service,
+            namespace: w.key.namespace,
+            vpc_id: w.req.vpc_id ?? null,
+            host: w.req.host,
+            port: w.req.port,
+          });
+        }
+      } catch (err) {
+        for (const w of writable) results[w.n] = failed(err, w.req);
+      }
+    }
+    await this.sync();
+    return results;
+  }
+
+  async updateInstances(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]> {
+    checkBatch(reqs);
+    const out: ItemResult<WireInstance>[] = [];
+    for (const req of reqs) {
+      try {
+        const key = instanceKeyOf(req);
+        checkInstanceFields(req);
+        const cur = await this.deps.store.getInstance(key.id);
+        if (!cur) throw new PolarisError(Code.NotFoundInstance, key.id);
+        const next = applyInstanceUpdate(cur, req, Date.now());
+        if (!next) {
+          out.push(ok(req, Code.NoNeedUpdate));
+          continue;
+        }
+        await this.deps.store.upsertInstances([next]);
+        out.push(ok(req));
+      } catch (err) {
+        out.push(failed(err, req));
+      }
+    }
+    await this.sync();
+    return out;
+  }
+
+  async deleteInstances(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]> {
+    checkBatch(reqs);
+    const keys: (string | ItemResult<WireInstance>)[] = reqs.map((req) => {
+      try {
+        return instanceKeyOf(req).id;
+      } catch (err) {
+        return failed(err, req);
+      }
+    });
+    const ids = keys.filter((k): k is string => typeof k === 'string');
+    let storeErr: unknown;
+    if (ids.length > 0) {
+      try {
+        await this.deps.store.deleteInstances(ids);
+      } catch (err) {
+        storeErr = err;
+      }
+    }
+    await this.sync();
+    return keys.map((k, n) => (typeof k !== 'string' ? k : storeErr ? failed(storeErr, reqs[n]) : ok(reqs[n])));
+  }
+
+  /** Removes every instance of a service on a host. */
+  async deleteInstancesByHost(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]> {
+    return this.byHost(reqs, async (list) => {
+      await this.deps.store.deleteInstances(list.map((i) => i.id));
+    });
+  }
+
+  async updateIsolateByHost(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]> {
+    for (const req of reqs) {
+      if (req.isolate === undefined || req.isolate === null) throw new PolarisError(Code.InvalidInstanceIsolate);
+    }
+    return this.byHost(reqs, async (list, req) => {
+      const now = Date.now();
+      const changed = list
+        .filter((i) => i.isolate !== req.isolate)
+        .map((i) => applyInstanceUpdate(i, { isolate: req.isolate }, now))
+        .filter((i): i is Instance => i !== undefined);
+      if (changed.length) await this.deps.store.upsertInstances(changed);
+    });
+  }
+
+  private async byHost(
+    reqs: WireInstance[],
+    fn: (list: Instance[], req: WireInstance) => Promise<void>,
+  ): Promise<ItemResult<WireInstance>[]> {
+    checkBatch(reqs);
+    const out: ItemResult<WireInstance>[] = [];
+    for (const req of reqs) {
+      try {
+        const { name, namespace } = checkServiceKey({ name: req.service, namespace: req.namespace });
+        if (!req.host) throw new PolarisError(Code.InvalidInstanceHost, 'host is empty');
+        const svc = await this.deps.store.getService(namespace, name);
+        if (svc) {
+          const list = (await this.deps.store.listInstancesOfService(svc.id)).filter((i) => i.host === req.host);
+          if (list.length) await fn(list, req);
+        }
+        out.push(ok(req));
+      } catch (err) {
+        out.push(failed(err, req));
+      }
+    }
+    await this.sync();
+    return out;
+  }
+
+  async listInstances(ctx: RequestContext, query: RawQuery): Promise<ListResult<WireInstance>> {
+    return listInstances(this.deps.cache, query);
+  }
+
+  async countInstances(): Promise<number> {
+    return this.deps.cache.totalInstances();
+  }
+
+  async instanceLabels(ctx: RequestContext, query: RawQuery): Promise<WireInstanceLabels> {
+    const serviceId = first(query, 'service_id');
+    const svc = serviceId
+      ? this.deps.cache.serviceById(serviceId)
+      : this.deps.cache.service(first(query, 'namespace') || 'default', first(query, 'service') ?? '');
+    const labels: Record<string, { values: string[] }> = {};
+    if (svc) {
+      const sets = new Map<string, Set<string>>();
+      for (const inst of this.deps.cache.instancesOf(svc.id)) {
+        for (const [k, v] of Object.entries(inst.metadata)) {
+          let s = sets.get(k);
+          if (!s) sets.set(k, (s = new Set()));
+          s.add(v);
+        }
+      }
+      for (const [k, s] of sets) labels[k] = { values: [...s].sort() };
+    }
+    return { labels, namespace: svc?.namespace ?? '', service: svc?.name ?? '', service_id: svc?.id ?? '' };
+  }
+
+  private async sync(): Promise<void> {
+    await this.deps.cache.waitFor(await this.deps.store.currentSeq());
+  }
+}

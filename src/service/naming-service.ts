@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { NamingReader } from '../cache/api.js';
+import type { Instance as WireInstance } from '../common/api/gen/wire.js';
+import type { ItemResult } from '../common/errors/batch.js';
+import type { RequestContext } from '../common/lifecycle.js';
+import type { NamespaceService } from '../namespace/api.js';
+import type { Store } from '../store/api.js';
+import type { AliasOps, ClientOps, InstanceOps, NamingService, ServiceOps } from './api.js';
+import { DefaultClientOps, type HeartbeatSink, type InstanceWriter } from './client-ops.js';
+import { DefaultInstanceOps } from './instance-ops.js';
+import type { InstanceKey } from './instance-write.js';
+import { DefaultServiceOps } from './service-ops.js';
+
+export interface NamingModuleConfig {
+  /** naming.autoCreate */
+  autoCreateService: boolean;
+}
+
+export interface NamingModule {
+  service: NamingService;
+  /** The write path SDK registrations end in; the batch controller feeds it whole batches. */
+  instances: DefaultInstanceOps;
+}
+
+/** Registration written at once, one transaction per call (batching disabled). */
+export class DirectInstanceWriter implements InstanceWriter {
+  constructor(private readonly deps: { store: Store; cache: NamingReader; instances: DefaultInstanceOps }) {}
+
+  async register(ctx: RequestContext, item: { req: WireInstance; key: InstanceKey }): Promise<ItemResult<WireInstance>> {
+    const [result] = await this.deps.instances.upsert(ctx, [item]);
+    return result;
+  }
+
+  async deregister(ctx: RequestContext, id: string): Promise<void> {
+    await this.deps.store.deleteInstances([id]);
+    await this.deps.cache.waitFor(await this.deps.store.currentSeq());
+  }
+}
+
+/**
+ * Builds the naming module. `writer` lets bootstrap put a batch controller in front of
+ * registrations; `heartbeats` is the health checker when health checking is on.
+ */
+export function createNamingModule(
+  deps: {
+    store: Store;
+    cache: NamingReader;
+    namespaces: NamespaceService;
+    logger: Logger;
+    heartbeats?: HeartbeatSink;
+    writer?: (instances: DefaultInstanceOps) => InstanceWriter;
+  },
+  config: NamingModuleConfig,
+): NamingModule {
+  const services = new DefaultServiceOps(deps);
+  const instances = new DefaultInstanceOps({ ...deps, services, autoCreateService: config.autoCreateService });
+  const writer = deps.writer?.(instances) ?? new DirectInstanceWriter({ ...deps, instances });
+  const client = new DefaultClientOps({ ...deps, writer });
+  const service: NamingService = {
+    ...bind<ServiceOps & AliasOps>(services),
+    ...bind<InstanceOps>(instances),
+    ...bind<ClientOps>(client),
+  };
+  return { service, instances };
+}
+
+/** The public methods of a class instance as bound functions (no hand-written pass-throughs). */
+function bind<T>(obj: object): T {
+  const out: Record<string, unknown> = {};
+  const proto = Object.getPrototypeOf(obj) as object;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const fn = (obj as Record<string, unknown>)[name];
+    if (name !== 'constructor' && typeof fn === 'function') out[name] = (fn as (...a: unknown[]) => unknown).bind(obj);
+  }
+  return out as T;
+}
