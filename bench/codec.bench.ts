@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/codec.bench.ts [instances] [seconds-per-case]
  */
-import { decodeJson, decodeProto, encodeJson, encodeProto } from '../src/common/api/codec.js';
+import { decodeJson, decodeProto, encodeJson, encodeJsonBuffer, encodeProto } from '../src/common/api/codec.js';
 
 const N = Number(process.argv[2] ?? 10000);
 const SECONDS = Number(process.argv[3] ?? 2);
@@ -67,7 +67,8 @@ const bin = encodeProto('v1.BatchQueryResponse', response);
 const jsonBytes = Buffer.byteLength(json);
 
 console.log(`v1.BatchQueryResponse with ${N} instances`);
-bench('encodeJson', jsonBytes, () => encodeJson('v1.BatchQueryResponse', response));
+bench('encodeJson (string)', jsonBytes, () => encodeJson('v1.BatchQueryResponse', response));
+bench('encodeJsonBuffer (bytes)', jsonBytes, () => encodeJsonBuffer('v1.BatchQueryResponse', response));
 bench('JSON.stringify (reference)', jsonBytes, () => JSON.stringify(response));
 bench('decodeJson (parsed input)', jsonBytes, () => decodeJson('v1.BatchQueryResponse', parsed));
 bench('JSON.parse + decodeJson', jsonBytes, () => decodeJson('v1.BatchQueryResponse', JSON.parse(json)));

@@ -98,7 +98,6 @@ export class DefaultClientOps implements ClientOps {
       if (!prev || !sameClient(prev, client)) {
         await this.deps.store.upsertClients([client]);
       }
-      await this.deps.heartbeats?.beat(`c_${client.id}`).catch(() => true);
       return ok(req);
     } catch (err) {
       return failed(err, req);

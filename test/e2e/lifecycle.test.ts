@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { call, startDaemon } from '../helpers/daemon.js';
+import { join } from 'node:path';
+import { call, MAIN, startDaemon, TSX } from '../helpers/daemon.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 
 test('graceful stop exits 0, restart keeps every acknowledged write', async () => {
   const d1 = await startDaemon();
@@ -52,7 +51,7 @@ test('a bad config fails at start with exit code 1, naming the file and the key'
   const dir = mkdtempSync(join(tmpdir(), 'polaris-ts-badcfg-'));
   const cfg = join(dir, 'bad.yaml');
   writeFileSync(cfg, 'apiservers:\n  - name: api-http\n    option:\n      listenPort: notaport\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'start', '-c', cfg], {
+  const r = spawnSync(process.execPath, ['--import', TSX, MAIN, 'start', '-c', cfg], {
     encoding: 'utf8',
     cwd: dir,
     timeout: 30_000,
@@ -61,7 +60,7 @@ test('a bad config fails at start with exit code 1, naming the file and the key'
   assert.match(r.stderr + r.stdout, /bad\.yaml/);
   assert.match(r.stderr + r.stdout, /listenPort/);
 
-  const missing = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'start', '-c', join(dir, 'nope.yaml')], {
+  const missing = spawnSync(process.execPath, ['--import', TSX, MAIN, 'start', '-c', join(dir, 'nope.yaml')], {
     encoding: 'utf8',
     cwd: dir,
     timeout: 30_000,
@@ -71,7 +70,7 @@ test('a bad config fails at start with exit code 1, naming the file and the key'
 });
 
 test('version prints the version', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'version'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', TSX, MAIN, 'version'], { encoding: 'utf8' });
   assert.equal(r.status, 0);
   assert.match(r.stdout, /^version: v?\d+\.\d+\.\d+/);
 });

@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path';
 import { freePort } from './ports.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+/** tsx's loader as an absolute URL, so a daemon started in another directory still finds it. */
+export const TSX = import.meta.resolve('tsx');
+export const MAIN = join(ROOT, 'src/main.ts');
 
 export interface DaemonOptions {
   /** Reuse a data directory (restart tests). */
@@ -100,7 +103,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
     .replaceAll('{{CONFIG_GRPC}}', String(ports.configGrpc));
   const cfg = join(dir, `polaris-server-${process.pid}-${Date.now()}.yaml`);
   writeFileSync(cfg, yaml);
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'start', '-c', cfg], {
+  const proc = spawn(process.execPath, ['--import', TSX, MAIN, 'start', '-c', cfg], {
     cwd: dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,24 @@
+# Multi-stage build: compile TypeScript (and better-sqlite3's native addon) in a full image, run on
+# node:20-slim as a non-root user.
+FROM node:20 AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY proto ./proto
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json polaris-server.yaml ./
+COPY proto ./proto
+RUN mkdir -p /app/data /app/log && chown -R node:node /app/data /app/log
+USER node
+EXPOSE 8090 8091 8093
+VOLUME ["/app/data"]
+ENTRYPOINT ["node", "dist/src/main.js"]
+CMD ["start", "-c", "polaris-server.yaml"]

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { Metadata } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { RequestContext } from '../../common/lifecycle.js';
+
+/** The first value of a metadata key as text, or undefined when absent or empty. */
+export function metadataValue(md: Metadata, key: string): string | undefined {
+  const values = md.get(key);
+  if (values.length === 0) return undefined;
+  const v = values[0];
+  const s = typeof v === 'string' ? v : v.toString('utf8');
+  return s === '' ? undefined : s;
+}
+
+/** True when the metadata carries `key` at all (any value, even empty). */
+export function hasMetadata(md: Metadata, key: string): boolean {
+  return md.get(key).length > 0;
+}
+
+/**
+ * The caller's IP from a grpc-js peer string (`<address>:<port>`, IPv6 unbracketed), without the
+ * IPv4-mapped IPv6 prefix.
+ */
+export function peerIp(peer: string): string {
+  let s = peer;
+  if (s.startsWith('ipv4:') || s.startsWith('ipv6:')) s = s.slice(5);
+  if (s.startsWith('[')) {
+    const end = s.indexOf(']');
+    s = end > 0 ? s.slice(1, end) : s.slice(1);
+  } else {
+    // grpc-js writes `${remoteAddress}:${remotePort}`; the port is always there for TCP peers.
+    const m = /^(.*):(\d+)$/.exec(s);
+    if (m && m[1] !== '' && m[1] !== ':') s = m[1];
+  }
+  if (s.startsWith('::ffff:') && s.includes('.')) s = s.slice('::ffff:'.length);
+  return s;
+}
+
+/** What a handler needs of a grpc-js call to build the RequestContext. */
+export interface CallInfo {
+  metadata: Metadata;
+  getPeer(): string;
+}
+
+/**
+ * The RequestContext of one gRPC call: `request-id` from the metadata (else a fresh one),
+ * `x-polaris-token`, and the peer IP. `tokenOverride` (a non-empty `service_token` / `service.token`
+ * of the request) wins over the header, as in polaris.
+ */
+export function grpcRequestContext(call: CallInfo, logger: Logger, method: string, tokenOverride?: string | null): RequestContext {
+  const reqId = metadataValue(call.metadata, 'request-id') ?? randomUUID().replaceAll('-', '');
+  const ip = peerIp(call.getPeer());
+  const token = tokenOverride ? tokenOverride : metadataValue(call.metadata, 'x-polaris-token');
+  return {
+    reqId,
+    clientIp: ip,
+    token,
+    protocol: 'grpc',
+    logger: logger.child({ req: { id: reqId, ip, method } }),
+  };
+}

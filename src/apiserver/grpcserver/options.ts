@@ -1,0 +1,73 @@
+import type { Logger } from 'pino';
+import type { RequestContext } from '../../common/lifecycle.js';
+import type { NamingService } from '../../service/api.js';
+import type { Response as WireResponse, ServiceContract as WireServiceContract } from '../../common/api/gen/wire.js';
+
+/** `apiservers[name=service-grpc].api.<group>` of polaris-server.yaml. */
+export interface GrpcApiGroupConfig {
+  enable: boolean;
+  /** Method groups to open (`discover`, `register`, `healthcheck`); empty = all of them. */
+  include: string[];
+}
+
+/** `connLimit` of the apiserver options. Accepted for compatibility; not enforced on gRPC yet. */
+export interface GrpcConnLimitOptions {
+  openConnLimit: boolean;
+  maxConnPerHost?: number;
+  maxConnLimit?: number;
+  whiteList?: string[] | string;
+}
+
+/** Server-side TLS (no client certificates are required). */
+export interface GrpcTlsOptions {
+  certFile?: string;
+  keyFile?: string;
+  trustedCAFile?: string;
+}
+
+export interface GrpcServerOptions {
+  /** Apiserver name used in logs; default `service-grpc`. */
+  name?: string;
+  listenIP: string;
+  listenPort: number;
+  /** Keyed by group; only `client` matters here. A missing `client` group serves everything. */
+  api: Record<string, GrpcApiGroupConfig>;
+  connLimit?: GrpcConnLimitOptions;
+  tls?: GrpcTlsOptions;
+  /** Cache pre-encoded DiscoverResponse bytes per (type, namespace, name, revision). */
+  enableCacheProto?: boolean;
+  /** Entries of that cache (LRU); default 128. */
+  sizeCacheProto?: number;
+  /** How long `stop()` waits for in-flight calls before cutting connections; default 10 s. */
+  shutdownTimeoutMs?: number;
+  /** Largest accepted request message in bytes; default 16 MiB. */
+  maxReceiveMessageBytes?: number;
+}
+
+/**
+ * The heartbeat records as PolarisHeartbeatGRPC peers see them (structurally a HeartbeatStore).
+ * Without it BatchGetHeartbeat answers no records and BatchDelHeartbeat deletes nothing, as
+ * polaris-server does when no checker plugin is configured.
+ */
+export interface HeartbeatRecordsAccess {
+  get(ids: readonly string[]): Promise<Map<string, { lastBeatMs: number }>>;
+  delete(ids: readonly string[]): Promise<void>;
+}
+
+/** Service contracts (PolarisServiceContractGRPC); answers are whole v1.Response wire objects. */
+export interface ServiceContractAccess {
+  reportServiceContract(ctx: RequestContext, req: WireServiceContract): Promise<WireResponse>;
+  getServiceContract(ctx: RequestContext, req: WireServiceContract): Promise<WireResponse>;
+}
+
+export interface GrpcServerDeps {
+  naming: NamingService;
+  logger: Logger;
+  heartbeatRecords?: HeartbeatRecordsAccess;
+  contracts?: ServiceContractAccess;
+}
+
+export const DEFAULT_GRPC_SERVER_NAME = 'service-grpc';
+export const DEFAULT_SIZE_CACHE_PROTO = 128;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 16 * 1024 * 1024;

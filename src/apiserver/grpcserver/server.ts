@@ -1,0 +1,302 @@
+import { readFileSync } from 'node:fs';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  status,
+  type ChannelOptions,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type ServiceError,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { grpcService } from '../../common/api/codec.js';
+import type {
+  Client as WireClient,
+  DiscoverRequest as WireDiscoverRequest,
+  DiscoverResponse as WireDiscoverResponse,
+  HeartbeatsRequest as WireHeartbeatsRequest,
+  HeartbeatsResponse as WireHeartbeatsResponse,
+  Instance as WireInstance,
+  Response as WireResponse,
+  ServiceContract as WireServiceContract,
+} from '../../common/api/gen/wire.js';
+import { Code } from '../../common/errors/codes.js';
+import type { RequestContext } from '../../common/lifecycle.js';
+import type { ApiServer } from '../api.js';
+import { MethodAllowList } from './allow-list.js';
+import { codeResponse, itemResponse } from './answers.js';
+import { grpcRequestContext } from './context.js';
+import { ContractHandlers } from './contract.js';
+import { DiscoverAnswerer } from './discover.js';
+import { HeartbeatPeerHandlers } from './heartbeat.js';
+import {
+  DEFAULT_GRPC_SERVER_NAME,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_SIZE_CACHE_PROTO,
+  type GrpcServerDeps,
+  type GrpcServerOptions,
+} from './options.js';
+import { ProtoCache, type ProtoCacheStats } from './proto-cache.js';
+import { SequentialStream } from './sequential-stream.js';
+
+/** Server-initiated keepalive pings find dead peers (SDK processes gone without a FIN). */
+const KEEPALIVE_TIME_MS = 60_000;
+const KEEPALIVE_TIMEOUT_MS = 20_000;
+
+/** The service-grpc listener as bootstrap and tests see it. */
+export interface GrpcApiServer extends ApiServer {
+  /** Pre-encoded DiscoverResponse cache counters; undefined when `enableCacheProto` is off. */
+  cacheStats(): ProtoCacheStats | undefined;
+  /** Discover / BatchHeartbeat streams currently open. */
+  openStreams(): number;
+}
+
+export function createGrpcServer(deps: GrpcServerDeps, options: GrpcServerOptions): GrpcApiServer {
+  return new NamingGrpcServer(deps, options);
+}
+
+function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number' && (err as Partial<ServiceError>).metadata instanceof Metadata;
+}
+
+/** `host:port` for grpc-js, bracketing IPv6 literals. */
+function bindAddress(ip: string, port: number): string {
+  const host = ip === '' ? '0.0.0.0' : ip;
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+class NamingGrpcServer implements GrpcApiServer {
+  readonly name: string;
+  readonly protocol = 'grpc';
+  readonly port: number;
+  private boundPort: number;
+  private readonly logger: Logger;
+  private readonly allowList: MethodAllowList;
+  private readonly cache: ProtoCache | undefined;
+  private readonly discover: DiscoverAnswerer;
+  private readonly heartbeats: HeartbeatPeerHandlers;
+  private readonly contracts: ContractHandlers;
+  private readonly streams = new Set<SequentialStream<unknown, unknown>>();
+  private server: Server | undefined;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: GrpcServerDeps,
+    private readonly options: GrpcServerOptions,
+  ) {
+    this.name = options.name ?? DEFAULT_GRPC_SERVER_NAME;
+    this.port = options.listenPort;
+    this.boundPort = options.listenPort;
+    this.logger = deps.logger.child({ apiserver: this.name });
+    this.allowList = new MethodAllowList(options.api?.client, this.logger);
+    if (options.enableCacheProto) {
+      const size = options.sizeCacheProto && options.sizeCacheProto > 0 ? Math.floor(options.sizeCacheProto) : DEFAULT_SIZE_CACHE_PROTO;
+      this.cache = new ProtoCache(size);
+    }
+    this.discover = new DiscoverAnswerer({ naming: deps.naming, logger: this.logger, allowList: this.allowList, cache: this.cache });
+    this.heartbeats = new HeartbeatPeerHandlers({
+      naming: deps.naming,
+      logger: this.logger,
+      allowList: this.allowList,
+      records: deps.heartbeatRecords,
+    });
+    this.contracts = new ContractHandlers(deps.contracts);
+  }
+
+  get listenPort(): number {
+    return this.boundPort;
+  }
+
+  cacheStats(): ProtoCacheStats | undefined {
+    return this.cache?.stats();
+  }
+
+  openStreams(): number {
+    return this.streams.size;
+  }
+
+  start(): Promise<void> {
+    if (this.stopPromise) return Promise.reject(new Error(`${this.name}: already stopped`));
+    this.startPromise ??= this.doStart();
+    return this.startPromise;
+  }
+
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop();
+    return this.stopPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    const credentials = this.credentials();
+    if (this.options.connLimit?.openConnLimit) {
+      this.logger.warn('connLimit is configured but not enforced on the gRPC listener');
+    }
+    const server = new Server(this.serverOptions());
+    const client = this.options.api?.client;
+    if (client?.enable) {
+      server.addService(grpcService('v1.PolarisGRPC'), this.namingImpl());
+      server.addService(grpcService('v1.PolarisHeartbeatGRPC'), this.heartbeatImpl());
+      server.addService(grpcService('v1.PolarisServiceContractGRPC'), this.contractImpl());
+    } else {
+      this.logger.warn('api.client is not enabled: no gRPC service is registered');
+    }
+    const address = bindAddress(this.options.listenIP, this.options.listenPort);
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
+    });
+    this.server = server;
+    this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort), tls: credentials._isSecure() }, 'gRPC server listening');
+  }
+
+  private async doStop(): Promise<void> {
+    await this.startPromise?.catch(() => undefined);
+    const server = this.server;
+    if (!server) return;
+    // Open Discover streams would hold their connections forever: end each once it has written
+    // the answers it owes (clients reconnect elsewhere).
+    for (const s of this.streams) s.finish();
+    const timeoutMs = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.logger.warn({ timeoutMs }, 'gRPC graceful stop timed out; closing connections');
+        server.forceShutdown();
+        resolve();
+      }, timeoutMs);
+      server.tryShutdown((err) => {
+        clearTimeout(timer);
+        if (err) {
+          this.logger.warn({ err }, 'gRPC graceful stop failed; closing connections');
+          server.forceShutdown();
+        }
+        resolve();
+      });
+    });
+    this.cache?.clear();
+    this.logger.info('gRPC server stopped');
+  }
+
+  private serverOptions(): ChannelOptions {
+    return {
+      'grpc.max_receive_message_length': this.options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+      'grpc.max_send_message_length': -1,
+      'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
+      'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
+    };
+  }
+
+  private credentials(): ServerCredentials {
+    const tls = this.options.tls;
+    if (!tls?.certFile || !tls.keyFile) return ServerCredentials.createInsecure();
+    const cert = readFileSync(tls.certFile);
+    const key = readFileSync(tls.keyFile);
+    const ca = tls.trustedCAFile ? readFileSync(tls.trustedCAFile) : null;
+    return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], false);
+  }
+
+  // ---- v1.PolarisGRPC -------------------------------------------------------------------------
+
+  private namingImpl(): UntypedServiceImplementation {
+    const naming = this.deps.naming;
+    return {
+      ReportClient: this.unary<WireClient>('ReportClient', null, async (ctx, req) =>
+        itemResponse('client', await naming.reportClient(ctx, req)),
+      ),
+      RegisterInstance: this.unary<WireInstance>('RegisterInstance', (req) => req.service_token, async (ctx, req) =>
+        itemResponse('instance', await naming.registerInstance(ctx, req)),
+      ),
+      DeregisterInstance: this.unary<WireInstance>('DeregisterInstance', (req) => req.service_token, async (ctx, req) =>
+        itemResponse('instance', await naming.deregisterInstance(ctx, req)),
+      ),
+      Heartbeat: this.unary<WireInstance>('Heartbeat', (req) => req.service_token, async (ctx, req) =>
+        itemResponse('instance', await naming.heartbeat(ctx, req)),
+      ),
+      Discover: (call: ServerDuplexStream<WireDiscoverRequest, WireDiscoverResponse>) => {
+        this.openStream(call, (req) => this.discover.answer(call, req));
+      },
+    };
+  }
+
+  // ---- v1.PolarisHeartbeatGRPC ----------------------------------------------------------------
+
+  private heartbeatImpl(): UntypedServiceImplementation {
+    const hb = this.heartbeats;
+    return {
+      BatchHeartbeat: (call: ServerDuplexStream<WireHeartbeatsRequest, WireHeartbeatsResponse>) => {
+        this.openStream(call, (req) => hb.batchHeartbeat(call, req));
+      },
+      BatchGetHeartbeat: this.peerUnary('BatchGetHeartbeat', (call) => hb.batchGetHeartbeat(call as never)),
+      BatchDelHeartbeat: this.peerUnary('BatchDelHeartbeat', (call) => hb.batchDelHeartbeat(call as never)),
+    };
+  }
+
+  // ---- v1.PolarisServiceContractGRPC ----------------------------------------------------------
+
+  private contractImpl(): UntypedServiceImplementation {
+    return {
+      ReportServiceContract: this.unary<WireServiceContract>('ReportServiceContract', null, (ctx, req) => this.contracts.report(ctx, req)),
+      GetServiceContract: this.unary<WireServiceContract>('GetServiceContract', null, (ctx, req) => this.contracts.get(ctx, req)),
+    };
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  /**
+   * A unary RPC answered with a v1.Response: the method gate (400401 in the body), the request
+   * context, and any unexpected failure as 500000 in the body. gRPC status is always OK.
+   */
+  private unary<Req extends object>(
+    method: string,
+    tokenOf: ((req: Req) => string | null | undefined) | null,
+    run: (ctx: RequestContext, req: Req) => Promise<WireResponse>,
+  ) {
+    return (call: ServerUnaryCall<Req, WireResponse>, callback: sendUnaryData<WireResponse>): void => {
+      if (!this.allowList.allows(method)) {
+        callback(null, codeResponse(Code.ClientAPINotOpen));
+        return;
+      }
+      let ctx: RequestContext | undefined;
+      const answer = async (): Promise<WireResponse> => {
+        const req = (call.request ?? {}) as Req;
+        ctx = grpcRequestContext(call, this.logger, method, tokenOf ? tokenOf(req) : undefined);
+        return run(ctx, req);
+      };
+      answer().then(
+        (resp) => callback(null, resp),
+        (err: unknown) => {
+          (ctx?.logger ?? this.logger).error({ err, method }, 'gRPC call failed');
+          callback(null, codeResponse(Code.ExecuteException));
+        },
+      );
+    };
+  }
+
+  /** A peer RPC whose failures are gRPC status errors (grpc.md §4.6). */
+  private peerUnary<Res>(method: string, run: (call: ServerUnaryCall<unknown, Res>) => Promise<Res>) {
+    return (call: ServerUnaryCall<unknown, Res>, callback: sendUnaryData<Res>): void => {
+      run(call).then(
+        (resp) => callback(null, resp),
+        (err: unknown) => {
+          if (isServiceError(err)) {
+            callback(err);
+            return;
+          }
+          this.logger.error({ err, method }, 'gRPC call failed');
+          callback({ code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
+        },
+      );
+    };
+  }
+
+  private openStream<Req, Res>(call: ServerDuplexStream<Req, Res>, answer: (req: Req) => Promise<Res | Buffer>): void {
+    const stream = new SequentialStream<Req, Res>(call, answer, this.logger, (s) => {
+      this.streams.delete(s as SequentialStream<unknown, unknown>);
+    });
+    this.streams.add(stream as SequentialStream<unknown, unknown>);
+    if (this.stopPromise) stream.finish();
+  }
+}

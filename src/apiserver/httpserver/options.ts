@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { NamespaceService } from '../../namespace/api.js';
+import type { NamingService } from '../../service/api.js';
+
+/** `apiservers[name=api-http].api.<group>` of polaris-server.yaml. */
+export interface ApiGroupConfig {
+  enable: boolean;
+  /** Sub-groups to mount; empty = the group's defaults. */
+  include: string[];
+}
+
+/** `connLimit` of the apiserver options (only the keys this server honours). */
+export interface ConnLimitOptions {
+  /** Master switch, as upstream's `openConnLimit`. */
+  openConnLimit: boolean;
+  /** Open connections allowed per client IP (0 / absent = unlimited). */
+  maxConnPerHost?: number;
+  /** Open connections allowed in total (0 / absent = unlimited). */
+  maxConnLimit?: number;
+  /** Client IPs exempt from the per-host limit (a list, or upstream's comma-separated string). */
+  whiteList?: string[] | string;
+}
+
+export interface HttpServerOptions {
+  /** Apiserver name used in logs; default `api-http`. */
+  name?: string;
+  listenIP: string;
+  listenPort: number;
+  /** Keyed by group: `admin`, `console`, `client`. Unknown groups and include keys only warn. */
+  api: Record<string, ApiGroupConfig>;
+  /** Accepted for configuration compatibility; Go pprof has no Node equivalent here (ignored). */
+  enablePprof?: boolean;
+  /** Accepted for configuration compatibility; `/apidocs.json` is not served yet (ignored). */
+  enableSwagger?: boolean;
+  connLimit?: ConnLimitOptions;
+  /** Largest accepted request body in bytes; default 8 MiB. Larger bodies get HTTP 413. */
+  bodyLimit?: number;
+  /** How long `stop()` waits for in-flight requests before cutting connections; default 10 s. */
+  shutdownTimeoutMs?: number;
+}
+
+/** Runtime log-level control behind `/maintain/v1/log/outputlevel`. */
+export interface LogLevelControl {
+  /** Every logging scope with its current level. */
+  levels(): Array<{ scope: string; level: string }>;
+  /** Throws (with a readable message) on an unknown scope or level. */
+  setLevel(scope: string, level: string): void;
+}
+
+/** The slice of a prom-client Registry that `/metrics` needs. */
+export interface MetricsRegistry {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
+/**
+ * What the HTTP server talks to. Later route groups (config center, auth, maintain) add their
+ * optional front doors here; a group whose dependency is absent mounts nothing.
+ */
+export interface HttpServerDeps {
+  namespaces: NamespaceService;
+  naming: NamingService;
+  /** The `apiserver` scope logger (bootstrap's `loggers.scope('apiserver')`). */
+  logger: Logger;
+  logLevels?: LogLevelControl;
+  metrics?: MetricsRegistry;
+}
+
+export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Largest batch a write endpoint accepts (polaris `MaxBatchSize`). */
+export const MAX_BATCH_SIZE = 100;

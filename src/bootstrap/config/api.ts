@@ -1,0 +1,7 @@
+export { ConfigError } from './config-error.js';
+export { parseDuration } from './duration.js';
+export { expandEnv, type Expansion } from './env.js';
+export { deepFreeze, loadConfig, parseConfigText, type LoadedConfig } from './load-config.js';
+export { sqlitePathForBolt } from './parse-store.js';
+export { redactedSummary, type ConfigSummary } from './redacted-summary.js';
+export type * from './types.js';

@@ -1,0 +1,242 @@
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ApiServer } from '../apiserver/api.js';
+import { createHttpServer } from '../apiserver/httpserver/server.js';
+import { NamingCache } from '../cache/naming-cache.js';
+import type { Lifecycle } from '../common/lifecycle.js';
+import { createLoggers, type Loggers } from '../common/log/api.js';
+import { isKnownLogScope, isLogLevelName } from '../common/log/log-scope.js';
+import { serverVersion } from '../common/version.js';
+import { DefaultNamespaceService } from '../namespace/namespace-service.js';
+import type { BatchConfig } from '../service/batch/batch-controller.js';
+import { BatchedInstanceWriter } from '../service/batched-writer.js';
+import { HealthService } from '../service/health-service.js';
+import { MemoryHeartbeatStore } from '../service/healthcheck/memory-heartbeat-store.js';
+import { createNamingModule } from '../service/naming-service.js';
+import type { StartLock, Store } from '../store/api.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { loadConfig, redactedSummary, type BatchCtrlConfig, type ServerConfig } from './config/api.js';
+import { resolveLocalHost } from './local-host.js';
+import { seedDefaults } from './seed.js';
+import { SelfRegistration, type SelfInstance } from './self-registration.js';
+import { buildApiServers } from './api-servers.js';
+
+export interface RunningServer {
+  /** Graceful stop in reverse start order. */
+  stop(reason?: string): Promise<void>;
+  /** Settles when the server stopped by itself (a listener failed). */
+  closed: Promise<void>;
+  config: ServerConfig;
+  apiServers: readonly ApiServer[];
+}
+
+export function toBatchConfig(c: BatchCtrlConfig): BatchConfig {
+  return {
+    open: c.open,
+    queueSize: c.queueSize,
+    waitTimeMs: c.waitTime,
+    maxBatchCount: c.maxBatchCount,
+    concurrency: c.concurrency,
+    dropExpireTask: c.dropExpireTask,
+    taskLifeMs: c.taskLife,
+  };
+}
+
+function openStore(config: ServerConfig, logger: Logger): Store {
+  const s = config.store;
+  if (s.name === 'sqliteStore') {
+    if (s.fromBoltdb) {
+      logger.warn({ boltPath: s.fromBoltdb.path, path: s.option.path }, 'store boltdbStore is served by the embedded SQLite store');
+    }
+    return SqliteStore.open({ path: s.option.path, logger });
+  }
+  throw new Error(`store.name: ${s.name} (MySQL, cluster mode) is not available in this build; use sqliteStore`);
+}
+
+/**
+ * The composition root: load config → loggers → store → start lock → caches → namespace → naming
+ * (batch controllers, health checker) → API servers → self-registration → release the lock.
+ * Any failure releases the lock, stops what was started, and rejects.
+ */
+export async function startServer(opts: { configPath: string; env?: NodeJS.ProcessEnv }): Promise<RunningServer> {
+  const { config, warnings } = loadConfig(opts.configPath, opts.env ?? process.env);
+  const loggers: Loggers = createLoggers(config.bootstrap.logger, { baseDir: process.cwd() });
+  const log = loggers.root;
+  const configLog = loggers.scope('config');
+  for (const w of warnings) configLog.warn(w);
+  configLog.info({ config: redactedSummary(config) }, 'configuration loaded');
+
+  const started: Lifecycle[] = [];
+  let lock: StartLock | undefined;
+  let store: Store | undefined;
+  const stopAll = async () => {
+    for (const c of started.reverse()) {
+      await c.stop().catch((err: unknown) => log.error({ err }, 'error while stopping a component'));
+    }
+    started.length = 0;
+    await store?.close().catch((err: unknown) => log.error({ err }, 'error while closing the store'));
+  };
+
+  try {
+    const ps = config.bootstrap.polaris_service;
+    const localHost = await resolveLocalHost({
+      selfAddress: ps.self_address,
+      networkInter: ps.network_inter,
+      probeAddress: ps.probe_address,
+    });
+    store = openStore(config, loggers.scope('store'));
+    if (config.bootstrap.startInOrder.open && config.bootstrap.startInOrder.key) {
+      log.info({ key: config.bootstrap.startInOrder.key }, 'waiting for the start lock');
+      lock = await store.acquireStartLock(config.bootstrap.startInOrder.key, `${localHost}:${process.pid}`, {
+        timeoutMs: 120_000,
+        staleAfterMs: 15_000,
+      });
+    }
+    await seedDefaults(store);
+
+    const cache = new NamingCache({ store, logger: loggers.scope('cache') }, { intervalMs: 1000 });
+    await cache.start();
+    started.push(cache);
+
+    const namespaces = new DefaultNamespaceService(
+      { store, cache, logger: loggers.scope('naming') },
+      { autoCreate: config.namespace.autoCreate },
+    );
+
+    let health: HealthService | undefined;
+    if (config.healthcheck.open) {
+      const checker = config.healthcheck.checkers[0]?.name ?? 'heartbeatMemory';
+      if (checker !== 'heartbeatMemory') {
+        throw new Error(`healthcheck.checkers: ${checker} needs cluster mode, which this build does not have; use heartbeatMemory`);
+      }
+      health = new HealthService(
+        { store, cache, heartbeats: new MemoryHeartbeatStore(), logger: loggers.scope('healthcheck') },
+        {
+          slotNum: config.healthcheck.slotNum,
+          minCheckIntervalMs: config.healthcheck.minCheckInterval,
+          maxCheckIntervalMs: config.healthcheck.maxCheckInterval,
+          batch: toBatchConfig(config.healthcheck.batch.heartbeat),
+        },
+      );
+    }
+
+    let writer: BatchedInstanceWriter | undefined;
+    const naming = createNamingModule(
+      {
+        store,
+        cache,
+        namespaces,
+        logger: loggers.scope('naming'),
+        heartbeats: health,
+        writer: (instances) =>
+          (writer = new BatchedInstanceWriter(
+            { store: store as Store, cache, instances, logger: loggers.scope('batch') },
+            {
+              register: toBatchConfig(config.naming.batch.register),
+              deregister: toBatchConfig(config.naming.batch.deregister),
+            },
+          )),
+      },
+      { autoCreateService: config.naming.autoCreate },
+    );
+    if (writer) {
+      await writer.start();
+      started.push(writer);
+    }
+    if (health) {
+      await health.start();
+      started.push(health);
+    }
+
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics, prefix: 'polaris_' });
+
+    const apiServers = buildApiServers(config, {
+      namespaces,
+      naming: naming.service,
+      loggers,
+      metrics,
+      logLevels: {
+        levels: () => loggers.levels().map((l) => ({ scope: l.name, level: l.level })),
+        setLevel: (scope, level) => {
+          if (!isKnownLogScope(scope)) throw new Error(`unknown scope ${scope}`);
+          if (!isLogLevelName(level)) throw new Error(`unknown level ${level}`);
+          loggers.setLevel(scope, level);
+        },
+      },
+    });
+    for (const s of apiServers) {
+      await s.start();
+      started.push(s);
+      log.info({ apiserver: s.name, port: s.listenPort }, 'apiserver listening');
+    }
+
+    if (ps.enable_register) {
+      const self = new SelfRegistration(
+        { naming: naming.service, logger: loggers.scope('naming') },
+        {
+          instances: selfInstances(config, apiServers, localHost),
+          heartbeatIntervalSec: ps.heartbeat_interval > 0 ? ps.heartbeat_interval : 5,
+          disableHeartbeat: ps.disable_heartbeat,
+          isolated: ps.isolated,
+          version: serverVersion(),
+        },
+      );
+      await self.start();
+      // Deregister before the API servers go away: stop order is the reverse of `started`.
+      started.splice(started.indexOf(apiServers[0] ?? cache), 0, self);
+    }
+
+    await lock?.release();
+    lock = undefined;
+    log.info({ version: serverVersion(), localHost }, 'polaris-ts started');
+
+    let resolveClosed: () => void = () => undefined;
+    const closed = new Promise<void>((r) => (resolveClosed = r));
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      apiServers,
+      closed,
+      stop(reason?: string) {
+        stopping ??= (async () => {
+          log.info({ reason }, 'stopping');
+          await stopAll();
+          log.info('stopped');
+          await loggers.close();
+          resolveClosed();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    log.fatal({ err }, 'start-up failed');
+    await lock?.release().catch(() => undefined);
+    await stopAll();
+    await loggers.close();
+    throw err;
+  }
+}
+
+function selfInstances(config: ServerConfig, servers: readonly ApiServer[], host: string): SelfInstance[] {
+  const out: SelfInstance[] = [];
+  for (const svc of config.bootstrap.polaris_service.services) {
+    const protocols = svc.protocols.length > 0 ? svc.protocols : config.apiservers.map((a) => a.name);
+    for (const p of protocols) {
+      const server = servers.find((s) => s.name === p);
+      if (!server) {
+        if (!config.apiservers.some((a) => a.name === p)) throw new Error(`polaris_service: server(${p}) not registered`);
+        continue; // configured but not built in this version
+      }
+      out.push({
+        service: svc.name || 'polaris-server',
+        namespace: svc.namespace || 'Polaris',
+        host,
+        port: server.listenPort,
+        protocol: server.protocol,
+        metadata: { ...svc.metadata },
+      });
+    }
+  }
+  return out;
+}

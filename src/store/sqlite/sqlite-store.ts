@@ -1,0 +1,309 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { StoreError } from '../../common/errors/polaris-error.js';
+import type { Client, Instance, Namespace, Service } from '../../common/model/naming.js';
+import type { ChangeSet, StartLock, Store, StoreTx, Versioned } from '../api.js';
+import { AsyncMutex } from './async-mutex.js';
+import { applyMigrations } from './migrations.js';
+import {
+  CLIENT_PACKED,
+  INSTANCE_PACKED,
+  NAMESPACE_PACKED,
+  SERVICE_PACKED,
+  clientFromPacked,
+  instanceFromPacked,
+  namespaceFromPacked,
+  serviceFromPacked,
+  versionedFromPacked,
+} from './rows.js';
+import { toStoreError } from './sqlite-errors.js';
+import { SqliteOps, type WriteContext } from './sqlite-ops.js';
+import { SqliteStartLocks } from './sqlite-start-lock.js';
+import { StatementCache } from './statement-cache.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; its directory is created when missing. `:memory:` is refused (see below). */
+  path: string;
+  logger?: Logger;
+  /** How long a statement waits for another process's lock before failing. Default 5000. */
+  busyTimeoutMs?: number;
+  /**
+   * `NORMAL` (default): in WAL mode a committed transaction survives a kill -9 of the process (the
+   * WAL frames are in the OS page cache); only an OS crash or power loss can drop the last few
+   * commits. `FULL` also fsyncs the WAL on every commit, for that case, at a large write cost.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+const SEQ_NEXT = 'UPDATE sys_seq SET seq = seq + 1 WHERE id = 1 RETURNING seq';
+const SEQ_CURRENT = 'SELECT seq FROM sys_seq WHERE id = 1';
+
+/** The change-feed queries of each table: full load (live rows only) and incremental. */
+function feedOf<T>(table: string, packed: string, from: (r: unknown[]) => T) {
+  return {
+    full: `SELECT ${packed} FROM ${table} WHERE deleted = 0`,
+    since: `SELECT ${packed} FROM ${table} WHERE seq > ? ORDER BY seq`,
+    from,
+  };
+}
+
+const FEED = {
+  namespace: feedOf('namespace', NAMESPACE_PACKED, namespaceFromPacked),
+  service: feedOf('service', SERVICE_PACKED, serviceFromPacked),
+  instance: feedOf('instance', INSTANCE_PACKED, instanceFromPacked),
+  client: feedOf('client', CLIENT_PACKED, clientFromPacked),
+} as const;
+
+/**
+ * The embedded store: one SQLite file in WAL mode, two connections.
+ *
+ * - Writes use the write connection only, serialised in-process by an async mutex and across
+ *   processes by SQLite's own lock (BEGIN IMMEDIATE + busy_timeout). Each write transaction takes
+ *   one change sequence (`sys_seq` + 1) on its first write and stamps it on every row it touches.
+ *   Single writes outside `transaction` run as their own transaction.
+ * - Reads outside a transaction use the read connection, so they only see committed data;
+ *   `readChanges` reads every table inside one read transaction, so the sequence it returns
+ *   matches exactly the rows it returns.
+ *
+ * Inside `transaction(fn)` use the `tx` handle only: calling this store's own write methods from
+ * `fn` would wait for the transaction that is waiting for them.
+ *
+ * Several processes may open the same file (embedded cluster): the sequence lives in the file, so
+ * it is shared. While one process holds the write lock (a transaction whose `fn` awaits), another
+ * process's write blocks its thread for up to `busyTimeoutMs`; keep transactions short. Two stores
+ * on one file inside the same process must not overlap transactions for the same reason.
+ */
+export class SqliteStore implements Store {
+  readonly name = 'sqlite';
+  private readonly mutex = new AsyncMutex();
+  private readonly readOps: SqliteOps;
+  private readonly locks: SqliteStartLocks;
+  private closed = false;
+
+  private constructor(
+    private readonly writer: StatementCache,
+    private readonly reader: StatementCache,
+    private readonly logger: Logger | undefined,
+  ) {
+    this.readOps = new SqliteOps(reader, null);
+    this.locks = new SqliteStartLocks((what, fn) => this.runWrite(what, fn), logger);
+  }
+
+  static open(opts: SqliteStoreOptions): SqliteStore {
+    if (opts.path === ':memory:' || opts.path === '') {
+      throw new StoreError('the SQLite store needs a file: its read and write connections must share it');
+    }
+    const busy = Math.max(0, Math.floor(Number(opts.busyTimeoutMs ?? 5000)));
+    let writeDb: Database.Database | undefined;
+    let readDb: Database.Database | undefined;
+    try {
+      mkdirSync(dirname(opts.path), { recursive: true });
+      writeDb = new Database(opts.path);
+      writeDb.pragma(`busy_timeout = ${busy}`);
+      const mode = writeDb.pragma('journal_mode = WAL', { simple: true });
+      if (String(mode).toLowerCase() !== 'wal') throw new Error(`journal_mode is ${String(mode)}, not wal`);
+      writeDb.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+      writeDb.pragma('foreign_keys = OFF');
+      writeDb.pragma('journal_size_limit = 67108864');
+      const version = applyMigrations(writeDb);
+      readDb = new Database(opts.path, { readonly: true });
+      readDb.pragma(`busy_timeout = ${busy}`);
+      const logger = opts.logger?.child({ scope: 'store' });
+      logger?.info({ path: opts.path, schemaVersion: version }, 'sqlite store opened');
+      return new SqliteStore(new StatementCache(writeDb), new StatementCache(readDb), logger);
+    } catch (err) {
+      readDb?.close();
+      writeDb?.close();
+      throw toStoreError(err, `open sqlite store ${opts.path}`);
+    }
+  }
+
+  // ---- transactions and the change feed ----
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.mutex.runExclusive(async () => {
+      this.assertOpen();
+      const w = this.writer;
+      try {
+        w.exec('BEGIN IMMEDIATE');
+      } catch (err) {
+        throw toStoreError(err, 'begin transaction');
+      }
+      const tx = new SqliteOps(w, this.writeContext());
+      let result: T;
+      try {
+        result = await fn(tx);
+      } catch (err) {
+        tx.end();
+        this.rollback();
+        throw err;
+      }
+      tx.end();
+      try {
+        w.exec('COMMIT');
+      } catch (err) {
+        this.rollback();
+        throw toStoreError(err, 'commit');
+      }
+      return result;
+    });
+  }
+
+  async readChanges(since: number): Promise<ChangeSet> {
+    this.assertOpen();
+    const r = this.reader;
+    try {
+      r.exec('BEGIN');
+      const seq = (r.prep(SEQ_CURRENT).get() as { seq: number }).seq;
+      const changes: ChangeSet = {
+        seq,
+        namespaces: this.feed(FEED.namespace, since),
+        services: this.feed(FEED.service, since),
+        instances: this.feed(FEED.instance, since),
+        clients: this.feed(FEED.client, since),
+      };
+      r.exec('COMMIT');
+      return changes;
+    } catch (err) {
+      if (r.inTransaction) r.exec('ROLLBACK');
+      throw toStoreError(err, 'read changes');
+    }
+  }
+
+  async currentSeq(): Promise<number> {
+    this.assertOpen();
+    try {
+      return (this.reader.prep(SEQ_CURRENT).get() as { seq: number }).seq;
+    } catch (err) {
+      throw toStoreError(err, 'current seq');
+    }
+  }
+
+  async acquireStartLock(
+    key: string,
+    holder: string,
+    opts: { timeoutMs: number; staleAfterMs: number },
+  ): Promise<StartLock> {
+    this.assertOpen();
+    return this.locks.acquire(key, holder, opts);
+  }
+
+  async purgeTombstones(olderThanMs: number, belowSeq: number): Promise<number> {
+    return this.runWrite('purge tombstones', (c) => {
+      const cutoff = Date.now() - olderThanMs;
+      let n = 0;
+      for (const table of ['namespace', 'service', 'instance', 'client']) {
+        n += c.prep(`DELETE FROM ${table} WHERE deleted = 1 AND mtime < ? AND seq < ?`).run(cutoff, belowSeq).changes;
+      }
+      return n;
+    });
+  }
+
+  /**
+   * Closes both connections once pending writes finished. Held start locks stop their heartbeat
+   * but are not released: release them first, or they are taken over after staleAfterMs.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.locks.stopAll();
+    await this.mutex.runExclusive(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.reader.close();
+      this.writer.close();
+    });
+    this.logger?.info('sqlite store closed');
+  }
+
+  // ---- StoreTx outside a transaction: reads on the read connection, writes as their own tx ----
+
+  getNamespace(name: string) { return this.read(() => this.readOps.getNamespace(name)); }
+  createNamespace(ns: Namespace) { return this.write((tx) => tx.createNamespace(ns)); }
+  updateNamespace(ns: Namespace) { return this.write((tx) => tx.updateNamespace(ns)); }
+  deleteNamespace(name: string) { return this.write((tx) => tx.deleteNamespace(name)); }
+  countServicesInNamespace(name: string) { return this.read(() => this.readOps.countServicesInNamespace(name)); }
+
+  getService(namespace: string, name: string) { return this.read(() => this.readOps.getService(namespace, name)); }
+  getServiceById(id: string) { return this.read(() => this.readOps.getServiceById(id)); }
+  createService(svc: Service) { return this.write((tx) => tx.createService(svc)); }
+  updateService(svc: Service) { return this.write((tx) => tx.updateService(svc)); }
+  deleteService(id: string) { return this.write((tx) => tx.deleteService(id)); }
+  countInstancesOfService(serviceId: string) { return this.read(() => this.readOps.countInstancesOfService(serviceId)); }
+  countAliasesOf(serviceId: string) { return this.read(() => this.readOps.countAliasesOf(serviceId)); }
+
+  getInstance(id: string) { return this.read(() => this.readOps.getInstance(id)); }
+  getInstances(ids: string[]) { return this.read(() => this.readOps.getInstances(ids)); }
+  listInstancesOfService(serviceId: string) { return this.read(() => this.readOps.listInstancesOfService(serviceId)); }
+  upsertInstances(list: Instance[]) { return this.write((tx) => tx.upsertInstances(list)); }
+  deleteInstances(ids: string[]) { return this.write((tx) => tx.deleteInstances(ids)); }
+  setInstancesHealth(changes: { id: string; healthy: boolean; revision: string }[]) {
+    return this.write((tx) => tx.setInstancesHealth(changes));
+  }
+
+  upsertClients(list: Client[]) { return this.write((tx) => tx.upsertClients(list)); }
+  deleteClients(ids: string[]) { return this.write((tx) => tx.deleteClients(ids)); }
+
+  // ---- plumbing ----
+
+  /** Rows of one table for the change feed; incremental reads are ordered by seq. */
+  private feed<T>(feed: { full: string; since: string; from: (r: unknown[]) => T }, since: number): Versioned<T>[] {
+    // Iterate rather than .all(): only one row's JSON text is alive at a time.
+    const texts = (
+      since <= 0 ? this.reader.pluck(feed.full).iterate() : this.reader.pluck(feed.since).iterate(since)
+    ) as IterableIterator<string>;
+    const out: Versioned<T>[] = [];
+    for (const text of texts) out.push(versionedFromPacked(JSON.parse(text) as unknown[], feed.from));
+    return out;
+  }
+
+  private writeContext(): WriteContext {
+    let seq = 0;
+    return {
+      seq: () => {
+        if (seq === 0) seq = (this.writer.prep(SEQ_NEXT).get() as { seq: number }).seq;
+        return seq;
+      },
+      now: () => Date.now(),
+    };
+  }
+
+  private write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
+
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return fn();
+  }
+
+  /** A raw write transaction that takes no change sequence (start locks, purge). */
+  private runWrite<T>(what: string, fn: (c: StatementCache) => T): Promise<T> {
+    return this.mutex.runExclusive(async () => {
+      this.assertOpen();
+      const w = this.writer;
+      try {
+        w.exec('BEGIN IMMEDIATE');
+        const result = fn(w);
+        w.exec('COMMIT');
+        return result;
+      } catch (err) {
+        this.rollback();
+        throw toStoreError(err, what);
+      }
+    });
+  }
+
+  private rollback(): void {
+    try {
+      if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+    } catch (err) {
+      this.logger?.error({ err }, 'sqlite rollback failed');
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('sqlite store is closed');
+  }
+}
