@@ -1,86 +1,159 @@
 /**
- * Writes src/common/api/gen/wire.ts: TypeScript interfaces of every message in the "wire object"
- * convention of src/common/api/codec.ts (proto field names; google wrappers unwrapped and nullable;
- * 64-bit integers as strings; enums as name unions; maps as records). Source: the contract's field
- * table, test/fixtures/api-fields.json. Run: node --import tsx scripts/gen-wire-types.ts
+ * Writes src/common/api/gen/wire.ts: a TypeScript interface for every message of the contract in the
+ * "wire object" convention of src/common/api/codec.ts, from the contract's field table
+ * (test/fixtures/api-fields.json).
+ *
+ *   npm run gen:types        (= node --import tsx scripts/gen-wire-types.ts)
+ *
+ * Convention: keys are the proto field names; every field is optional (decoders only set what the
+ * input carries, encoders treat absent as default) and may be null (= not set); google wrappers are
+ * the bare value; 64-bit integers decimal strings; bytes base64 strings; enums unions of their value
+ * names; maps Record<string, V>; repeated fields arrays; Any `{ '@type': string; … }`; Duration a
+ * string such as "1.500s".
+ *
+ * Names: `v1.Instance` → `Instance`, nested `v1.CbPolicy.ErrRateConfig` → `CbPolicy_ErrRateConfig`,
+ * `polaris.metric.v2.RateLimitRequest` → `MetricV2_RateLimitRequest`. `WireTypes` maps every full
+ * message name to its interface, `WireEnums` every full enum name to its union.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-interface Field {
+interface FieldRow {
   name: string;
+  number: number;
   label: 'optional' | 'repeated' | 'map';
-  type: string;
   resolved_type: string;
   kind: 'scalar' | 'message' | 'enum' | 'map';
+  json_name: string;
+  oneof: string | null;
+  deprecated: boolean;
+  map_key_type?: string;
   map_value_type?: string;
   map_value_kind?: string;
-  [k: string]: unknown;
 }
-interface Msg { full_name: string; fields: Field[] }
-interface Enum { full_name: string; values: { name: string; number: number }[] }
+interface MessageRow {
+  full_name: string;
+  fields: FieldRow[];
+}
+interface EnumRow {
+  full_name: string;
+  values: { name: string; number: number }[];
+}
+interface FieldTable {
+  source: { repo: string; rev: string };
+  messages: MessageRow[];
+  enums: EnumRow[];
+}
 
-const table = JSON.parse(readFileSync(new URL('../test/fixtures/api-fields.json', import.meta.url), 'utf8')) as {
-  messages: Msg[];
-  enums: Enum[];
-};
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'src/common/api/gen/wire.ts');
+const table = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/api-fields.json'), 'utf8')) as FieldTable;
 
 function tsName(full: string): string {
   if (full.startsWith('polaris.metric.v2.')) return 'MetricV2_' + full.slice('polaris.metric.v2.'.length).replace(/\./g, '_');
-  return full.replace(/^v1\./, '').replace(/\./g, '_');
+  if (full.startsWith('v1.')) return full.slice(3).replace(/\./g, '_');
+  throw new Error(`unexpected package of ${full}`);
 }
 
-const WRAPPERS: Record<string, string> = {
+const ANY_TYPE = "{ '@type': string; [field: string]: unknown }";
+const WELL_KNOWN: Record<string, string> = {
   'google.protobuf.StringValue': 'string',
+  'google.protobuf.BytesValue': 'string',
   'google.protobuf.BoolValue': 'boolean',
-  'google.protobuf.UInt32Value': 'number',
   'google.protobuf.Int32Value': 'number',
-  'google.protobuf.UInt64Value': 'string',
-  'google.protobuf.Int64Value': 'string',
+  'google.protobuf.UInt32Value': 'number',
   'google.protobuf.FloatValue': 'number',
   'google.protobuf.DoubleValue': 'number',
-  'google.protobuf.BytesValue': 'string',
+  'google.protobuf.Int64Value': 'string',
+  'google.protobuf.UInt64Value': 'string',
+  'google.protobuf.Duration': 'string',
+  'google.protobuf.Any': 'WireAny',
 };
 const SCALARS: Record<string, string> = {
-  string: 'string', bool: 'boolean', bytes: 'string',
-  int32: 'number', uint32: 'number', sint32: 'number', fixed32: 'number', sfixed32: 'number', float: 'number', double: 'number',
+  string: 'string', bytes: 'string', bool: 'boolean',
+  int32: 'number', uint32: 'number', sint32: 'number', fixed32: 'number', sfixed32: 'number',
+  float: 'number', double: 'number',
   int64: 'string', uint64: 'string', sint64: 'string', fixed64: 'string', sfixed64: 'string',
 };
-const enums = new Map(table.enums.map((e) => [e.full_name, e]));
+const enumNames = new Set(table.enums.map((e) => e.full_name));
+const messageNames = new Set(table.messages.map((m) => m.full_name));
 
-function typeOf(resolved: string, kind: string): string {
-  if (WRAPPERS[resolved]) return WRAPPERS[resolved];
-  if (SCALARS[resolved]) return SCALARS[resolved];
-  if (resolved === 'google.protobuf.Any') return "{ '@type': string; [k: string]: unknown }";
-  if (resolved === 'google.protobuf.Duration') return 'string';
-  if (kind === 'enum' || enums.has(resolved)) return tsName(resolved);
-  return tsName(resolved);
+function valueType(resolved: string): string {
+  const t = WELL_KNOWN[resolved] ?? SCALARS[resolved];
+  if (t) return t;
+  if (enumNames.has(resolved) || messageNames.has(resolved)) return tsName(resolved);
+  throw new Error(`unknown type ${resolved}`);
 }
 
-function mapValueType(f: Field): string {
-  const v = String(f.map_value_type ?? 'string');
-  return typeOf(v, String(f.map_value_kind ?? ''));
+const quoteKey = (k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k));
+
+function fieldType(f: FieldRow): string {
+  if (f.label === 'map') {
+    if (!f.map_value_type) throw new Error(`map field ${f.name} without value type`);
+    return `Record<string, ${valueType(f.map_value_type)}>`;
+  }
+  const t = valueType(f.resolved_type);
+  if (f.label === 'repeated') return `${t}[]`;
+  return t;
+}
+
+// Every generated name must be unique.
+const seen = new Map<string, string>();
+for (const full of [...enumNames, ...messageNames]) {
+  const n = tsName(full);
+  if (seen.has(n)) throw new Error(`name clash: ${full} and ${seen.get(n)} both map to ${n}`);
+  seen.set(n, full);
 }
 
 const out: string[] = [
-  '// Generated by scripts/gen-wire-types.ts from the contract field table. Do not edit.',
+  `// Generated by scripts/gen-wire-types.ts (npm run gen:types) from the contract's field table`,
+  `// (${table.source.repo} ${table.source.rev}). Do not edit.`,
+  '//',
+  '// Wire objects of src/common/api/codec.ts: proto field names, wrappers unwrapped (null = not set),',
+  '// 64-bit integers and bytes (base64) as strings, enums as value names, Duration as "1.500s".',
   '/* eslint-disable */',
   '',
+  `/** google.protobuf.Any in wire form: the packed message's fields next to its type URL. */`,
+  `export type WireAny = ${ANY_TYPE};`,
+  '',
 ];
+
 for (const e of table.enums) {
-  out.push(`export type ${tsName(e.full_name)} = ${e.values.map((v) => `'${v.name}'`).join(' | ')};`);
+  out.push(`/** enum ${e.full_name} */`);
+  out.push(`export type ${tsName(e.full_name)} = ${e.values.map((v) => JSON.stringify(v.name).replace(/"/g, "'")).join(' | ')};`);
 }
 out.push('');
+
 for (const m of table.messages) {
+  out.push(`/** message ${m.full_name} */`);
   out.push(`export interface ${tsName(m.full_name)} {`);
   for (const f of m.fields) {
-    let t: string;
-    if (f.label === 'map' || f.kind === 'map') t = `Record<string, ${mapValueType(f)}>`;
-    else if (f.label === 'repeated') t = `${typeOf(f.resolved_type, f.kind)}[]`;
-    else t = `${typeOf(f.resolved_type, f.kind)} | null`;
-    out.push(`  ${/^[A-Za-z_]\w*$/.test(f.name) ? f.name : `'${f.name}'`}?: ${t};`);
+    const notes: string[] = [`${f.number}`];
+    if (f.json_name !== f.name) notes.push(`json "${f.json_name}"`);
+    if (f.oneof) notes.push(`oneof ${f.oneof}`);
+    if (f.deprecated) notes.push('deprecated');
+    const t = fieldType(f);
+    out.push(`  /** ${notes.join(', ')} */`);
+    out.push(`  ${quoteKey(f.name)}?: ${t} | null;`);
   }
   out.push('}');
   out.push('');
 }
-mkdirSync(new URL('../src/common/api/gen/', import.meta.url), { recursive: true });
-writeFileSync(new URL('../src/common/api/gen/wire.ts', import.meta.url), out.join('\n'));
+
+out.push('/** Full message name → wire interface. */');
+out.push('export interface WireTypes {');
+for (const m of table.messages) out.push(`  ${JSON.stringify(m.full_name).replace(/"/g, "'")}: ${tsName(m.full_name)};`);
+out.push('}');
+out.push('');
+out.push('/** Full enum name → union of its value names. */');
+out.push('export interface WireEnums {');
+for (const e of table.enums) out.push(`  ${JSON.stringify(e.full_name).replace(/"/g, "'")}: ${tsName(e.full_name)};`);
+out.push('}');
+out.push('');
+out.push('export type WireTypeName = keyof WireTypes;');
+out.push('');
+
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, out.join('\n'));
+console.log(`wrote ${table.messages.length} interfaces and ${table.enums.length} enum types to ${OUT}`);

@@ -146,9 +146,14 @@ class NamingGrpcServer implements GrpcApiServer {
       this.logger.warn('api.client is not enabled: no gRPC service is registered');
     }
     const address = bindAddress(this.options.listenIP, this.options.listenPort);
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
-    });
+    try {
+      this.boundPort = await new Promise<number>((resolve, reject) => {
+        server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
+      });
+    } catch (err) {
+      server.forceShutdown();
+      throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
     this.server = server;
     this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort), tls: credentials._isSecure() }, 'gRPC server listening');
   }

@@ -1,20 +1,6 @@
 import type { Client, ClientStat, Instance, Metadata, Namespace, Service } from '../../common/model/naming.js';
 
-/** Column lists and row ↔ domain conversions of the SQLite tables (see migrations.ts). */
-
-export const NAMESPACE_COLUMNS =
-  'name, comment, owner, token, service_export_to, metadata, ctime, mtime, seq, deleted';
-
-export const SERVICE_COLUMNS =
-  'id, name, namespace, ports, business, department, cmdb_mod1, cmdb_mod2, cmdb_mod3, comment, owner, token, ' +
-  'revision, reference, alias_type, platform_id, export_to, metadata, ctime, mtime, seq, deleted';
-
-export const INSTANCE_COLUMNS =
-  'id, service_id, service, namespace, vpc_id, host, port, protocol, version, priority, weight, ' +
-  'enable_health_check, health_check_type, health_check_ttl, healthy, isolate, logic_set, region, zone, campus, ' +
-  'metadata, revision, ctime, mtime, seq, deleted';
-
-export const CLIENT_COLUMNS = 'id, host, type, version, region, zone, campus, stat, ctime, mtime, seq, deleted';
+/** Row ↔ domain conversions of the SQLite tables (schema in migrations.ts). */
 
 /*
  * Reads: each table has one SQL expression that packs a row into a JSON array inside SQLite
@@ -126,14 +112,22 @@ export function versionedFromPacked<T>(r: Packed, from: (r: Packed) => T): { seq
 }
 
 /*
- * Writes: named parameters of each table (everything but ctime/mtime/seq/deleted, which the store
- * stamps itself).
+ * Writes: each table lists the columns the caller's value sets (key first) and how to get their
+ * values, in that order. ctime/mtime/seq/deleted are the store's own and appended by the SQL
+ * builders in sqlite-ops.ts. Positional parameters: binding arrays is about twice as fast as
+ * binding named parameters from objects.
  */
+
+export interface TableWrite<T> {
+  table: string;
+  /** The primary-key column; always columns[0]. */
+  key: string;
+  columns: readonly string[];
+  values(v: T): unknown[];
+}
 
 const EMPTY_JSON_OBJECT = '{}';
 const EMPTY_JSON_ARRAY = '[]';
-
-
 
 function metadataText(m: Metadata | undefined): string {
   return m ? JSON.stringify(m) : EMPTY_JSON_OBJECT;
@@ -147,81 +141,95 @@ function flag(b: boolean | undefined): number {
   return b ? 1 : 0;
 }
 
+export const NAMESPACE_WRITE: TableWrite<Namespace> = {
+  table: 'namespace',
+  key: 'name',
+  columns: ['name', 'comment', 'owner', 'token', 'service_export_to', 'metadata'],
+  values: (ns) => [
+    ns.name,
+    ns.comment ?? '',
+    ns.owner ?? '',
+    ns.token ?? '',
+    listText(ns.serviceExportTo),
+    metadataText(ns.metadata),
+  ],
+};
 
-/** Named parameters of a namespace write (everything but times/seq). */
-export function namespaceParams(ns: Namespace): Record<string, unknown> {
-  return {
-    name: ns.name,
-    comment: ns.comment ?? '',
-    owner: ns.owner ?? '',
-    token: ns.token ?? '',
-    service_export_to: listText(ns.serviceExportTo),
-    metadata: metadataText(ns.metadata),
-  };
-}
+export const SERVICE_WRITE: TableWrite<Service> = {
+  table: 'service',
+  key: 'id',
+  columns: [
+    'id', 'name', 'namespace', 'ports', 'business', 'department', 'cmdb_mod1', 'cmdb_mod2', 'cmdb_mod3',
+    'comment', 'owner', 'token', 'revision', 'reference', 'alias_type', 'platform_id', 'export_to', 'metadata',
+  ],
+  values: (s) => [
+    s.id,
+    s.name,
+    s.namespace,
+    s.ports ?? '',
+    s.business ?? '',
+    s.department ?? '',
+    s.cmdbMod1 ?? '',
+    s.cmdbMod2 ?? '',
+    s.cmdbMod3 ?? '',
+    s.comment ?? '',
+    s.owner ?? '',
+    s.token ?? '',
+    s.revision ?? '',
+    s.reference ?? '',
+    s.aliasType ?? 0,
+    s.platformId ?? '',
+    listText(s.exportTo),
+    metadataText(s.metadata),
+  ],
+};
 
+export const INSTANCE_WRITE: TableWrite<Instance> = {
+  table: 'instance',
+  key: 'id',
+  columns: [
+    'id', 'service_id', 'service', 'namespace', 'vpc_id', 'host', 'port', 'protocol', 'version', 'priority',
+    'weight', 'enable_health_check', 'health_check_type', 'health_check_ttl', 'healthy', 'isolate', 'logic_set',
+    'region', 'zone', 'campus', 'metadata', 'revision',
+  ],
+  values: (i) => [
+    i.id,
+    i.serviceId,
+    i.service,
+    i.namespace,
+    i.vpcId ?? '',
+    i.host,
+    i.port,
+    i.protocol ?? '',
+    i.version ?? '',
+    i.priority ?? 0,
+    i.weight ?? 100,
+    flag(i.enableHealthCheck),
+    i.healthCheck ? i.healthCheck.type : null,
+    i.healthCheck ? i.healthCheck.ttl : null,
+    flag(i.healthy),
+    flag(i.isolate),
+    i.logicSet ?? '',
+    i.location?.region ?? '',
+    i.location?.zone ?? '',
+    i.location?.campus ?? '',
+    metadataText(i.metadata),
+    i.revision ?? '',
+  ],
+};
 
-export function serviceParams(s: Service): Record<string, unknown> {
-  return {
-    id: s.id,
-    name: s.name,
-    namespace: s.namespace,
-    ports: s.ports ?? '',
-    business: s.business ?? '',
-    department: s.department ?? '',
-    cmdb_mod1: s.cmdbMod1 ?? '',
-    cmdb_mod2: s.cmdbMod2 ?? '',
-    cmdb_mod3: s.cmdbMod3 ?? '',
-    comment: s.comment ?? '',
-    owner: s.owner ?? '',
-    token: s.token ?? '',
-    revision: s.revision ?? '',
-    reference: s.reference ?? '',
-    alias_type: s.aliasType ?? 0,
-    platform_id: s.platformId ?? '',
-    export_to: listText(s.exportTo),
-    metadata: metadataText(s.metadata),
-  };
-}
-
-
-export function instanceParams(i: Instance): Record<string, unknown> {
-  return {
-    id: i.id,
-    service_id: i.serviceId,
-    service: i.service,
-    namespace: i.namespace,
-    vpc_id: i.vpcId ?? '',
-    host: i.host,
-    port: i.port,
-    protocol: i.protocol ?? '',
-    version: i.version ?? '',
-    priority: i.priority ?? 0,
-    weight: i.weight ?? 100,
-    enable_health_check: flag(i.enableHealthCheck),
-    health_check_type: i.healthCheck ? i.healthCheck.type : null,
-    health_check_ttl: i.healthCheck ? i.healthCheck.ttl : null,
-    healthy: flag(i.healthy),
-    isolate: flag(i.isolate),
-    logic_set: i.logicSet ?? '',
-    region: i.location?.region ?? '',
-    zone: i.location?.zone ?? '',
-    campus: i.location?.campus ?? '',
-    metadata: metadataText(i.metadata),
-    revision: i.revision ?? '',
-  };
-}
-
-
-export function clientParams(c: Client): Record<string, unknown> {
-  return {
-    id: c.id,
-    host: c.host ?? '',
-    type: c.type ?? 0,
-    version: c.version ?? '',
-    region: c.location?.region ?? '',
-    zone: c.location?.zone ?? '',
-    campus: c.location?.campus ?? '',
-    stat: listText(c.stat),
-  };
-}
+export const CLIENT_WRITE: TableWrite<Client> = {
+  table: 'client',
+  key: 'id',
+  columns: ['id', 'host', 'type', 'version', 'region', 'zone', 'campus', 'stat'],
+  values: (c) => [
+    c.id,
+    c.host ?? '',
+    c.type ?? 0,
+    c.version ?? '',
+    c.location?.region ?? '',
+    c.location?.zone ?? '',
+    c.location?.campus ?? '',
+    listText(c.stat),
+  ],
+};

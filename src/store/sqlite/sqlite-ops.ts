@@ -3,20 +3,17 @@ import { PolarisError, StoreError } from '../../common/errors/polaris-error.js';
 import type { Client, Instance, Namespace, Service } from '../../common/model/naming.js';
 import type { StoreTx } from '../api.js';
 import {
-  CLIENT_COLUMNS,
-  INSTANCE_COLUMNS,
+  CLIENT_WRITE,
   INSTANCE_PACKED,
-  NAMESPACE_COLUMNS,
+  INSTANCE_WRITE,
   NAMESPACE_PACKED,
-  SERVICE_COLUMNS,
+  NAMESPACE_WRITE,
   SERVICE_PACKED,
-  clientParams,
+  SERVICE_WRITE,
   instanceFromPacked,
-  instanceParams,
   namespaceFromPacked,
-  namespaceParams,
   serviceFromPacked,
-  serviceParams,
+  type TableWrite,
 } from './rows.js';
 import { toStoreError } from './sqlite-errors.js';
 import type { StatementCache } from './statement-cache.js';
@@ -27,76 +24,79 @@ export interface WriteContext {
   now(): number;
 }
 
+/*
+ * SQL builders. Parameters: the table's columns in order, then (ctime,) mtime, seq as the store
+ * stamps them.
+ */
+
+function insertSql(t: TableWrite<unknown>): string {
+  const marks = t.columns.map(() => '?').join(', ');
+  return `INSERT INTO ${t.table} (${t.columns.join(', ')}, ctime, mtime, seq, deleted) VALUES (${marks}, ?, ?, ?, 0)`;
+}
+
+function setFromExcluded(t: TableWrite<unknown>): string {
+  return t.columns
+    .filter((c) => c !== t.key)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ');
+}
+
+/**
+ * Creates a row, or brings back a tombstone with the same key as a new row (new ctime). A live
+ * row with that key is left alone: `changes` is 0 then.
+ */
+function createSql(t: TableWrite<unknown>): string {
+  return `${insertSql(t)} ON CONFLICT (${t.key}) DO UPDATE SET ${setFromExcluded(t)},
+    ctime = excluded.ctime, mtime = excluded.mtime, seq = excluded.seq, deleted = 0
+    WHERE ${t.table}.deleted = 1`;
+}
+
+/** Inserts or replaces by key; ctime survives on a live row, a revived tombstone is new. */
+function upsertSql(t: TableWrite<unknown>): string {
+  return `${insertSql(t)} ON CONFLICT (${t.key}) DO UPDATE SET ${setFromExcluded(t)},
+    ctime = CASE WHEN ${t.table}.deleted = 1 THEN excluded.ctime ELSE ${t.table}.ctime END,
+    mtime = excluded.mtime, seq = excluded.seq, deleted = 0`;
+}
+
+/** Parameters: the non-key columns, mtime, seq, key. */
+function updateSql(t: TableWrite<unknown>): string {
+  const sets = t.columns.filter((c) => c !== t.key).map((c) => `${c} = ?`);
+  return `UPDATE ${t.table} SET ${sets.join(', ')}, mtime = ?, seq = ? WHERE ${t.key} = ? AND deleted = 0`;
+}
+
+function updateParams<T>(t: TableWrite<T>, v: T, now: number, seq: number): unknown[] {
+  const [key, ...rest] = t.values(v);
+  return [...rest, now, seq, key];
+}
+
 const SQL = {
   getNamespace: `SELECT ${NAMESPACE_PACKED} FROM namespace WHERE name = ? AND deleted = 0`,
   // Re-creating a deleted name revives the same row (the PK is the name), so the change feed
   // carries exactly one, newest, state for the key.
-  createNamespace: `INSERT INTO namespace (${NAMESPACE_COLUMNS})
-    VALUES (@name, @comment, @owner, @token, @service_export_to, @metadata, @now, @now, @seq, 0)
-    ON CONFLICT (name) DO UPDATE SET comment = excluded.comment, owner = excluded.owner,
-      token = excluded.token, service_export_to = excluded.service_export_to, metadata = excluded.metadata,
-      ctime = excluded.ctime, mtime = excluded.mtime, seq = excluded.seq, deleted = 0
-    WHERE namespace.deleted = 1`,
-  updateNamespace: `UPDATE namespace SET comment = @comment, owner = @owner, token = @token,
-      service_export_to = @service_export_to, metadata = @metadata, mtime = @now, seq = @seq
-    WHERE name = @name AND deleted = 0`,
+  createNamespace: createSql(NAMESPACE_WRITE),
+  updateNamespace: updateSql(NAMESPACE_WRITE),
   deleteNamespace: `UPDATE namespace SET deleted = 1, mtime = ?, seq = ? WHERE name = ? AND deleted = 0`,
-  countServicesInNamespace: `SELECT COUNT(*) AS n FROM service WHERE namespace = ? AND deleted = 0`,
+  countServicesInNamespace: `SELECT COUNT(*) FROM service WHERE namespace = ? AND deleted = 0`,
 
   getService: `SELECT ${SERVICE_PACKED} FROM service WHERE namespace = ? AND name = ? AND deleted = 0`,
   getServiceById: `SELECT ${SERVICE_PACKED} FROM service WHERE id = ? AND deleted = 0`,
   // A tombstoned id is revived; a live (namespace, name) clash hits the partial unique index.
-  createService: `INSERT INTO service (${SERVICE_COLUMNS})
-    VALUES (@id, @name, @namespace, @ports, @business, @department, @cmdb_mod1, @cmdb_mod2, @cmdb_mod3,
-      @comment, @owner, @token, @revision, @reference, @alias_type, @platform_id, @export_to, @metadata,
-      @now, @now, @seq, 0)
-    ON CONFLICT (id) DO UPDATE SET name = excluded.name, namespace = excluded.namespace, ports = excluded.ports,
-      business = excluded.business, department = excluded.department, cmdb_mod1 = excluded.cmdb_mod1,
-      cmdb_mod2 = excluded.cmdb_mod2, cmdb_mod3 = excluded.cmdb_mod3, comment = excluded.comment,
-      owner = excluded.owner, token = excluded.token, revision = excluded.revision,
-      reference = excluded.reference, alias_type = excluded.alias_type, platform_id = excluded.platform_id,
-      export_to = excluded.export_to, metadata = excluded.metadata, ctime = excluded.ctime,
-      mtime = excluded.mtime, seq = excluded.seq, deleted = 0
-    WHERE service.deleted = 1`,
-  updateService: `UPDATE service SET name = @name, namespace = @namespace, ports = @ports, business = @business,
-      department = @department, cmdb_mod1 = @cmdb_mod1, cmdb_mod2 = @cmdb_mod2, cmdb_mod3 = @cmdb_mod3,
-      comment = @comment, owner = @owner, token = @token, revision = @revision, reference = @reference,
-      alias_type = @alias_type, platform_id = @platform_id, export_to = @export_to, metadata = @metadata,
-      mtime = @now, seq = @seq
-    WHERE id = @id AND deleted = 0`,
+  createService: createSql(SERVICE_WRITE),
+  updateService: updateSql(SERVICE_WRITE),
   deleteService: `UPDATE service SET deleted = 1, mtime = ?, seq = ? WHERE id = ? AND deleted = 0`,
-  countInstancesOfService: `SELECT COUNT(*) AS n FROM instance WHERE service_id = ? AND deleted = 0`,
-  countAliasesOf: `SELECT COUNT(*) AS n FROM service WHERE reference = ? AND deleted = 0 AND reference <> ''`,
+  countInstancesOfService: `SELECT COUNT(*) FROM instance WHERE service_id = ? AND deleted = 0`,
+  countAliasesOf: `SELECT COUNT(*) FROM service WHERE reference = ? AND deleted = 0 AND reference <> ''`,
 
   getInstance: `SELECT ${INSTANCE_PACKED} FROM instance WHERE id = ? AND deleted = 0`,
   getInstances: `SELECT ${INSTANCE_PACKED} FROM instance
     WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0`,
   listInstancesOfService: `SELECT ${INSTANCE_PACKED} FROM instance WHERE service_id = ? AND deleted = 0`,
-  // ctime survives an update of a live row; a tombstone brought back is a new registration.
-  upsertInstance: `INSERT INTO instance (${INSTANCE_COLUMNS})
-    VALUES (@id, @service_id, @service, @namespace, @vpc_id, @host, @port, @protocol, @version, @priority,
-      @weight, @enable_health_check, @health_check_type, @health_check_ttl, @healthy, @isolate, @logic_set,
-      @region, @zone, @campus, @metadata, @revision, @now, @now, @seq, 0)
-    ON CONFLICT (id) DO UPDATE SET service_id = excluded.service_id, service = excluded.service,
-      namespace = excluded.namespace, vpc_id = excluded.vpc_id, host = excluded.host, port = excluded.port,
-      protocol = excluded.protocol, version = excluded.version, priority = excluded.priority,
-      weight = excluded.weight, enable_health_check = excluded.enable_health_check,
-      health_check_type = excluded.health_check_type, health_check_ttl = excluded.health_check_ttl,
-      healthy = excluded.healthy, isolate = excluded.isolate, logic_set = excluded.logic_set,
-      region = excluded.region, zone = excluded.zone, campus = excluded.campus, metadata = excluded.metadata,
-      revision = excluded.revision,
-      ctime = CASE WHEN instance.deleted = 1 THEN excluded.ctime ELSE instance.ctime END,
-      mtime = excluded.mtime, seq = excluded.seq, deleted = 0`,
+  upsertInstance: upsertSql(INSTANCE_WRITE),
   deleteInstances: `UPDATE instance SET deleted = 1, mtime = ?, seq = ?
     WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0 RETURNING id`,
   setInstanceHealth: `UPDATE instance SET healthy = ?, revision = ?, mtime = ?, seq = ? WHERE id = ? AND deleted = 0`,
 
-  upsertClient: `INSERT INTO client (${CLIENT_COLUMNS})
-    VALUES (@id, @host, @type, @version, @region, @zone, @campus, @stat, @now, @now, @seq, 0)
-    ON CONFLICT (id) DO UPDATE SET host = excluded.host, type = excluded.type, version = excluded.version,
-      region = excluded.region, zone = excluded.zone, campus = excluded.campus, stat = excluded.stat,
-      ctime = CASE WHEN client.deleted = 1 THEN excluded.ctime ELSE client.ctime END,
-      mtime = excluded.mtime, seq = excluded.seq, deleted = 0`,
+  upsertClient: upsertSql(CLIENT_WRITE),
   deleteClients: `UPDATE client SET deleted = 1, mtime = ?, seq = ?
     WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0`,
 } as const;
@@ -130,14 +130,15 @@ export class SqliteOps implements StoreTx {
 
   async createNamespace(ns: Namespace): Promise<void> {
     this.write('create namespace', (c, w) => {
-      const info = c.prep(SQL.createNamespace).run({ ...namespaceParams(ns), now: w.now(), seq: w.seq() });
+      const now = w.now();
+      const info = c.prep(SQL.createNamespace).run(...NAMESPACE_WRITE.values(ns), now, now, w.seq());
       if (info.changes === 0) throw new PolarisError(Code.ExistedResource, `namespace ${ns.name}`);
     });
   }
 
   async updateNamespace(ns: Namespace): Promise<void> {
     this.write('update namespace', (c, w) => {
-      const info = c.prep(SQL.updateNamespace).run({ ...namespaceParams(ns), now: w.now(), seq: w.seq() });
+      const info = c.prep(SQL.updateNamespace).run(updateParams(NAMESPACE_WRITE, ns, w.now(), w.seq()));
       if (info.changes === 0) throw new PolarisError(Code.NotFoundResource, `namespace ${ns.name}`);
     });
   }
@@ -147,7 +148,7 @@ export class SqliteOps implements StoreTx {
   }
 
   async countServicesInNamespace(name: string): Promise<number> {
-    return this.run('count services', (c) => (c.prep(SQL.countServicesInNamespace).get(name) as { n: number }).n);
+    return this.run('count services', (c) => c.pluck(SQL.countServicesInNamespace).get(name) as number);
   }
 
   // ---- services ----
@@ -168,14 +169,15 @@ export class SqliteOps implements StoreTx {
 
   async createService(svc: Service): Promise<void> {
     this.write(`create service ${svc.namespace}/${svc.name}`, (c, w) => {
-      const info = c.prep(SQL.createService).run({ ...serviceParams(svc), now: w.now(), seq: w.seq() });
+      const now = w.now();
+      const info = c.prep(SQL.createService).run(...SERVICE_WRITE.values(svc), now, now, w.seq());
       if (info.changes === 0) throw new PolarisError(Code.ExistedResource, `service id ${svc.id}`);
     });
   }
 
   async updateService(svc: Service): Promise<void> {
     this.write(`update service ${svc.namespace}/${svc.name}`, (c, w) => {
-      const info = c.prep(SQL.updateService).run({ ...serviceParams(svc), now: w.now(), seq: w.seq() });
+      const info = c.prep(SQL.updateService).run(updateParams(SERVICE_WRITE, svc, w.now(), w.seq()));
       if (info.changes === 0) throw new PolarisError(Code.NotFoundResource, `service id ${svc.id}`);
     });
   }
@@ -185,11 +187,11 @@ export class SqliteOps implements StoreTx {
   }
 
   async countInstancesOfService(serviceId: string): Promise<number> {
-    return this.run('count instances', (c) => (c.prep(SQL.countInstancesOfService).get(serviceId) as { n: number }).n);
+    return this.run('count instances', (c) => c.pluck(SQL.countInstancesOfService).get(serviceId) as number);
   }
 
   async countAliasesOf(serviceId: string): Promise<number> {
-    return this.run('count aliases', (c) => (c.prep(SQL.countAliasesOf).get(serviceId) as { n: number }).n);
+    return this.run('count aliases', (c) => c.pluck(SQL.countAliasesOf).get(serviceId) as number);
   }
 
   // ---- instances ----
@@ -220,7 +222,11 @@ export class SqliteOps implements StoreTx {
       const stmt = c.prep(SQL.upsertInstance);
       const now = w.now();
       const seq = w.seq();
-      for (const ins of list) stmt.run({ ...instanceParams(ins), now, seq });
+      for (const ins of list) {
+        const values = INSTANCE_WRITE.values(ins);
+        values.push(now, now, seq);
+        stmt.run(values);
+      }
     });
   }
 
@@ -249,7 +255,11 @@ export class SqliteOps implements StoreTx {
       const stmt = c.prep(SQL.upsertClient);
       const now = w.now();
       const seq = w.seq();
-      for (const cl of list) stmt.run({ ...clientParams(cl), now, seq });
+      for (const cl of list) {
+        const values = CLIENT_WRITE.values(cl);
+        values.push(now, now, seq);
+        stmt.run(values);
+      }
     });
   }
 

@@ -98,6 +98,12 @@ describe('service-grpc Discover stream', () => {
     assert.equal(uw(nearby.service.name), 'beta');
     assert.equal(inst.type, 'INSTANCE');
     assert.equal(uw(inst.code), 200000);
+    // A type this spec does not know (BLOCK_ALLOW_RULE = 104, spec v1.8.0) is echoed as its number.
+    s.send({ type: 104, service: svc('alpha') });
+    const [newer] = await s.next();
+    assert.equal(newer.type, 104);
+    assert.equal(uw(newer.code), 400004);
+    assert.equal(uw(newer.service.name), 'alpha');
     assert.equal((await s.close()).code, grpc.status.OK);
   });
 
