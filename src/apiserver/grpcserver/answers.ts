@@ -27,7 +27,7 @@ export function requestedType(req: WireDiscoverRequest): DiscoverType {
   return (req.type ?? 'UNKNOWN') as DiscoverType;
 }
 
-/** `{name, namespace}` of the request's service (for answers built without the naming module). */
+/** The request's service, echoed verbatim (an empty Service when the request has none). */
 function echoService(req: WireDiscoverRequest): WireService {
   return (req.service ?? {}) as WireService;
 }

@@ -30,7 +30,10 @@ export interface GrpcServerOptions {
   name?: string;
   listenIP: string;
   listenPort: number;
-  /** Keyed by group; only `client` matters here. A missing `client` group serves everything. */
+  /**
+   * Keyed by group; only `client` matters here. As in polaris, the three services are registered
+   * only when `client.enable` is true (otherwise every call gets UNIMPLEMENTED).
+   */
   api: Record<string, GrpcApiGroupConfig>;
   connLimit?: GrpcConnLimitOptions;
   tls?: GrpcTlsOptions;

@@ -132,7 +132,7 @@ class NamingGrpcServer implements GrpcApiServer {
   }
 
   private async doStart(): Promise<void> {
-    const credentials = this.credentials();
+    const { credentials, tls } = this.credentials();
     if (this.options.connLimit?.openConnLimit) {
       this.logger.warn('connLimit is configured but not enforced on the gRPC listener');
     }
@@ -155,7 +155,7 @@ class NamingGrpcServer implements GrpcApiServer {
       throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     }
     this.server = server;
-    this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort), tls: credentials._isSecure() }, 'gRPC server listening');
+    this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort), tls }, 'gRPC server listening');
   }
 
   private async doStop(): Promise<void> {
@@ -194,13 +194,14 @@ class NamingGrpcServer implements GrpcApiServer {
     };
   }
 
-  private credentials(): ServerCredentials {
+  /** Server-side TLS when certFile and keyFile are set (client certificates not required), else h2c. */
+  private credentials(): { credentials: ServerCredentials; tls: boolean } {
     const tls = this.options.tls;
-    if (!tls?.certFile || !tls.keyFile) return ServerCredentials.createInsecure();
+    if (!tls?.certFile || !tls.keyFile) return { credentials: ServerCredentials.createInsecure(), tls: false };
     const cert = readFileSync(tls.certFile);
     const key = readFileSync(tls.keyFile);
     const ca = tls.trustedCAFile ? readFileSync(tls.trustedCAFile) : null;
-    return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], false);
+    return { credentials: ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], false), tls: true };
   }
 
   // ---- v1.PolarisGRPC -------------------------------------------------------------------------

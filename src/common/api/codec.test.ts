@@ -347,6 +347,27 @@ describe('protobuf binary', () => {
     assert.deepEqual(decodeProto('v1.Namespace', encodeProto('v1.Namespace', { name: big, comment: 'é' })), { name: big, comment: 'é' });
   });
 
+  it('well-known types packed in an Any use { "@type", value }; bytes are base64 strings', () => {
+    const cases = [
+      { '@type': 'type.googleapis.com/google.protobuf.StringValue', value: 'hello' },
+      { '@type': 'type.googleapis.com/google.protobuf.UInt64Value', value: '18446744073709551615' },
+      { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '2.500s' },
+      { '@type': 'type.googleapis.com/google.protobuf.Any', value: { '@type': 'type.googleapis.com/v1.Location', region: 'r' } },
+    ];
+    for (const data of cases) {
+      assert.deepEqual(decodeProto('v1.Response', encodeProto('v1.Response', { data })), { data }, data['@type']);
+      const text = encodeJson('v1.Response', { data });
+      assert.deepEqual(decodeJson('v1.Response', JSON.parse(text)), { data }, data['@type']);
+    }
+    assert.ok(encodeJson('v1.Response', { data: cases[3] }).includes('"data":{"@type":"type.googleapis.com/google.protobuf.Any","value":{"@type":"type.googleapis.com/v1.Location","region":"r","zone":null,"campus":null}}'));
+    const zip = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0xff]).toString('base64');
+    assert.deepEqual(decodeProto('v1.ConfigExportResponse', encodeProto('v1.ConfigExportResponse', { data: zip })), { data: zip });
+    assert.deepEqual(decodeProto('v1.ConfigExportResponse', encodeProto('v1.ConfigExportResponse', { data: Buffer.from(zip, 'base64') })), { data: zip });
+    assert.equal(JSON.parse(encodeJson('v1.ConfigExportResponse', { data: zip })).data, zip);
+    assert.deepEqual(decodeJson('v1.ConfigExportResponse', { data: zip }), { data: zip });
+    expectCodecError(() => decodeJson('v1.ConfigExportResponse', { data: '***' }), /illegal base64/);
+  });
+
   it('Any packed by protobufjs is unpacked by @type', () => {
     const RR = root.lookupType('v1.RouteRule');
     const inner = RR.encode(RR.fromObject({ id: 'r9', name: 'n' })).finish();

@@ -150,7 +150,9 @@ function messageDecoder(d: MessageDesc): MsgDec {
   } else {
     // input key (proto name or json_name) → [field, decoder]
     const byKey = new Map<string, [FieldDesc, Dec]>();
-    for (const [key, f] of d.byKey) byKey.set(key, [f, fieldDecoder(f)]);
+    const entries = new Map<FieldDesc, [FieldDesc, Dec]>();
+    for (const f of d.fields) entries.set(f, [f, fieldDecoder(f)]);
+    for (const [key, f] of d.byKey) byKey.set(key, entries.get(f) as [FieldDesc, Dec]);
     const fullName = d.fullName;
     const Out = plainObjectConstructor();
     dec = (v) => {
@@ -192,6 +194,7 @@ function decodeAny(v: unknown): Record<string, unknown> {
   try {
     if (d.selfKind !== K.MESSAGE) {
       if (!hasOwn.call(o, 'value')) throw new CodecError("Any JSON doesn't have 'value'");
+      if (d.selfKind === K.ANY) return { '@type': typeUrl, value: decodeAny(o.value) };
       return { '@type': typeUrl, ...messageDecoder(d)(o.value) };
     }
     const rest: Record<string, unknown> = {};

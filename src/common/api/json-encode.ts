@@ -307,7 +307,8 @@ function putAny(w: ByteWriter, v: unknown): void {
   putString(w, url);
   if (d.selfKind !== K.MESSAGE) {
     w.ascii7(',"value":');
-    messagePut(d)(w, o);
+    if (d.selfKind === K.ANY) putAny(w, o.value); // an Any packed in an Any
+    else messagePut(d)(w, o);
     w.byte(0x7d);
     return;
   }

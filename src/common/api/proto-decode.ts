@@ -147,7 +147,9 @@ function readAnyBody(r: Reader, end: number): Obj {
   r.pos = start;
   const inner = messageReader(d)(r, stop);
   r.pos = save;
-  return Object.assign(head, inner);
+  if (d.selfKind === K.ANY) head.value = inner; // an Any packed in an Any
+  else Object.assign(head, inner);
+  return head;
 }
 
 function skipField(r: Reader, tag: number): void {

@@ -206,7 +206,8 @@ function putAnyBody(w: ByteWriter, o: Obj): void {
   w.lenString(url);
   w.byte(18);
   const mark = w.fork();
-  messagePut(d)(w, o);
+  if (d.selfKind === K.ANY) putAnyBody(w, o.value as Obj); // an Any packed in an Any
+  else messagePut(d)(w, o);
   w.ldelim(mark);
 }
 

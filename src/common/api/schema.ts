@@ -43,7 +43,7 @@ export interface FieldDesc {
   /** scalar kind for SCALAR, inner kind for WRAPPER, INT32 for ENUM */
   scalar: ScalarKind;
   enumDesc: EnumDesc | null;
-  /** message descriptor for MESSAGE (resolved lazily, see `msg()`) */
+  /** full name of the value's message type (MESSAGE, WRAPPER, ANY, DURATION); looked up lazily */
   msgName: string;
   /** name of the (real or synthetic) oneof this field belongs to */
   oneof: string | null;
@@ -57,8 +57,6 @@ export interface MessageDesc {
   fields: FieldDesc[];
   /** field-number order (binary output order) */
   byNumberOrder: FieldDesc[];
-  /** number → field (sparse, for binary decoding) */
-  byNumber: (FieldDesc | undefined)[];
   /** proto name and json name → field (JSON input) */
   byKey: Map<string, FieldDesc>;
   /** kind of the message itself: MESSAGE, or WRAPPER/ANY/DURATION for the google types */
@@ -163,19 +161,14 @@ function compileMessage(t: protobuf.Type): MessageDesc {
       owner: fullName,
     });
   }
-  const byNumber: (FieldDesc | undefined)[] = [];
   const byKey = new Map<string, FieldDesc>();
-  for (const f of fields) {
-    if (f.number < 4096) byNumber[f.number] = f;
-    byKey.set(f.name, f);
-  }
+  for (const f of fields) byKey.set(f.name, f);
   for (const f of fields) if (!byKey.has(f.jsonName)) byKey.set(f.jsonName, f);
   const self = valueKindOf(t, fullName);
   return {
     fullName,
     fields,
     byNumberOrder: [...fields].sort((a, b) => a.number - b.number),
-    byNumber,
     byKey,
     selfKind: self.kind === K.MESSAGE ? K.MESSAGE : self.kind,
     wrapperScalar: self.kind === K.WRAPPER ? self.scalar : S.STRING,
@@ -201,12 +194,6 @@ export function messageDesc(typeName: string): MessageDesc {
   }
   messageCache.set(typeName, d);
   return d;
-}
-
-/** Looks a field up by number, falling back to a scan for very large field numbers. */
-export function fieldByNumber(d: MessageDesc, num: number): FieldDesc | undefined {
-  if (num < 4096) return d.byNumber[num];
-  return d.fields.find((f) => f.number === num);
 }
 
 const typeUrlCache = new Map<string, MessageDesc>();
@@ -235,9 +222,6 @@ export function normalizeTypeUrl(url: string): string {
   return url.startsWith('v2.', i) ? url.slice(0, i) + 'v1.' + url.slice(i + 3) : url;
 }
 
-export function isWrapperType(fullName: string): boolean {
-  return WRAPPERS[strip(fullName)] !== undefined;
-}
 
 /**
  * A constructor of plain objects for one message type. Objects made with `new C()` are ordinary

@@ -167,7 +167,11 @@ export class SqliteStore implements Store {
       r.exec('COMMIT');
       return changes;
     } catch (err) {
-      if (r.inTransaction) r.exec('ROLLBACK');
+      try {
+        if (r.inTransaction) r.exec('ROLLBACK');
+      } catch {
+        // The read transaction ends with the connection anyway; report the first error.
+      }
       throw toStoreError(err, 'read changes');
     }
   }
