@@ -18,7 +18,7 @@ export interface LoadedConfig {
 
 type DeepFrozen<T> = T extends object ? { readonly [K in keyof T]: DeepFrozen<T[K]> } : T;
 
-export function deepFreeze<T>(value: T): DeepFrozen<T> {
+function deepFreeze<T>(value: T): DeepFrozen<T> {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);

@@ -91,7 +91,7 @@ const BATCH_BASE: BatchCtrlConfig = {
 };
 
 /** Upstream's `defaultBatchCtrlConfig`: only register drops expired tasks, after 30 s. */
-export const DEFAULT_BATCH: Readonly<Record<string, BatchCtrlConfig>> = {
+const DEFAULT_BATCH: Readonly<Record<string, BatchCtrlConfig>> = {
   register: { ...BATCH_BASE, dropExpireTask: true, taskLife: 30_000 },
   deregister: BATCH_BASE,
   heartbeat: BATCH_BASE,

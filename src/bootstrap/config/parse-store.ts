@@ -1,7 +1,7 @@
 import { Section, invalid, readString, warn } from './section.js';
 import type { MysqlDbConfig, StoreConfig } from './types.js';
 
-export const DEFAULT_SQLITE_PATH = './polaris.db';
+const DEFAULT_SQLITE_PATH = './polaris.db';
 const DEFAULT_BOLT_PATH = './polaris.bolt';
 
 /**

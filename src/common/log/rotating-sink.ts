@@ -21,6 +21,26 @@ export interface RotatingSinkOptions {
   readonly onError: (message: string) => void;
 }
 
+/** Longest a flush or close waits for the file system before giving up (shutdown must not hang). */
+const SETTLE_TIMEOUT_MS = 5_000;
+
+function settle(p: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, SETTLE_TIMEOUT_MS);
+    timer.unref();
+    void p.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
+
 const HOUR_DIVISORS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
 
 /** rotating-file-stream interval for N hours: whole days as 'Nd', else the largest divisor of 24 ≤ N. */
@@ -74,11 +94,13 @@ export class RotatingSink implements Sink {
   /** Resolves once every line written so far is on disk (including a rotation it triggered). */
   async flush(): Promise<void> {
     if (!(this.failed || this.stream.destroyed || this.stream.writableEnded)) {
-      await new Promise<void>((resolve) => {
-        this.stream.write('', () => resolve());
-      });
+      await settle(
+        new Promise<void>((resolve) => {
+          this.stream.write('', () => resolve());
+        }),
+      );
     }
-    await this.pruning;
+    await settle(this.pruning);
   }
 
   async close(): Promise<void> {
@@ -131,11 +153,13 @@ export class RotatingSink implements Sink {
 
   private end(stream: RotatingFileStream): Promise<void> {
     if (stream.destroyed || stream.writableFinished) return Promise.resolve();
-    return new Promise((resolve) => {
-      stream.once('close', () => resolve());
-      stream.once('error', () => resolve());
-      stream.end();
-    });
+    return settle(
+      new Promise((resolve) => {
+        stream.once('close', () => resolve());
+        stream.once('error', () => resolve());
+        stream.end();
+      }),
+    );
   }
 
   /** Deletes rotated files of this sink whose modification time is older than maxAgeDays. */
