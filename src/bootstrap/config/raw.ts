@@ -106,7 +106,8 @@ export function parseRaw(text: string, ctx: RawContext): RawNode | undefined {
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line;
-    throw new ConfigError(ctx.file, undefined, `YAML syntax error: ${e.message.split('\n')[0]}`, line);
+    const detail = e.code === 'MULTIPLE_DOCS' ? 'the file must hold a single YAML document' : e.message.split('\n')[0];
+    throw new ConfigError(ctx.file, undefined, `YAML syntax error: ${detail}`, line);
   }
   const lineOf = (node: Node): number | undefined => (node.range ? lineCounter.linePos(node.range[0]).line : undefined);
   return walk(doc.contents, '', 0);
