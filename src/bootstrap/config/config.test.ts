@@ -38,8 +38,8 @@ describe('loadConfig defaults', () => {
     assert.equal(ps.heartbeat_interval, 5);
     assert.equal(ps.disable_heartbeat, false);
     assert.equal(ps.probe_address, '');
-    // upstream's built-in self-service, restricted to configured apiservers (none here)
-    assert.deepEqual(ps.services, [{ name: 'polaris.checker', namespace: 'Polaris', protocols: [], metadata: {} }]);
+    // upstream's built-in self-service, restricted to configured apiservers (none here, so dropped)
+    assert.deepEqual(ps.services, []);
     assert.deepEqual(parse('apiservers: [{name: service-grpc}, {name: api-http}]').config.bootstrap.polaris_service.services, [
       { name: 'polaris.checker', namespace: 'Polaris', protocols: ['service-grpc'], metadata: {} },
     ]);

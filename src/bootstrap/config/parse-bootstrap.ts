@@ -107,8 +107,9 @@ export function parseBootstrap(s: Section): ParsedBootstrap {
 /**
  * Resolves `services[].protocols` against the configured apiservers: an empty list means all of
  * them (as upstream), and a name written in the file that is not configured fails (upstream fails
- * start-up). When the file has no `services`, the built-in polaris.checker entry keeps only the
- * protocols that are configured (so a file without service-grpc loads, and registers nothing).
+ * start-up). After this, `protocols` is never empty. When the file has no `services`, the built-in
+ * polaris.checker entry keeps only the protocols that are configured, and is dropped when none is
+ * (so a file without service-grpc loads, and registers nothing).
  */
 export function resolveSelfProtocols(
   bootstrapSection: Section,
@@ -116,8 +117,13 @@ export function resolveSelfProtocols(
   apiserverNames: readonly string[],
   servicesWritten: boolean,
 ): PolarisServiceConfig {
+  if (!servicesWritten) {
+    const services = polaris.services
+      .map((svc) => ({ ...svc, protocols: svc.protocols.filter((p) => apiserverNames.includes(p)) }))
+      .filter((svc) => svc.protocols.length > 0);
+    return { ...polaris, services };
+  }
   const services = polaris.services.map((svc, i) => {
-    if (!servicesWritten) return { ...svc, protocols: svc.protocols.filter((p) => apiserverNames.includes(p)) };
     if (svc.protocols.length === 0) return { ...svc, protocols: [...apiserverNames] };
     svc.protocols.forEach((p, j) => {
       if (polaris.enable_register && !apiserverNames.includes(p)) {

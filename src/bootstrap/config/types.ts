@@ -63,7 +63,11 @@ export interface SelfServiceConfig {
   readonly name: string;
   /** Default "Polaris". */
   readonly namespace: string;
-  /** apiserver names whose ports are registered; an empty list in the file means every configured apiserver. */
+  /**
+   * apiserver names whose ports are registered, all configured in `apiservers` (checked when
+   * enable_register is true). Never empty: an empty list in the file is resolved to every
+   * configured apiserver at load time.
+   */
   readonly protocols: readonly string[];
   readonly metadata: Readonly<Record<string, string>>;
 }
