@@ -2,10 +2,10 @@
  * Writes src/common/errors/codes.ts from the v1.Code enum of the contract's field table
  * (test/fixtures/api-fields.json). Run: node --import tsx scripts/gen-codes.ts
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { loadFieldTable } from './field-table.js';
 
-interface EnumDef { full_name: string; values: { name: string; number: number }[] }
-const table = JSON.parse(readFileSync(new URL('../test/fixtures/api-fields.json', import.meta.url), 'utf8')) as { enums: EnumDef[] };
+const table = loadFieldTable();
 const code = table.enums.find((e) => e.full_name === 'v1.Code');
 if (!code) throw new Error('v1.Code missing from the field table');
 

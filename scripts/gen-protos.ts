@@ -13,84 +13,13 @@
  * Type references are written fully qualified with a leading dot (".v1.CbPolicy.ErrRateConfig"),
  * so that name resolution cannot differ between protoc and protobufjs.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadFieldTable, REPO_ROOT, type EnumRow, type FieldRow, type FileRow, type MessageRow } from './field-table.js';
 
-interface FieldRow {
-  name: string;
-  number: number;
-  label: 'optional' | 'repeated' | 'map';
-  type: string;
-  resolved_type: string;
-  kind: 'scalar' | 'message' | 'enum' | 'map';
-  json_name: string;
-  json_name_explicit: boolean;
-  oneof: string | null;
-  deprecated: boolean;
-  proto3_optional?: boolean;
-  map_key_type?: string;
-  map_value_type?: string;
-  map_value_kind?: string;
-}
-interface MessageRow {
-  full_name: string;
-  name: string;
-  package: string;
-  file: string;
-  parent: string | null;
-  fields: FieldRow[];
-  oneofs: (string | { name: string })[];
-  reserved_numbers: [number, number][];
-  reserved_names: string[];
-  nested_messages: string[];
-  nested_enums: string[];
-}
-interface EnumRow {
-  full_name: string;
-  name: string;
-  package: string;
-  file: string;
-  parent: string | null;
-  values: { name: string; number: number }[];
-  reserved_numbers: [number, number][];
-  reserved_names: string[];
-  allow_alias: boolean;
-}
-interface RpcRow {
-  name: string;
-  request_type: string;
-  response_type: string;
-  client_streaming: boolean;
-  server_streaming: boolean;
-}
-interface ServiceRow {
-  full_name: string;
-  name: string;
-  package: string;
-  file: string;
-  rpcs: RpcRow[];
-}
-interface FileRow {
-  path: string;
-  syntax: string;
-  package: string;
-  imports: string[];
-  options: Record<string, string | boolean>;
-}
-interface FieldTable {
-  source: { repo: string; rev: string; commit: string };
-  files: FileRow[];
-  messages: MessageRow[];
-  enums: EnumRow[];
-  services: ServiceRow[];
-}
+const OUT_DIR = join(REPO_ROOT, 'proto');
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TABLE_PATH = join(ROOT, 'test/fixtures/api-fields.json');
-const OUT_DIR = join(ROOT, 'proto');
-
-const table = JSON.parse(readFileSync(TABLE_PATH, 'utf8')) as FieldTable;
+const table = loadFieldTable();
 
 const SCALARS = new Set([
   'double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64',

@@ -15,40 +15,12 @@
  * `polaris.metric.v2.RateLimitRequest` → `MetricV2_RateLimitRequest`. `WireTypes` maps every full
  * message name to its interface, `WireEnums` every full enum name to its union.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadFieldTable, REPO_ROOT, type FieldRow, type MessageRow } from './field-table.js';
 
-interface FieldRow {
-  name: string;
-  number: number;
-  label: 'optional' | 'repeated' | 'map';
-  resolved_type: string;
-  kind: 'scalar' | 'message' | 'enum' | 'map';
-  json_name: string;
-  oneof: string | null;
-  deprecated: boolean;
-  map_key_type?: string;
-  map_value_type?: string;
-  map_value_kind?: string;
-}
-interface MessageRow {
-  full_name: string;
-  fields: FieldRow[];
-}
-interface EnumRow {
-  full_name: string;
-  values: { name: string; number: number }[];
-}
-interface FieldTable {
-  source: { repo: string; rev: string };
-  messages: MessageRow[];
-  enums: EnumRow[];
-}
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(ROOT, 'src/common/api/gen/wire.ts');
-const table = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/api-fields.json'), 'utf8')) as FieldTable;
+const OUT = join(REPO_ROOT, 'src/common/api/gen/wire.ts');
+const table = loadFieldTable();
 
 function tsName(full: string): string {
   if (full.startsWith('polaris.metric.v2.')) return 'MetricV2_' + full.slice('polaris.metric.v2.'.length).replace(/\./g, '_');

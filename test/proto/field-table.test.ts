@@ -7,76 +7,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { loadFieldTable, REPO_ROOT, type MessageRow } from '../../scripts/field-table.js';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
-interface FieldRow {
-  name: string;
-  number: number;
-  label: 'optional' | 'repeated' | 'map';
-  type: string;
-  resolved_type: string;
-  kind: 'scalar' | 'message' | 'enum' | 'map';
-  json_name: string;
-  json_name_explicit: boolean;
-  oneof: string | null;
-  deprecated: boolean;
-  proto3_optional?: boolean;
-  map_key_type?: string;
-  map_value_type?: string;
-  map_value_kind?: string;
-}
-interface MessageRow {
-  full_name: string;
-  name: string;
-  package: string;
-  file: string;
-  parent: string | null;
-  fields: FieldRow[];
-  oneofs: (string | { name: string })[];
-  reserved_numbers: [number, number][];
-  reserved_names: string[];
-  nested_messages: string[];
-  nested_enums: string[];
-}
-interface EnumRow {
-  full_name: string;
-  name: string;
-  package: string;
-  file: string;
-  parent: string | null;
-  values: { name: string; number: number }[];
-  reserved_numbers: [number, number][];
-  reserved_names: string[];
-}
-interface ServiceRow {
-  full_name: string;
-  name: string;
-  package: string;
-  file: string;
-  rpcs: {
-    name: string;
-    request_type: string;
-    response_type: string;
-    client_streaming: boolean;
-    server_streaming: boolean;
-    grpc_path: string;
-  }[];
-}
-interface FieldTable {
-  counts: { files: number; messages: number; enums: number; services: number; rpcs: number; google_types: number };
-  files: { path: string; package: string }[];
-  messages: MessageRow[];
-  enums: EnumRow[];
-  services: ServiceRow[];
-  google_types: MessageRow[];
-}
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = REPO_ROOT;
 const PROTO_DIR = join(ROOT, 'proto');
-const table = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/api-fields.json'), 'utf8')) as FieldTable;
+const table = loadFieldTable();
 
 function listProtos(dir: string): string[] {
   const out: string[] = [];
