@@ -183,7 +183,8 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
         },
       );
       await self.start();
-      // Deregister before the API servers go away: stop order is the reverse of `started`.
+      // Stop order is the reverse of `started`: as polaris-server, the API servers close first, then
+      // the self instances are deregistered while the store and caches are still up.
       started.splice(started.indexOf(apiServers[0] ?? cache), 0, self);
     }
 

@@ -58,60 +58,52 @@ export class DefaultInstanceOps implements InstanceOps {
    * here). Duplicate ids within the call: the last request wins, every caller gets the answer.
    */
   async upsert(ctx: RequestContext, items: { req: WireInstance; key: InstanceKey }[]): Promise<ItemResult<WireInstance>[]> {
-    const results: ItemResult<WireInstance>[] = new Array(items.length);
-    const serviceIds = new Map<string, string>();
-    for (let n = 0; n < items.length; n++) {
-      const { key, req } = items[n];
+    // Resolve (or auto-create) each service once; every item of a service shares its outcome.
+    const services = new Map<string, { id: string } | { error: unknown }>();
+    for (const { key } of items) {
       const sk = `${key.namespace}/${key.service}`;
-      if (serviceIds.has(sk)) continue;
-      try {
-        const svc = this.deps.autoCreateService
-          ? await this.deps.services.ensureService(ctx, key.namespace, key.service)
-          : (this.deps.cache.service(key.namespace, key.service) ??
-            (await this.deps.store.getService(key.namespace, key.service)));
-        if (!svc) throw new PolarisError(Code.NotFoundService, sk);
-        if (svc.reference) throw new PolarisError(Code.NotAllowAliasCreateInstance);
-        serviceIds.set(sk, svc.id);
-      } catch (err) {
-        results[n] = failed(err, req);
-      }
+      if (!services.has(sk)) services.set(sk, await this.resolveService(ctx, key).catch((error: unknown) => ({ error })));
     }
-    const writable = items
-      .map((it, n) => ({ ...it, n }))
-      .filter(({ key, n }) => results[n] === undefined && serviceIds.has(`${key.namespace}/${key.service}`));
-    for (const { key, req, n } of items.map((it, n) => ({ ...it, n }))) {
-      if (results[n] === undefined && !serviceIds.has(`${key.namespace}/${key.service}`)) {
-        results[n] = failed(new PolarisError(Code.NotFoundService), req);
-      }
-    }
-    if (writable.length > 0) {
-      try {
-        await this.deps.store.transaction(async (tx) => {
-          const existing = new Map((await tx.getInstances(writable.map((w) => w.key.id))).map((i) => [i.id, i]));
-          const now = Date.now();
-          const rows = new Map<string, Instance>();
-          for (const w of writable) {
-            const svcId = serviceIds.get(`${w.key.namespace}/${w.key.service}`) as string;
-            rows.set(w.key.id, buildInstance(w.req, w.key, svcId, existing.get(w.key.id), now));
-          }
-          await tx.upsertInstances([...rows.values()]);
+    const results: ItemResult<WireInstance>[] = new Array(items.length);
+    const writable: { req: WireInstance; key: InstanceKey; serviceId: string; n: number }[] = [];
+    items.forEach(({ req, key }, n) => {
+      const svc = services.get(`${key.namespace}/${key.service}`) as { id: string } | { error: unknown };
+      if ('error' in svc) results[n] = failed(svc.error, req);
+      else writable.push({ req, key, serviceId: svc.id, n });
+    });
+    if (writable.length === 0) return results;
+    try {
+      await this.deps.store.transaction(async (tx) => {
+        const existing = new Map((await tx.getInstances(writable.map((w) => w.key.id))).map((i) => [i.id, i]));
+        const now = Date.now();
+        const rows = new Map<string, Instance>();
+        for (const w of writable) rows.set(w.key.id, buildInstance(w.req, w.key, w.serviceId, existing.get(w.key.id), now));
+        await tx.upsertInstances([...rows.values()]);
+      });
+      for (const w of writable) {
+        results[w.n] = ok({
+          id: w.key.id,
+          service: w.key.service,
+          namespace: w.key.namespace,
+          vpc_id: w.req.vpc_id ?? null,
+          host: w.req.host,
+          port: w.req.port,
         });
-        for (const w of writable) {
-          results[w.n] = ok({
-            id: w.key.id,
-            service: w.key.service,
-            namespace: w.key.namespace,
-            vpc_id: w.req.vpc_id ?? null,
-            host: w.req.host,
-            port: w.req.port,
-          });
-        }
-      } catch (err) {
-        for (const w of writable) results[w.n] = failed(err, w.req);
       }
+    } catch (err) {
+      for (const w of writable) results[w.n] = failed(err, w.req);
     }
     await this.sync();
     return results;
+  }
+
+  private async resolveService(ctx: RequestContext, key: InstanceKey): Promise<{ id: string }> {
+    const svc = this.deps.autoCreateService
+      ? await this.deps.services.ensureService(ctx, key.namespace, key.service)
+      : (this.deps.cache.service(key.namespace, key.service) ?? (await this.deps.store.getService(key.namespace, key.service)));
+    if (!svc) throw new PolarisError(Code.NotFoundService, `${key.namespace}/${key.service}`);
+    if (svc.reference) throw new PolarisError(Code.NotAllowAliasCreateInstance);
+    return { id: svc.id };
   }
 
   async updateInstances(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]> {
