@@ -30,6 +30,8 @@ export interface NamingReader {
   servicesOfNamespace(namespace: string): Iterable<Service>;
   /** Live instances of a service (not of its aliases). */
   instancesOf(serviceId: string): Iterable<Instance>;
+  /** Live instances of a service, newest change first (mtime desc, then id desc); memoised until it changes. */
+  sortedInstancesOf(serviceId: string): readonly Instance[];
   instanceCount(serviceId: string): { total: number; healthy: number };
   instance(id: string): Instance | undefined;
   instances(): Iterable<Instance>;
@@ -41,4 +43,9 @@ export interface NamingReader {
   client(id: string): Client | undefined;
   clients(): Iterable<Client>;
   onChange(listener: NamingChangeListener): () => void;
+}
+
+/** List order of instances: modify time desc, then id desc (polaris-server's). */
+export function byNewest(a: Instance, b: Instance): number {
+  return b.mtime - a.mtime || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }

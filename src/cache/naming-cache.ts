@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Lifecycle } from '../common/lifecycle.js';
 import type { Client, Instance, Namespace, Service } from '../common/model/naming.js';
 import type { ChangeSet, Store } from '../store/api.js';
-import type { NamingChange, NamingChangeListener, NamingReader } from './api.js';
+import { byNewest, type NamingChange, type NamingChangeListener, type NamingReader } from './api.js';
 
 export interface NamingCacheConfig {
   /** Background refresh period (polaris: 1 s). Writes made through this process do not wait for it. */
@@ -28,6 +28,7 @@ export class NamingCache implements NamingReader, Lifecycle {
   private readonly healthyBySvc = new Map<string, number>();
   private readonly clientMap = new Map<string, Client>();
   private readonly svcRevision = new Map<string, string>();
+  private readonly svcSorted = new Map<string, readonly Instance[]>();
   private readonly nsRevision = new Map<string, string>();
   private readonly listeners = new Set<NamingChangeListener>();
   private inflight: Promise<void> | undefined;
@@ -118,7 +119,10 @@ export class NamingCache implements NamingReader, Lifecycle {
       else this.clientMap.set(row.value.id, row.value);
       change.clients.add(row.value.id);
     }
-    for (const id of change.services) this.svcRevision.delete(id);
+    for (const id of change.services) {
+      this.svcRevision.delete(id);
+      this.svcSorted.delete(id);
+    }
     if (change.services.size > 0 || change.namespaces.size > 0) this.nsRevision.clear();
     this.lastSeq = Math.max(this.lastSeq, cs.seq);
     const touched =
@@ -194,6 +198,14 @@ export class NamingCache implements NamingReader, Lifecycle {
   }
   instancesOf(serviceId: string): Iterable<Instance> {
     return (this.instBySvc.get(serviceId) ?? EMPTY).values();
+  }
+  sortedInstancesOf(serviceId: string): readonly Instance[] {
+    let list = this.svcSorted.get(serviceId);
+    if (!list) {
+      list = [...this.instancesOf(serviceId)].sort(byNewest);
+      this.svcSorted.set(serviceId, list);
+    }
+    return list;
   }
   instanceCount(serviceId: string): { total: number; healthy: number } {
     return { total: this.instBySvc.get(serviceId)?.size ?? 0, healthy: this.healthyBySvc.get(serviceId) ?? 0 };

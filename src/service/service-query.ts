@@ -1,9 +1,9 @@
-import type { NamingReader } from '../cache/api.js';
+import { byNewest, type NamingReader } from '../cache/api.js';
 import type { Instance as WireInstance, Service as WireService, ServiceAlias as WireServiceAlias } from '../common/api/gen/wire.js';
 import { Code } from '../common/errors/codes.js';
 import { PolarisError } from '../common/errors/polaris-error.js';
 import type { Instance, Service } from '../common/model/naming.js';
-import { wildcardMatcher } from '../common/utils/wildcard.js';
+import { isWildcard, wildcardMatcher } from '../common/utils/wildcard.js';
 import type { ListResult, RawQuery } from './api.js';
 import { instanceToWire, serviceToWire } from './convert.js';
 import { checkAllowed, first, joined, paging, parseBool } from './query-params.js';
@@ -127,8 +127,12 @@ export function listInstances(cache: NamingReader, q: RawQuery): ListResult<Wire
   if (id) preds.push(((mm) => (i: Instance) => mm(i.id))(wildcardMatcher(id)));
   const svc = first(q, 'service');
   const ns = first(q, 'namespace');
-  if (svc) preds.push(((mm) => (i: Instance) => mm(i.service))(wildcardMatcher(svc, true)));
-  if (ns) preds.push(((mm) => (i: Instance) => mm(i.namespace))(wildcardMatcher(ns, true)));
+  // A query naming one service exactly reads that service's pre-sorted list; otherwise scan.
+  const exact = svc && ns && !isWildcard(svc) && !isWildcard(ns) ? (cache.service(ns, svc) ?? null) : undefined;
+  if (exact === undefined) {
+    if (svc) preds.push(((mm) => (i: Instance) => mm(i.service))(wildcardMatcher(svc, true)));
+    if (ns) preds.push(((mm) => (i: Instance) => mm(i.namespace))(wildcardMatcher(ns, true)));
+  }
   const host = first(q, 'host');
   if (host) {
     const hosts = new Set(host.split(','));
@@ -168,15 +172,15 @@ export function listInstances(cache: NamingReader, q: RawQuery): ListResult<Wire
   const isolate = parseBool(first(q, 'isolate'));
   if (isolate !== undefined) preds.push((i) => i.isolate === isolate);
 
-  // Narrow to one service when the query names it exactly.
-  let source: Iterable<Instance> = cache.instances();
-  if (svc && ns && !svc.includes('*') && !ns.includes('*')) {
-    const s = cache.service(ns, svc);
-    source = s ? cache.instancesOf(s.id) : [];
+  let matches: readonly Instance[];
+  if (exact !== undefined) {
+    const sorted = exact ? cache.sortedInstancesOf(exact.id) : [];
+    matches = preds.length === 0 ? sorted : sorted.filter((i) => preds.every((p) => p(i)));
+  } else {
+    const found: Instance[] = [];
+    for (const i of cache.instances()) if (preds.every((p) => p(i))) found.push(i);
+    matches = found.sort(byNewest);
   }
-  const matches: Instance[] = [];
-  for (const i of source) if (preds.every((p) => p(i))) matches.push(i);
-  matches.sort((a, b) => b.mtime - a.mtime || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const items = matches
     .slice(offset, offset + limit)
     .map((i) => instanceToWire(i, cache.serviceById(i.serviceId)?.token));

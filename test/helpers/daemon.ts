@@ -18,6 +18,8 @@ export interface DaemonOptions {
   yaml?: string;
   ports?: { http: number; grpc: number; configGrpc: number };
   env?: Record<string, string>;
+  /** Extra node flags for the daemon (e.g. --cpu-prof for profiling). */
+  nodeArgs?: string[];
 }
 
 export interface Daemon {
@@ -103,7 +105,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
     .replaceAll('{{CONFIG_GRPC}}', String(ports.configGrpc));
   const cfg = join(dir, `polaris-server-${process.pid}-${Date.now()}.yaml`);
   writeFileSync(cfg, yaml);
-  const proc = spawn(process.execPath, ['--import', TSX, MAIN, 'start', '-c', cfg], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', TSX, MAIN, 'start', '-c', cfg], {
     cwd: dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

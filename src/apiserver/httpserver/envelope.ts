@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { encodeJson } from '../../common/api/codec.js';
+import { encodeJsonBuffer } from '../../common/api/codec.js';
 import { Code, type PolarisCode } from '../../common/errors/codes.js';
 import { codeInfo } from '../../common/errors/code-info.js';
 import { PolarisError, httpStatusOf } from '../../common/errors/polaris-error.js';
@@ -37,7 +37,7 @@ export function sendEnvelope(
   message: EnvelopeMessage,
   httpStatus: number = httpStatusOf(message.code),
 ): FastifyReply {
-  const body = encodeJson(type, message);
+  const body = encodeJsonBuffer(type, message);
   setPolarisHeaders(reply, message.code);
   return reply.code(httpStatus).type(JSON_CONTENT_TYPE).send(body);
 }
