@@ -10,6 +10,7 @@ import { serverVersion } from '../common/version.js';
 import { DefaultNamespaceService } from '../namespace/namespace-service.js';
 import type { BatchConfig } from '../service/batch/batch-controller.js';
 import { BatchedInstanceWriter } from '../service/batched-writer.js';
+import { ClientExpiry } from '../service/client-expiry.js';
 import { HealthService } from '../service/health-service.js';
 import { MemoryHeartbeatStore } from '../service/healthcheck/memory-heartbeat-store.js';
 import { createNamingModule } from '../service/naming-service.js';
@@ -120,6 +121,12 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
       );
     }
 
+    const clientExpiry = new ClientExpiry(
+      { store, cache, logger: loggers.scope('naming') },
+      { checkIntervalMs: config.healthcheck.clientCheckInterval, ttlMs: config.healthcheck.clientCheckTtl },
+    );
+    const httpEntry = config.apiservers.find((a) => a.name === 'api-http');
+
     let writer: BatchedInstanceWriter | undefined;
     const naming = createNamingModule(
       {
@@ -128,6 +135,7 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
         namespaces,
         logger: loggers.scope('naming'),
         heartbeats: health,
+        onClientReport: (id) => clientExpiry.reported(id),
         writer: (instances) =>
           (writer = new BatchedInstanceWriter(
             { store: store as Store, cache, instances, logger: loggers.scope('batch') },
@@ -137,7 +145,11 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
             },
           )),
       },
-      { autoCreateService: config.naming.autoCreate },
+      {
+        autoCreateService: config.naming.autoCreate,
+        metricsPort: httpEntry?.option.listenPort ?? 0,
+        checkerService: { namespace: 'Polaris', name: config.healthcheck.service },
+      },
     );
     if (writer) {
       await writer.start();
@@ -147,6 +159,8 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
       await health.start();
       started.push(health);
     }
+    await clientExpiry.start();
+    started.push(clientExpiry);
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'polaris_' });

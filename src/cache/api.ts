@@ -28,6 +28,8 @@ export interface NamingReader {
   serviceById(id: string): Service | undefined;
   services(): Iterable<Service>;
   servicesOfNamespace(namespace: string): Iterable<Service>;
+  /** Live services of that name in every namespace. */
+  servicesNamed(name: string): Iterable<Service>;
   /** Live instances of a service (not of its aliases). */
   instancesOf(serviceId: string): Iterable<Instance>;
   /** Live instances of a service, newest change first (mtime desc, then id desc); memoised until it changes. */

@@ -23,6 +23,7 @@ export class NamingCache implements NamingReader, Lifecycle {
   private readonly svcById = new Map<string, Service>();
   private readonly svcByKey = new Map<string, Service>();
   private readonly svcByNs = new Map<string, Map<string, Service>>();
+  private readonly svcByName = new Map<string, Map<string, Service>>();
   private readonly instById = new Map<string, Instance>();
   private readonly instBySvc = new Map<string, Map<string, Instance>>();
   private readonly healthyBySvc = new Map<string, number>();
@@ -142,6 +143,9 @@ export class NamingCache implements NamingReader, Lifecycle {
     if (old) {
       this.svcByKey.delete(key(old.namespace, old.name));
       this.svcByNs.get(old.namespace)?.delete(old.id);
+      const named = this.svcByName.get(old.name);
+      named?.delete(old.id);
+      if (named && named.size === 0) this.svcByName.delete(old.name);
     }
     if (deleted) {
       this.svcById.delete(svc.id);
@@ -151,6 +155,9 @@ export class NamingCache implements NamingReader, Lifecycle {
       let m = this.svcByNs.get(svc.namespace);
       if (!m) this.svcByNs.set(svc.namespace, (m = new Map()));
       m.set(svc.id, svc);
+      let byName = this.svcByName.get(svc.name);
+      if (!byName) this.svcByName.set(svc.name, (byName = new Map()));
+      byName.set(svc.id, svc);
     }
     change.services.add(svc.id);
   }
@@ -189,6 +196,9 @@ export class NamingCache implements NamingReader, Lifecycle {
   }
   serviceById(id: string): Service | undefined {
     return this.svcById.get(id);
+  }
+  servicesNamed(name: string): Iterable<Service> {
+    return this.svcByName.get(name)?.values() ?? [];
   }
   services(): Iterable<Service> {
     return this.svcById.values();

@@ -71,4 +71,19 @@ export interface ClientOps {
   discover(ctx: RequestContext, req: WireDiscoverRequest): Promise<WireDiscoverResponse>;
 }
 
-export interface NamingService extends ServiceOps, AliasOps, InstanceOps, ClientOps {}
+/** A Prometheus HTTP service-discovery target group. */
+export interface PrometheusTarget {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+/** SDK clients as monitoring sees them. */
+export interface ClientQueryOps {
+  /**
+   * Prometheus HTTP-SD targets: every reported client stat endpoint of target `prometheus` over
+   * http(s), plus this cluster's own polaris.checker nodes.
+   */
+  prometheusTargets(ctx: RequestContext): Promise<PrometheusTarget[]>;
+}
+
+export interface NamingService extends ServiceOps, AliasOps, InstanceOps, ClientOps, ClientQueryOps {}

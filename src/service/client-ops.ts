@@ -12,7 +12,7 @@ import { PolarisError } from '../common/errors/polaris-error.js';
 import type { RequestContext } from '../common/lifecycle.js';
 import type { Client } from '../common/model/naming.js';
 import type { Store } from '../store/api.js';
-import type { ClientOps } from './api.js';
+import type { ClientOps, ClientQueryOps, PrometheusTarget } from './api.js';
 import { locationFromWire } from './convert.js';
 import { discover } from './discover.js';
 import { checkInstanceCreate, instanceKeyOf, type InstanceKey } from './instance-write.js';
@@ -34,12 +34,29 @@ export interface ClientOpsDeps {
   cache: NamingReader;
   writer: InstanceWriter;
   heartbeats?: HeartbeatSink;
+  /** Called on every report of a client with an id (client liveness). */
+  onClientReport?: (clientId: string) => void;
   logger: Logger;
 }
 
+export interface ClientOpsConfig {
+  /** Where this cluster's own nodes serve /metrics (the api-http port); 0 = not listed. */
+  metricsPort: number;
+  /** The service whose instances are this cluster's nodes (healthcheck.service). */
+  checkerService: { namespace: string; name: string };
+}
+
+/** Metadata key with which an SDK asks not to wait for its registration to be written. */
+const ASYNC_REGISTER_KEY = 'async-regis';
+/** ClientStat.target of endpoints Prometheus should scrape. */
+const PROMETHEUS_TARGET = 'prometheus';
+
 /** What SDKs call: register, deregister, heartbeat, report client, discover. */
-export class DefaultClientOps implements ClientOps {
-  constructor(private readonly deps: ClientOpsDeps) {}
+export class DefaultClientOps implements ClientOps, ClientQueryOps {
+  constructor(
+    private readonly deps: ClientOpsDeps,
+    private readonly config: ClientOpsConfig,
+  ) {}
 
   async registerInstance(ctx: RequestContext, req: WireInstance): Promise<ItemResult<WireInstance>> {
     let key: InstanceKey;
@@ -48,7 +65,15 @@ export class DefaultClientOps implements ClientOps {
     } catch (err) {
       return failed(err, req);
     }
-    return this.deps.writer.register(ctx, { req, key });
+    const pending = this.deps.writer.register(ctx, { req, key });
+    if (req.metadata?.[ASYNC_REGISTER_KEY] === undefined) return pending;
+    // The SDK asked not to wait: answer now, log what the batch says later.
+    pending
+      .then((r) => {
+        if (r.code !== Code.ExecuteSuccess) this.deps.logger.warn({ id: key.id, code: r.code, info: r.info }, 'async registration failed');
+      })
+      .catch((err: unknown) => this.deps.logger.warn({ err, id: key.id }, 'async registration failed'));
+    return ok({ id: key.id, service: key.service, namespace: key.namespace, vpc_id: req.vpc_id ?? null, host: req.host, port: req.port });
   }
 
   async deregisterInstance(ctx: RequestContext, req: WireInstance): Promise<ItemResult<WireInstance>> {
@@ -97,11 +122,40 @@ export class DefaultClientOps implements ClientOps {
     try {
       if (!prev || !sameClient(prev, client)) {
         await this.deps.store.upsertClients([client]);
+        await this.deps.cache.waitFor(await this.deps.store.currentSeq());
       }
+      this.deps.onClientReport?.(client.id);
       return ok(req);
     } catch (err) {
       return failed(err, req);
     }
+  }
+
+  async prometheusTargets(): Promise<PrometheusTarget[]> {
+    const out: PrometheusTarget[] = [];
+    for (const c of this.deps.cache.clients()) {
+      for (const stat of c.stat) {
+        if (stat.target !== PROMETHEUS_TARGET) continue;
+        const scheme = stat.protocol.toLowerCase();
+        if (scheme !== 'http' && scheme !== 'https') continue;
+        out.push({
+          targets: [`${c.host}:${stat.port}`],
+          labels: { __metrics_path__: stat.path, __scheme__: stat.protocol, __meta_polaris_client_id: c.id },
+        });
+      }
+    }
+    const checker = this.deps.cache.service(this.config.checkerService.namespace, this.config.checkerService.name);
+    if (checker && this.config.metricsPort > 0) {
+      const hosts = new Set<string>();
+      for (const inst of this.deps.cache.instancesOf(checker.id)) hosts.add(inst.host);
+      for (const host of hosts) {
+        out.push({
+          targets: [`${host}:${this.config.metricsPort}`],
+          labels: { __metrics_path__: '/metrics', __scheme__: 'http', __meta_polaris_client_id: host },
+        });
+      }
+    }
+    return out;
   }
 
   async discover(ctx: RequestContext, req: WireDiscoverRequest): Promise<WireDiscoverResponse> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NamingReader } from '../cache/api.js';
 import type {
   DiscoverRequest as WireDiscoverRequest,
@@ -65,23 +66,41 @@ function discoverInstances(
   source: Service | undefined,
   onlyHealthy: boolean,
 ): WireDiscoverResponse {
-  if (!source) return answer(Code.NotFoundResource, 'INSTANCE', svcReq);
+  // A service of that name in another namespace that exports itself here is visible too; polaris
+  // looks there only when the requested namespace has no such service.
+  const visible = source ? [source] : exportedTo(cache, name, namespace);
+  if (visible.length === 0) return answer(Code.NotFoundResource, 'INSTANCE', svcReq);
   // v1.18.1 gives an empty service its own revision too (not the empty-input SHA-1).
-  const revision = cache.serviceRevision(source.id);
+  const revisions = visible.map((s) => cache.serviceRevision(s.id));
+  const revision = revisions.length === 1 ? revisions[0] : createHash('sha1').update(revisions.join('')).digest('hex');
   if (svcReq.revision === revision) return answer(Code.DataNoChange, 'INSTANCE', svcReq);
   const instances = [];
-  for (const inst of cache.instancesOf(source.id)) {
-    if (onlyHealthy && (!inst.healthy || inst.isolate)) continue;
-    instances.push(instanceToDiscoverWire(inst));
+  for (const svc of visible) {
+    for (const inst of cache.instancesOf(svc.id)) {
+      if (onlyHealthy && (!inst.healthy || inst.isolate)) continue;
+      instances.push(instanceToDiscoverWire(inst));
+    }
   }
-  const full = serviceToWire(source);
+  const full: WireService = source ? serviceToWire(source) : { name, namespace };
   delete full.total_instance_count;
   delete full.healthy_instance_count;
   return {
     ...answer(Code.ExecuteSuccess, 'INSTANCE', { ...full, name, namespace, revision }),
     instances,
-    aliasFor: serviceToWire(source),
+    aliasFor: source ? serviceToWire(source) : { name, namespace },
   };
+}
+
+/** Services named `name` in other namespaces exported to `namespace` (service or namespace level). */
+function exportedTo(cache: NamingReader, name: string, namespace: string): Service[] {
+  const out: Service[] = [];
+  for (const svc of cache.servicesNamed(name)) {
+    if (svc.namespace === namespace || svc.reference) continue;
+    const nsExports = cache.namespace(svc.namespace)?.serviceExportTo ?? [];
+    const targets = [...svc.exportTo, ...nsExports];
+    if (targets.includes(namespace) || targets.includes('*')) out.push(svc);
+  }
+  return out;
 }
 
 function discoverServices(cache: NamingReader, req: WireDiscoverRequest): WireDiscoverResponse {

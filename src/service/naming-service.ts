@@ -5,13 +5,13 @@ import type { ItemResult } from '../common/errors/batch.js';
 import type { RequestContext } from '../common/lifecycle.js';
 import type { NamespaceService } from '../namespace/api.js';
 import type { Store } from '../store/api.js';
-import type { AliasOps, ClientOps, InstanceOps, NamingService, ServiceOps } from './api.js';
-import { DefaultClientOps, type HeartbeatSink, type InstanceWriter } from './client-ops.js';
+import type { AliasOps, ClientOps, ClientQueryOps, InstanceOps, NamingService, ServiceOps } from './api.js';
+import { DefaultClientOps, type ClientOpsConfig, type HeartbeatSink, type InstanceWriter } from './client-ops.js';
 import { DefaultInstanceOps } from './instance-ops.js';
 import type { InstanceKey } from './instance-write.js';
 import { DefaultServiceOps } from './service-ops.js';
 
-export interface NamingModuleConfig {
+export interface NamingModuleConfig extends ClientOpsConfig {
   /** naming.autoCreate */
   autoCreateService: boolean;
 }
@@ -48,6 +48,7 @@ export function createNamingModule(
     namespaces: NamespaceService;
     logger: Logger;
     heartbeats?: HeartbeatSink;
+    onClientReport?: (clientId: string) => void;
     writer?: (instances: DefaultInstanceOps) => InstanceWriter;
   },
   config: NamingModuleConfig,
@@ -55,11 +56,11 @@ export function createNamingModule(
   const services = new DefaultServiceOps(deps);
   const instances = new DefaultInstanceOps({ ...deps, services, autoCreateService: config.autoCreateService });
   const writer = deps.writer?.(instances) ?? new DirectInstanceWriter({ ...deps, instances });
-  const client = new DefaultClientOps({ ...deps, writer });
+  const client = new DefaultClientOps({ ...deps, writer }, config);
   const service: NamingService = {
     ...bind<ServiceOps & AliasOps>(services),
     ...bind<InstanceOps>(instances),
-    ...bind<ClientOps>(client),
+    ...bind<ClientOps & ClientQueryOps>(client),
   };
   return { service, instances };
 }

@@ -121,3 +121,66 @@ test('client HTTP routes answer as the gRPC ones', async () => {
   const de = await call(d.http, 'POST', '/v1/DeregisterInstance', { id: r.body.instance.id });
   assert.equal(de.body.code, 200000);
 });
+
+test('reported clients become Prometheus targets and expire after 3×clientCheckTtl without reports', async () => {
+  const id = `client-${Date.now()}`;
+  const rc = await unary(client, 'ReportClient', {
+    host: w('10.9.9.9'),
+    type: 'SDK',
+    version: w('1.0'),
+    id: w(id),
+    stat: [{ target: w('prometheus'), port: w(9100), path: w('/metrics'), protocol: w('http') }],
+  });
+  assert.equal(rc.code.value, 200000);
+  const plain = await call(d.http, 'GET', '/prometheus/v1/clients');
+  const mine = plain.body.find((t: any) => t.labels.__meta_polaris_client_id === id);
+  assert.deepEqual(mine, { targets: ['10.9.9.9:9100'], labels: { __metrics_path__: '/metrics', __scheme__: 'http', __meta_polaris_client_id: id } });
+  const wrapped = await call(d.http, 'GET', '/core/v1/clients');
+  assert.equal(wrapped.body.Code, 200000);
+  assert.ok(wrapped.body.Response.some((t: any) => t.labels.__meta_polaris_client_id === id));
+  assert.ok(
+    wrapped.body.Response.some((t: any) => t.targets[0] === `127.0.0.1:${d.ports.http}`),
+    'the server lists its own nodes too',
+  );
+  let gone = false;
+  for (let i = 0; i < 50 && !gone; i++) {
+    await sleep(200);
+    const now = await call(d.http, 'GET', '/prometheus/v1/clients');
+    gone = !now.body.some((t: any) => t.labels.__meta_polaris_client_id === id);
+  }
+  assert.ok(gone, 'a client that stopped reporting is removed');
+});
+
+test('async-regis answers at once and the instance appears', async () => {
+  const ns = `async${Date.now()}`;
+  const reg = await unary(client, 'RegisterInstance', {
+    service: w('bg'),
+    namespace: w(ns),
+    host: w('10.4.4.4'),
+    port: w(1),
+    metadata: { 'async-regis': 'true' },
+  });
+  assert.equal(reg.code.value, 200000);
+  let seen = 0;
+  for (let i = 0; i < 20 && seen === 0; i++) {
+    const disc = await discoverOnce(client, { type: 'INSTANCE', service: { name: w('bg'), namespace: w(ns) } });
+    seen = (disc.instances ?? []).length;
+    if (!seen) await sleep(50);
+  }
+  assert.equal(seen, 1);
+});
+
+test('a service exported to another namespace is discoverable there', async () => {
+  const home = `home${Date.now()}`;
+  const guest = `guest${Date.now()}`;
+  await call(d.http, 'POST', '/core/v1/namespaces', [{ name: guest }]);
+  const c = await call(d.http, 'POST', '/naming/v1/services', [{ name: 'shared', namespace: home, export_to: [guest] }]);
+  assert.equal(c.body.code, 200000, c.text);
+  await unary(client, 'RegisterInstance', { service: w('shared'), namespace: w(home), host: w('10.5.5.5'), port: w(7) });
+  const there = await discoverOnce(client, { type: 'INSTANCE', service: { name: w('shared'), namespace: w(guest) } });
+  assert.equal(there.code.value, 200000);
+  assert.equal(there.service.namespace.value, guest);
+  assert.equal(there.instances.length, 1);
+  const elsewhere = await discoverOnce(client, { type: 'INSTANCE', service: { name: w('shared'), namespace: w('default') } });
+  assert.equal(elsewhere.code.value, 400202, 'not exported to default');
+});

@@ -86,6 +86,8 @@ healthcheck:
   slotNum: 30
   minCheckInterval: 1s
   maxCheckInterval: 30s
+  clientCheckInterval: 1s
+  clientCheckTtl: 1s
   checkers:
     - name: heartbeatMemory
 store:

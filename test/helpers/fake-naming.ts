@@ -25,7 +25,7 @@ import { failed, ok, type ItemResult } from '../../src/common/errors/batch.js';
 import { PolarisError } from '../../src/common/errors/polaris-error.js';
 import type { RequestContext } from '../../src/common/lifecycle.js';
 import type { NamespaceList, NamespaceListQuery, NamespaceService } from '../../src/namespace/api.js';
-import type { ListResult, NamingService, RawQuery } from '../../src/service/api.js';
+import type { ListResult, NamingService, PrometheusTarget, RawQuery } from '../../src/service/api.js';
 
 const NAME_RE = /^[0-9A-Za-z-./:_]+$/;
 
@@ -325,5 +325,10 @@ export class FakeNaming extends Hooks implements NamingService {
       service: req.service,
       instances: [...this.instances.values()],
     } as unknown as DiscoverResponse;
+  }
+
+  async prometheusTargets(ctx: RequestContext): Promise<PrometheusTarget[]> {
+    await this.enter('prometheusTargets', ctx, {});
+    return [{ targets: ['127.0.0.1:9000'], labels: { __metrics_path__: '/metrics', __scheme__: 'http', __meta_polaris_client_id: 'c1' } }];
   }
 }

@@ -1,5 +1,6 @@
 import { adminRoutes } from './admin.js';
 import { clientRoutes } from './client.js';
+import { adminClientTargetRoutes, consoleClientTargetRoutes } from './client-targets.js';
 import { coreNamespaceRoutes } from './core-namespaces.js';
 import { namingInstanceRoutes } from './naming-instances.js';
 import { namingServiceRoutes } from './naming-services.js';
@@ -12,8 +13,10 @@ import type { RouteGroup } from './route-table.js';
  */
 export const ROUTE_GROUPS: readonly RouteGroup[] = [
   adminRoutes,
+  adminClientTargetRoutes,
   namingServiceRoutes,
   namingInstanceRoutes,
   coreNamespaceRoutes,
   clientRoutes,
+  consoleClientTargetRoutes,
 ];
