@@ -23,6 +23,19 @@ export interface RequestContext {
   internal?: boolean;
 }
 
+/**
+ * A per-request child logger made only when something logs: pino redacts and serialises a child's
+ * bindings when it is created, which costs more than most requests do.
+ */
+export function lazyChildLogger(parent: Logger, bindings: Record<string, unknown>): { readonly logger: Logger } {
+  let child: Logger | undefined;
+  return {
+    get logger(): Logger {
+      return (child ??= parent.child(bindings));
+    },
+  };
+}
+
 export function internalContext(reqId: string): RequestContext {
   return { reqId, clientIp: '127.0.0.1', protocol: 'internal', internal: true };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { RequestContext } from '../../common/lifecycle.js';
+import { lazyChildLogger, type RequestContext } from '../../common/lifecycle.js';
 
 /** The first value of a metadata key as text, or undefined when absent or empty. */
 export function metadataValue(md: Metadata, key: string): string | undefined {
@@ -51,11 +51,14 @@ export function grpcRequestContext(call: CallInfo, logger: Logger, method: strin
   const reqId = metadataValue(call.metadata, 'request-id') ?? randomUUID().replaceAll('-', '');
   const ip = peerIp(call.getPeer());
   const token = tokenOverride ? tokenOverride : metadataValue(call.metadata, 'x-polaris-token');
+  const lazy = lazyChildLogger(logger, { req: { id: reqId, ip, method } });
   return {
     reqId,
     clientIp: ip,
     token,
     protocol: 'grpc',
-    logger: logger.child({ req: { id: reqId, ip, method } }),
+    get logger() {
+      return lazy.logger;
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { RequestContext } from '../../common/lifecycle.js';
+import { lazyChildLogger, type RequestContext } from '../../common/lifecycle.js';
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -27,11 +27,14 @@ export function requestId(req: FastifyRequest): string {
 export function requestContext(req: FastifyRequest, logger: Logger): RequestContext {
   const reqId = requestId(req);
   const ip = clientIp(req);
+  const lazy = lazyChildLogger(logger, { req: { id: reqId, ip } });
   return {
     reqId,
     clientIp: ip,
     token: header(req, 'x-polaris-token'),
     protocol: 'http',
-    logger: logger.child({ req: { id: reqId, ip } }),
+    get logger() {
+      return lazy.logger;
+    },
   };
 }

@@ -16,9 +16,12 @@ import {
 class ManualTimers implements Timers {
   private next = 1;
   readonly pending = new Map<number, () => void>();
-  setTimeout(fn: () => void): unknown {
+  /** Delay asked for by each timer ever set, in order. */
+  readonly delays: number[] = [];
+  setTimeout(fn: () => void, ms: number): unknown {
     const id = this.next++;
     this.pending.set(id, fn);
+    this.delays.push(ms);
     return id;
   }
   clearTimeout(handle: unknown): void {
@@ -64,27 +67,35 @@ test('100 concurrent submits are coalesced into a few handler calls, each caller
     return reqs.map((r) => r * 2);
   }, { maxBatchCount: 32, waitTimeMs: 32 });
   const all = Array.from({ length: 100 }, (_, i) => c.submit(i));
-  await settle();
-  assert.deepEqual(calls.map((b) => b.length), [32, 32, 32], 'full batches go at once');
-  timers.fireAll(); // wait time passes for the remainder
+  // Full batches go at once; the remainder goes as soon as the store is free again (group
+  // commit), without waiting for its timer.
   const results = await Promise.all(all);
   assert.deepEqual(calls.map((b) => b.length), [32, 32, 32, 4]);
   assert.deepEqual(results, Array.from({ length: 100 }, (_, i) => i * 2));
+  assert.equal(timers.pending.size, 0);
 });
 
-test('a batch is not sent before the wait time unless it is full', async () => {
+test('an idle controller sends at the end of the event-loop turn; a busy one waits up to waitTime', async () => {
+  const busy = gate();
   let called = 0;
   const { c, timers } = controller<number, number>(async (reqs) => {
     called++;
+    if (called === 1) await busy.wait;
     return reqs;
   }, { maxBatchCount: 10, waitTimeMs: 50 });
-  const p = c.submit(1);
+  const p1 = c.submit(1);
+  assert.deepEqual(timers.delays, [0], 'idle: no wait time');
   await settle();
-  assert.equal(called, 0);
-  assert.equal(timers.pending.size, 1);
+  assert.equal(called, 0, 'nothing runs before the timer fires');
   timers.fireAll();
-  assert.equal(await p, 1);
+  await settle();
   assert.equal(called, 1);
+  const p2 = c.submit(2);
+  assert.deepEqual(timers.delays, [0, 50], 'busy: the configured wait time');
+  busy.open();
+  assert.equal(await p1, 1);
+  assert.equal(await p2, 2, 'sent when the running batch finished, before its timer');
+  assert.equal(called, 2);
 });
 
 test('per-item outcomes: each caller gets its own result or error', async () => {

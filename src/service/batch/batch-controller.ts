@@ -170,10 +170,14 @@ export class BatchController<Req, Res> implements Lifecycle {
       if (this.collecting.length >= this.cfg.maxBatchCount) {
         this.seal();
       } else if (this.waitTimer === undefined) {
+        // Group commit: an idle controller sends what arrived in this turn of the event loop at
+        // once; only while batches are running do new requests wait (up to waitTime) for company.
+        // Low load gets low latency, high load still gets large batches.
+        const idle = this.running === 0 && this.sealed.length === 0;
         this.waitTimer = this.timers.setTimeout(() => {
           this.waitTimer = undefined;
           this.seal();
-        }, this.cfg.waitTimeMs);
+        }, idle ? 0 : this.cfg.waitTimeMs);
       }
     });
   }
@@ -220,6 +224,8 @@ export class BatchController<Req, Res> implements Lifecycle {
 
   private finished(): void {
     this.running--;
+    // The store is free again: what collected meanwhile goes now rather than at its timer.
+    if (this.running === 0 && this.sealed.length === 0 && this.collecting.length > 0) this.seal();
     this.dispatch();
     if (this.isIdle() && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
