@@ -329,8 +329,136 @@ test('a store that cannot be read delays verdicts instead of guessing', async ()
   await h.runUntil(10 * S);
   assert.deepEqual(h.flips(), []);
   down = false;
-  await h.runUntil(11 * S);
+  // The store works again at 11 s: 'a' (never beat) is only marked one expire window (3 s) later.
+  await h.runUntil(13 * S);
+  assert.deepEqual(h.flips(), []);
+  await h.runUntil(14 * S);
   assert.deepEqual(h.flips(), [{ id: 'a', healthy: false }]);
+});
+
+/** A store shared with "peer" nodes whose reads and writes fail while `down` is set. */
+function outageStore() {
+  const shared = new MemoryHeartbeatStore();
+  const state = { down: false, readsDown: false, writesDown: false, calls: { get: 0, put: 0 } };
+  const fail = (what: 'read' | 'write'): boolean => state.down || (what === 'read' ? state.readsDown : state.writesDown);
+  const store: HeartbeatStore = {
+    name: 'outage',
+    put: async (r) => {
+      state.calls.put++;
+      if (fail('write')) throw new Error('ECONNREFUSED');
+      await shared.put(r);
+    },
+    get: async (ids) => {
+      state.calls.get++;
+      if (fail('read')) throw new Error('ECONNREFUSED');
+      return shared.get(ids);
+    },
+    delete: async (ids) => {
+      if (fail('write')) throw new Error('ECONNREFUSED');
+      await shared.delete(ids);
+    },
+  };
+  /** A beat received by another node: written straight to the shared store, unless it is down. */
+  const peerBeat = async (id: string, ms: number): Promise<void> => {
+    if (!fail('write')) await shared.put([{ id, lastBeatMs: ms }]);
+  };
+  return { store, shared, state, peerBeat };
+}
+
+test('store outage: no verdicts while down, no mass expiry for 3×TTL after it is back, dead instances caught after', async () => {
+  const o = outageStore();
+  const h = setup({ store: o.store });
+  await h.checker.start();
+  const n = 200;
+  for (let i = 0; i < n; i++) h.register(`i${i}`, 5);
+  h.register('dead', 5); // never beats at all
+  // Every instance beats every 5 s through peer nodes.
+  const peersBeat = async (): Promise<void> => {
+    for (let i = 0; i < n; i++) await o.peerBeat(`i${i}`, h.clock.now());
+  };
+  for (let t = 0; t < 60; t += 5) {
+    await h.runUntil(t * S);
+    await peersBeat();
+  }
+  assert.deepEqual(h.flips(), [{ id: 'dead', healthy: false }], 'only the silent instance');
+
+  // Redis dies at 60 s for a minute; the peers' beats are lost.
+  o.state.down = true;
+  for (let t = 60; t < 120; t += 5) {
+    await h.runUntil(t * S);
+    await peersBeat();
+  }
+  await h.runUntil(120 * S);
+  assert.equal(h.flips().length, 1, 'a failing read decides nothing');
+  assert.ok(o.state.calls.get > 0);
+
+  // Back at 120 s. The stored beats are a minute old, but nothing expires for one window (15 s).
+  o.state.down = false;
+  const recoveredAt = 121 * S; // first successful read: the next 1 s tick
+  for (let t = 120; t < 150; t += 5) {
+    await h.runUntil(t * S);
+    if (t >= 125) await peersBeat(); // clients resume beating a little after the recovery
+  }
+  await h.runUntil(recoveredAt + 15 * S - 1);
+  assert.equal(h.flips().length, 1, 'no mass expiry right after the recovery');
+  await h.runUntil(recoveredAt + 15 * S + S);
+  assert.equal(h.flips().length, 1, 'live instances (beating again) stay healthy');
+
+  // A new instance that never beats is caught as usual, while the others keep beating.
+  h.register('x', 5); // counts as a beat at registration (~137 s)
+  for (let t = 140; t <= 160; t += 5) {
+    await h.runUntil(t * S);
+    await peersBeat();
+  }
+  assert.deepEqual(h.flips().slice(1), [{ id: 'x', healthy: false }]);
+});
+
+test('store outage: an instance already dead before the outage is marked one window after the recovery', async () => {
+  const o = outageStore();
+  const h = setup({ store: o.store, start: 1000 * S });
+  await h.checker.start();
+  h.register('a', 5);
+  await o.peerBeat('a', 1000 * S);
+  // Redis goes down before 'a' would expire (15 s) and stays down 30 s.
+  await h.runUntil(1010 * S);
+  o.state.down = true;
+  await h.runUntil(1040 * S);
+  assert.deepEqual(h.flips(), []);
+  o.state.down = false;
+  await h.runUntil(1041 * S); // recovery observed here
+  await h.runUntil(1055 * S);
+  assert.deepEqual(h.flips(), [], 'recovery counts as a beat');
+  await h.runUntil(1057 * S);
+  assert.deepEqual(h.flips(), [{ id: 'a', healthy: false }]);
+});
+
+test('store outage: failing writes (e.g. a read-only replica) also open a grace window once they work again', async () => {
+  const o = outageStore();
+  const h = setup({ store: o.store });
+  await h.checker.start();
+  h.register('local', 5);
+  h.register('remote', 5);
+  await o.peerBeat('remote', 0);
+  o.state.writesDown = true;
+  // 'local' beats through this node: the beat is answered with an error but still protects it.
+  for (let t = 1; t <= 40; t++) {
+    await h.runUntil(t * S);
+    if (t % 5 === 0) {
+      await assert.rejects(h.checker.heartbeat('local', 5), (e: unknown) => e instanceof PolarisError);
+      await o.peerBeat('remote', t * S); // lost: the write fails
+    }
+  }
+  assert.deepEqual(h.flips(), [], 'reads still work, but lost writes must not expire anyone');
+  o.state.writesDown = false;
+  await h.checker.heartbeat('local', 5); // first successful write at 40 s
+  await h.runUntil(54 * S);
+  assert.deepEqual(h.flips(), []);
+  await h.runUntil(60 * S);
+  assert.deepEqual(
+    h.flips().map((f) => `${f.id}:${f.healthy}`).sort(),
+    ['local:false', 'remote:false'],
+    'both stopped beating: marked one window after the writes work again',
+  );
 });
 
 test('a shorter TTL from a re-registration moves the next check earlier', async () => {

@@ -143,6 +143,11 @@ function ttlMsOf(ttlSec: number | undefined): number {
  *   marked unhealthy before 3×TTL, and after a restart nothing is marked unhealthy for 3×TTL (per
  *   instance) — but dead instances are still caught once that window has passed. The protection
  *   never turns an unhealthy instance healthy: only a real beat does.
+ * - Store outages: a failed read means "unknown": the checks are retried, nothing is decided. Beats
+ *   written while the store was failing are lost (on every node sharing it), so when a store call
+ *   succeeds again after a failure, every instance counts as having beaten at that recovery: nothing
+ *   turns unhealthy for 3×TTL after it (upstream's redis "recover" window, grpc.md §8.5), and dead
+ *   instances are caught once that window has passed.
  * - Ids beating without a known instance (cache lag right after register) are tracked too; they
  *   are forgotten, with their store record, once they go 3×TTL without a beat and are still
  *   unknown. `untrack` releases everything at once.
@@ -169,6 +174,11 @@ export class HealthChecker implements Lifecycle {
 
   private pendingChanges = new Map<string, boolean>();
   private changeLoop: Promise<void> | undefined;
+
+  /** Clock time of the first store failure since the store last worked; undefined while it works. */
+  private storeDownSince: number | undefined;
+  /** When the store last worked again after failing: counts as a beat of every instance. */
+  private storeRecoveredAt = NO_BEAT;
 
   constructor(deps: HealthCheckerDeps, config: HealthCheckerConfig) {
     const cfg: Required<HealthCheckerConfig> = { ...DEFAULT_HEALTH_CHECKER_CONFIG };
@@ -376,6 +386,7 @@ export class HealthChecker implements Lifecycle {
     try {
       stored = await this.deps.store.get(batch.map((r) => r.id));
     } catch (err) {
+      this.storeFailed();
       this.log.warn({ err, count: batch.length, store: this.deps.store.name }, 'reading heartbeats failed; checks retried');
       for (const r of batch) {
         r.due = false;
@@ -383,6 +394,7 @@ export class HealthChecker implements Lifecycle {
       }
       return;
     }
+    this.storeWorked();
     const now = this.deps.clock.now();
     for (const r of batch) {
       r.due = false;
@@ -412,8 +424,9 @@ export class HealthChecker implements Lifecycle {
 
     const expireMs = EXPIRE_TTL_MULTIPLE * r.ttlMs;
     const beatAlive = now - r.lastBeatMs < expireMs;
-    // Registration/load and checker start count as beats, but only to delay turning unhealthy.
-    const protectedFrom = Math.max(r.lastBeatMs, r.sinceMs, startedAt);
+    // Registration/load, checker start and store recovery count as beats, but only to delay
+    // turning unhealthy.
+    const protectedFrom = Math.max(r.lastBeatMs, r.sinceMs, startedAt, this.storeRecoveredAt);
     const graceEnd = startedAt + this.cfg.startupGraceMs;
     const expired = now - protectedFrom >= expireMs && now >= graceEnd;
     const nextExpiry = Math.max(protectedFrom + expireMs, graceEnd) - now;
@@ -506,8 +519,10 @@ export class HealthChecker implements Lifecycle {
           for (const [id, lastBeatMs] of writes) records.push({ id, lastBeatMs });
           try {
             await store.put(records);
+            this.storeWorked();
             waiter?.resolve();
           } catch (err) {
+            this.storeFailed();
             this.log.warn({ err, count: records.length, store: store.name }, 'writing heartbeats failed');
             waiter?.reject(new PolarisError(Code.HeartbeatException, `heartbeat store ${store.name}`, { cause: err }));
           }
@@ -520,6 +535,7 @@ export class HealthChecker implements Lifecycle {
           try {
             await store.delete(ids);
           } catch (err) {
+            this.storeFailed();
             this.log.warn({ err, count: ids.length, store: store.name }, 'deleting heartbeats failed; retried');
             for (const id of ids) if (!this.records.has(id) && !this.pendingWrites.has(id)) this.retryDeletes.add(id);
           }
@@ -530,6 +546,26 @@ export class HealthChecker implements Lifecycle {
     } finally {
       this.storeLoop = undefined;
     }
+  }
+
+  private storeFailed(): void {
+    if (this.storeDownSince !== undefined) return;
+    this.storeDownSince = this.deps.clock.now();
+    this.log.warn(
+      { store: this.deps.store.name },
+      'heartbeat store failing: checks are retried and no instance turns unhealthy until it works again',
+    );
+  }
+
+  private storeWorked(): void {
+    if (this.storeDownSince === undefined) return;
+    const now = this.deps.clock.now();
+    this.log.info(
+      { store: this.deps.store.name, downMs: now - this.storeDownSince },
+      'heartbeat store works again; beats written meanwhile were lost, so no instance turns unhealthy for 3×TTL',
+    );
+    this.storeDownSince = undefined;
+    this.storeRecoveredAt = now;
   }
 
   private async idle(): Promise<void> {
