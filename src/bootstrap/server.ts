@@ -11,8 +11,10 @@ import { DefaultNamespaceService } from '../namespace/namespace-service.js';
 import type { BatchConfig } from '../service/batch/batch-controller.js';
 import { BatchedInstanceWriter } from '../service/batched-writer.js';
 import { ClientExpiry } from '../service/client-expiry.js';
-import { HealthService } from '../service/health-service.js';
+import { HealthService, NODE_ID_KEY } from '../service/health-service.js';
+import type { HeartbeatStore } from '../service/healthcheck/heartbeat-store.js';
 import { MemoryHeartbeatStore } from '../service/healthcheck/memory-heartbeat-store.js';
+import { createRedisHeartbeatStore, RedisHeartbeatStore } from '../service/healthcheck/redis-heartbeat-store.js';
 import { createNamingModule } from '../service/naming-service.js';
 import type { StartLock, Store } from '../store/api.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -106,13 +108,12 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
 
     let health: HealthService | undefined;
     if (config.healthcheck.open) {
-      const checker = config.healthcheck.checkers[0]?.name ?? 'heartbeatMemory';
-      if (checker !== 'heartbeatMemory') {
-        throw new Error(`healthcheck.checkers: ${checker} needs cluster mode, which this build does not have; use heartbeatMemory`);
-      }
+      const heartbeats = await openHeartbeatStore(config, localHost, loggers);
+      if (heartbeats instanceof RedisHeartbeatStore) started.push({ start: async () => undefined, stop: () => heartbeats.close() });
       health = new HealthService(
-        { store, cache, heartbeats: new MemoryHeartbeatStore(), logger: loggers.scope('healthcheck') },
+        { store, cache, heartbeats, logger: loggers.scope('healthcheck') },
         {
+          checkerService: { namespace: 'Polaris', name: config.healthcheck.service },
           slotNum: config.healthcheck.slotNum,
           minCheckIntervalMs: config.healthcheck.minCheckInterval,
           maxCheckIntervalMs: config.healthcheck.maxCheckInterval,
@@ -186,10 +187,12 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
     }
 
     if (ps.enable_register) {
+      const grpc = apiServers.find((a) => a.name === 'service-grpc');
+      const nodeId = `${localHost}:${(grpc ?? apiServers[0])?.listenPort ?? process.pid}`;
       const self = new SelfRegistration(
         { naming: naming.service, logger: loggers.scope('naming') },
         {
-          instances: selfInstances(config, apiServers, localHost),
+          instances: selfInstances(config, apiServers, localHost, nodeId),
           heartbeatIntervalSec: ps.heartbeat_interval > 0 ? ps.heartbeat_interval : 5,
           disableHeartbeat: ps.disable_heartbeat,
           isolated: ps.isolated,
@@ -197,6 +200,7 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
         },
       );
       await self.start();
+      health?.setSelf(nodeId);
       // Stop order is the reverse of `started`: as polaris-server, the API servers close first, then
       // the self instances are deregistered while the store and caches are still up.
       started.splice(started.indexOf(apiServers[0] ?? cache), 0, self);
@@ -233,7 +237,25 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
   }
 }
 
-function selfInstances(config: ServerConfig, servers: readonly ApiServer[], host: string): SelfInstance[] {
+/** The heartbeat store plugin named by healthcheck.checkers[0] (polaris allows one). */
+async function openHeartbeatStore(config: ServerConfig, localHost: string, loggers: Loggers): Promise<HeartbeatStore> {
+  const entry = config.healthcheck.checkers[0] ?? { name: 'heartbeatMemory', option: {} };
+  const logger = loggers.scope('healthcheck');
+  switch (entry.name) {
+    case 'heartbeatMemory':
+      return new MemoryHeartbeatStore();
+    case 'heartbeatRedis': {
+      const redis = createRedisHeartbeatStore(entry.option, { logger, serverHost: localHost });
+      // Start even when Redis is down: beats fail with 500007 and nothing expires until it is back.
+      await redis.waitConnected(10_000).catch((err: unknown) => logger.warn({ err }, 'heartbeat Redis not reachable yet'));
+      return redis;
+    }
+    default:
+      throw new Error(`healthcheck.checkers[0].name: ${entry.name} is not supported (heartbeatMemory, heartbeatRedis)`);
+  }
+}
+
+function selfInstances(config: ServerConfig, servers: readonly ApiServer[], host: string, nodeId: string): SelfInstance[] {
   const out: SelfInstance[] = [];
   for (const svc of config.bootstrap.polaris_service.services) {
     const protocols = svc.protocols.length > 0 ? svc.protocols : config.apiservers.map((a) => a.name);
@@ -249,7 +271,7 @@ function selfInstances(config: ServerConfig, servers: readonly ApiServer[], host
         host,
         port: server.listenPort,
         protocol: server.protocol,
-        metadata: { ...svc.metadata },
+        metadata: { ...svc.metadata, [NODE_ID_KEY]: nodeId },
       });
     }
   }

@@ -7,14 +7,23 @@ import { newId } from '../common/utils/ids.js';
 import type { Store } from '../store/api.js';
 import { BatchController, type BatchConfig } from './batch/batch-controller.js';
 import type { HeartbeatSink } from './client-ops.js';
+import { CheckerRing } from './healthcheck/checker-ring.js';
 import { HealthChecker, type HealthChange } from './healthcheck/health-checker.js';
 import type { HeartbeatStore } from './healthcheck/heartbeat-store.js';
+
+/**
+ * Metadata key on this cluster's own checker instances naming the node that registered them, so a
+ * node registering several ports still counts once on the ring.
+ */
+export const NODE_ID_KEY = 'polaris_node_id';
 
 /** Beats an unknown instance id may send before it is answered 400202 (polaris: more than 3). */
 const UNKNOWN_BEATS_ALLOWED = 3;
 const UNKNOWN_TRACK_LIMIT = 100_000;
 
 export interface HealthServiceConfig {
+  /** healthcheck.service: the service whose instances are this cluster's checker nodes. */
+  checkerService: { namespace: string; name: string };
   slotNum: number;
   minCheckIntervalMs: number;
   maxCheckIntervalMs: number;
@@ -31,10 +40,12 @@ export class HealthService implements HeartbeatSink, Lifecycle {
   private readonly writes: BatchController<HealthChange, void>;
   private readonly unknownBeats = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
+  private ring = new CheckerRing([]);
+  private self: string | undefined;
 
   constructor(
     private readonly deps: { store: Store; cache: NamingReader; heartbeats: HeartbeatStore; logger: Logger; clock?: Clock },
-    config: HealthServiceConfig,
+    private readonly config: HealthServiceConfig,
   ) {
     this.writes = new BatchController<HealthChange, void>(
       {
@@ -63,6 +74,7 @@ export class HealthService implements HeartbeatSink, Lifecycle {
               : undefined;
           },
         },
+        owns: (id) => this.owns(id),
         onHealthChange: async (changes) => {
           await Promise.all(changes.map((c) => this.writes.submit(c)));
           deps.logger.info({ unhealthy: changes.filter((c) => !c.healthy).length, healthy: changes.filter((c) => c.healthy).length }, 'health status changed');
@@ -75,7 +87,10 @@ export class HealthService implements HeartbeatSink, Lifecycle {
   async start(): Promise<void> {
     await this.writes.start();
     for (const inst of this.deps.cache.instances()) if (inst.enableHealthCheck) this.checker.track(toChecked(inst), 'load');
+    this.rebuildRing();
     this.unsubscribe = this.deps.cache.onChange((change) => {
+      const checker = this.checkerServiceId();
+      if (checker && change.services.has(checker)) this.rebuildRing();
       for (const inst of change.upsertedInstances) {
         if (!inst.enableHealthCheck) {
           if (this.checker.isTracked(inst.id)) this.checker.untrack(inst.id);
@@ -107,6 +122,48 @@ export class HealthService implements HeartbeatSink, Lifecycle {
     }
     await this.checker.heartbeat(instanceId, inst?.healthCheck?.ttl);
     return true;
+  }
+
+  /**
+   * This node's identity on the checker ring (the NODE_ID_KEY metadata of its own instances). Until it
+   * is set, or while the ring does not contain it, this node checks everything.
+   */
+  setSelf(nodeId: string): void {
+    this.self = nodeId;
+    this.rebuildRing();
+  }
+
+  /** The nodes currently sharing the checks. */
+  checkerNodes(): readonly string[] {
+    return this.ring.nodes;
+  }
+
+  private checkerServiceId(): string | undefined {
+    const { namespace, name } = this.config.checkerService;
+    return this.deps.cache.service(namespace, name)?.id;
+  }
+
+  /** Healthy, non-isolated checker instances form the ring (polaris's rule). */
+  private rebuildRing(): void {
+    const id = this.checkerServiceId();
+    const nodes: string[] = [];
+    if (id) {
+      for (const i of this.deps.cache.instancesOf(id)) {
+        if (i.healthy && !i.isolate) nodes.push(i.metadata[NODE_ID_KEY] ?? `${i.host}:${i.port}`);
+      }
+    }
+    const before = this.ring.nodes.join(',');
+    this.ring = new CheckerRing(nodes);
+    if (this.ring.nodes.join(',') !== before) this.deps.logger.info({ nodes: this.ring.nodes }, 'health-check ring changed');
+  }
+
+  private owns(instanceId: string): boolean {
+    if (!this.self || !this.ring.nodes.includes(this.self)) return true;
+    // The checker nodes' own instances are checked by every node: a dead node cannot check itself.
+    const inst = this.deps.cache.instance(instanceId);
+    const checker = this.checkerServiceId();
+    if (inst && checker && inst.serviceId === checker) return true;
+    return this.ring.ownerOf(instanceId) === this.self;
   }
 
   trackedCount(): number {

@@ -68,6 +68,12 @@ export interface HealthCheckerDeps {
   logger: Logger;
   /** Drives the checker between `start()` and `stop()`; defaults to one unref'd timer per tick. */
   ticker?: Ticker;
+  /**
+   * Whether this node decides the health of an instance (cluster sharding). Others are only
+   * re-read every check interval, so a node that takes over a share starts deciding at once.
+   * Absent: this node decides everything.
+   */
+  owns?(instanceId: string): boolean;
 }
 
 export interface HealthCheckerStats {
@@ -442,6 +448,12 @@ export class HealthChecker implements Lifecycle {
       return;
     }
 
+    if (this.deps.owns && !this.deps.owns(r.id)) {
+      r.sent = undefined;
+      this.schedule(r, clampInterval(r.ttlMs, this.cfg.minCheckIntervalMs, this.cfg.maxCheckIntervalMs));
+      return;
+    }
+
     const believed = this.believedHealthy(r, inst);
     if (believed && expired) this.setHealth(r, inst, false);
     else if (!believed && beatAlive) this.setHealth(r, inst, true);
@@ -577,4 +589,8 @@ export class HealthChecker implements Lifecycle {
       await Promise.all(loops);
     }
   }
+}
+
+function clampInterval(ms: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, ms));
 }
