@@ -17,6 +17,7 @@ import { MemoryHeartbeatStore } from '../service/healthcheck/memory-heartbeat-st
 import { createRedisHeartbeatStore, RedisHeartbeatStore } from '../service/healthcheck/redis-heartbeat-store.js';
 import { createNamingModule } from '../service/naming-service.js';
 import type { StartLock, Store } from '../store/api.js';
+import { MysqlStore } from '../store/mysql/mysql-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { loadConfig, redactedSummary, type BatchCtrlConfig, type ServerConfig } from './config/api.js';
 import { resolveLocalHost } from './local-host.js';
@@ -45,7 +46,7 @@ export function toBatchConfig(c: BatchCtrlConfig): BatchConfig {
   };
 }
 
-function openStore(config: ServerConfig, logger: Logger): Store {
+async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
   const s = config.store;
   if (s.name === 'sqliteStore') {
     if (s.fromBoltdb) {
@@ -53,7 +54,13 @@ function openStore(config: ServerConfig, logger: Logger): Store {
     }
     return SqliteStore.open({ path: s.option.path, logger });
   }
-  throw new Error(`store.name: ${s.name} (MySQL, cluster mode) is not available in this build; use sqliteStore`);
+  const { master, slave, clusterId } = s.option;
+  return MysqlStore.open({
+    master,
+    slave,
+    logger,
+    clusterIdentity: clusterId || `polaris-ts:${master.dbName}`,
+  });
 }
 
 /**
@@ -87,7 +94,7 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
       networkInter: ps.network_inter,
       probeAddress: ps.probe_address,
     });
-    store = openStore(config, loggers.scope('store'));
+    store = await openStore(config, loggers.scope('store'));
     if (config.bootstrap.startInOrder.open && config.bootstrap.startInOrder.key) {
       log.info({ key: config.bootstrap.startInOrder.key }, 'waiting for the start lock');
       lock = await store.acquireStartLock(config.bootstrap.startInOrder.key, `${localHost}:${process.pid}`, {

@@ -122,7 +122,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
     if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}:\n${out}`);
     try {
       const res = await fetch(`${http}/`);
-      if (res.ok && out.includes('started')) break;
+      if (res.ok && out.includes('polaris-ts started')) break;
     } catch {
       // not listening yet
     }

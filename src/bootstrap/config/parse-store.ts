@@ -68,7 +68,13 @@ export function parseStore(s: Section): StoreConfig {
       const slave = opt.has('slave') ? parseDb(opt.section('slave')) : undefined;
       out = {
         name,
-        option: { master: parseDb(opt.section('master')), ...(slave ? { slave } : {}) },
+        option: {
+          master: parseDb(opt.section('master')),
+          ...(slave ? { slave } : {}),
+          // polaris-ts addition: the identity recorded in the database on first start; a cluster
+          // with another identity pointed at the same database is refused.
+          clusterId: opt.str('clusterId', ''),
+        },
       };
       break;
     }

@@ -350,6 +350,12 @@ export interface MysqlStoreConfig {
     readonly master: MysqlDbConfig;
     /** Read replica; reads use master when absent. */
     readonly slave?: MysqlDbConfig;
+    /**
+     * polaris-ts addition. Identity of the cluster owning the database: recorded on first start,
+     * and a cluster started with another identity against the same database is refused. '' = the
+     * database name is used.
+     */
+    readonly clusterId: string;
   };
 }
 
