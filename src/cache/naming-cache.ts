@@ -19,6 +19,8 @@ const EMPTY: ReadonlyMap<string, Instance> = new Map();
  */
 export class NamingCache implements NamingReader, Lifecycle {
   private lastSeq = 0;
+  private lastSyncAt = 0;
+  private failures = 0;
   private readonly nsMap = new Map<string, Namespace>();
   private readonly svcById = new Map<string, Service>();
   private readonly svcByKey = new Map<string, Service>();
@@ -60,6 +62,7 @@ export class NamingCache implements NamingReader, Lifecycle {
     this.timer = setTimeout(() => {
       this.refresh()
         .catch((err) => {
+          this.failures++;
           this.deps.logger.warn({ err }, 'naming cache refresh failed; serving the last good data');
           this.deps.onRefreshError?.(err);
         })
@@ -70,6 +73,11 @@ export class NamingCache implements NamingReader, Lifecycle {
 
   seq(): number {
     return this.lastSeq;
+  }
+
+  /** How current this node is: the store sequence it reflects, when it last read the store, failures. */
+  syncState(): { seq: number; lastSyncAt: number; failures: number } {
+    return { seq: this.lastSeq, lastSyncAt: this.lastSyncAt, failures: this.failures };
   }
 
   async waitFor(seq: number): Promise<void> {
@@ -89,6 +97,7 @@ export class NamingCache implements NamingReader, Lifecycle {
           this.again = false;
           const changes = await this.deps.store.readChanges(this.lastSeq);
           this.apply(changes);
+          this.lastSyncAt = Date.now();
         } while (this.again);
       } finally {
         this.inflight = undefined;
