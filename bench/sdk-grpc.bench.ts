@@ -6,78 +6,9 @@
  *  - register → Discover visibility latency (p50/p99 over 200 registrations).
  * Run: node --import tsx bench/sdk-grpc.bench.ts   (also part of npm run bench)
  */
-import * as grpc from '@grpc/grpc-js';
-import { decodeProto, encodeProto } from '../src/common/api/codec.js';
 import { startDaemon } from '../test/helpers/daemon.js';
+import { closedLoop, percentile, polarisClient, stream, unary, w } from './grpc-load.js';
 import { printTable, rssMiB, type Row } from './lib.js';
-
-/**
- * The load generator shares the machine with the server, so its client uses the project's
- * compiled codec (wire objects: wrappers are bare values) instead of protobufjs' reflection, which
- * would make the client, not the server, the bottleneck.
- */
-const w = (value: unknown) => value;
-
-function method(name: string, req: string, res: string, stream = false): grpc.MethodDefinition<object, object> {
-  return {
-    path: `/v1.PolarisGRPC/${name}`,
-    requestStream: stream,
-    responseStream: stream,
-    requestSerialize: (o: object) => encodeProto(req, o),
-    requestDeserialize: (b: Buffer) => decodeProto(req, b),
-    responseSerialize: (o: object) => encodeProto(res, o),
-    responseDeserialize: (b: Buffer) => decodeProto(res, b),
-  };
-}
-
-function polarisClient(port: number): any {
-  const Client = grpc.makeGenericClientConstructor(
-    {
-      ReportClient: method('ReportClient', 'v1.Client', 'v1.Response'),
-      RegisterInstance: method('RegisterInstance', 'v1.Instance', 'v1.Response'),
-      Heartbeat: method('Heartbeat', 'v1.Instance', 'v1.Response'),
-      Discover: method('Discover', 'v1.DiscoverRequest', 'v1.DiscoverResponse', true),
-    },
-    'PolarisGRPC',
-  );
-  return new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-}
-
-function unary(client: any, name: string, req: unknown): Promise<any> {
-  return new Promise((res, rej) => client[name](req, (err: Error | null, out: unknown) => (err ? rej(err) : res(out))));
-}
-
-/** Runs `op(i)` with `inFlight` concurrent calls until `total` calls or `ms` elapse; returns calls/s. */
-async function closedLoop(op: (i: number) => Promise<unknown>, inFlight: number, total: number, ms: number): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const start = Date.now();
-  const deadline = start + ms;
-  const worker = async () => {
-    while (next < total && Date.now() < deadline) {
-      await op(next++);
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return (done / (Date.now() - start)) * 1000;
-}
-
-function stream(client: any): (req: unknown) => Promise<any> {
-  const call = client.Discover();
-  const waiting: ((v: any) => void)[] = [];
-  call.on('data', (d: unknown) => waiting.shift()?.(d));
-  call.on('error', () => undefined);
-  return (req) =>
-    new Promise((res) => {
-      waiting.push(res);
-      call.write(req);
-    });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 export async function runSdkGrpcBench(): Promise<Row[]> {
   const rows: Row[] = [];

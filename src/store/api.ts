@@ -10,7 +10,14 @@ import type { Client, Instance, Namespace, Service } from '../common/model/namin
  * never depend on wall-clock times or time zones. Tombstones are purged by `purgeTombstones`.
  *
  * Not-found: every `get*` resolves `undefined` when nothing matches; it never throws for that.
- * Duplicates: `create*` rejects with PolarisError(ExistedResource).
+ * `update*` of a missing or soft-deleted row rejects with PolarisError(NotFoundResource).
+ * Duplicates: `create*` rejects with PolarisError(ExistedResource); so does an update that would
+ * give a live row the unique key (service namespace+name) of another live row.
+ *
+ * Times: the store sets `ctime` and `mtime` itself (epoch ms) and ignores the caller's values.
+ * `mtime` is set on every write; `ctime` is set on create, kept by updates and by upserts of a live
+ * row, and set anew when a create or upsert brings back a soft-deleted key (a new registration).
+ * A soft-deleted key (namespace name, service id, instance id, client id) can be used again.
  */
 
 /** A row as seen by the change feed: the value plus the sequence of its last write. */
@@ -32,8 +39,9 @@ export interface ChangeSet {
 
 export interface NamespaceWrites {
   getNamespace(name: string): Promise<Namespace | undefined>;
-  /** Rejects with ExistedResource when a live namespace of that name exists. */
+  /** Rejects with ExistedResource when a live namespace of that name exists; a deleted one is revived. */
   createNamespace(ns: Namespace): Promise<void>;
+  /** Rejects with NotFoundResource when no live namespace has that name. */
   updateNamespace(ns: Namespace): Promise<void>;
   /** Soft-deletes; resolves false when it did not exist. Does not check for contents. */
   deleteNamespace(name: string): Promise<boolean>;
@@ -43,8 +51,12 @@ export interface NamespaceWrites {
 export interface ServiceWrites {
   getService(namespace: string, name: string): Promise<Service | undefined>;
   getServiceById(id: string): Promise<Service | undefined>;
-  /** Rejects with ExistedResource when a live service with that namespace+name exists. */
+  /**
+   * Rejects with ExistedResource when a live service with that id, or with that namespace+name,
+   * exists. A deleted id or name can be created again.
+   */
   createService(svc: Service): Promise<void>;
+  /** By id. Rejects with NotFoundResource when no live service has that id. */
   updateService(svc: Service): Promise<void>;
   deleteService(id: string): Promise<boolean>;
   countInstancesOfService(serviceId: string): Promise<number>;
@@ -59,7 +71,7 @@ export interface InstanceWrites {
   upsertInstances(list: Instance[]): Promise<void>;
   /** Soft-deletes by id; resolves the ids that were live. */
   deleteInstances(ids: string[]): Promise<string[]>;
-  /** Sets health flags (and a new revision each) on live instances; ids not found are skipped. */
+  /** Sets health flags (and a new revision each) on live instances; unknown and deleted ids are skipped. */
   setInstancesHealth(changes: { id: string; healthy: boolean; revision: string }[]): Promise<void>;
 }
 
@@ -68,7 +80,11 @@ export interface ClientWrites {
   deleteClients(ids: string[]): Promise<void>;
 }
 
-/** Operations usable inside a transaction. */
+/**
+ * Operations usable inside a transaction. Reads see the transaction's own writes. A failed
+ * statement that `fn` catches (e.g. a duplicate create) does not stop the transaction from
+ * committing the rest. The handle rejects every call (StoreError) once its transaction finished.
+ */
 export interface StoreTx extends NamespaceWrites, ServiceWrites, InstanceWrites, ClientWrites {}
 
 export interface StartLock {
@@ -93,5 +109,9 @@ export interface Store extends StoreTx {
   acquireStartLock(key: string, holder: string, opts: { timeoutMs: number; staleAfterMs: number }): Promise<StartLock>;
   /** Hard-deletes tombstones older than `olderThanMs` of store time and with seq < `belowSeq`. */
   purgeTombstones(olderThanMs: number, belowSeq: number): Promise<number>;
+  /**
+   * Closes the store; later calls reject with StoreError. Held start locks stop their heartbeat but
+   * are not released: another process takes them over after staleAfterMs, as if this one died.
+   */
   close(): Promise<void>;
 }

@@ -9,35 +9,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { call, defaultYaml, MAIN, startDaemon, TSX, type Daemon } from '../helpers/daemon.js';
+import { clusterConfigYaml, uniqueDatabaseName } from '../helpers/cluster.js';
+import { call, MAIN, startDaemon, TSX, type Daemon } from '../helpers/daemon.js';
 import { discoverOnce, polarisClient, unary } from '../helpers/grpc-client.js';
 
-const DB = `polaris_ts_cluster_${process.pid}_${Date.now().toString(36)}`;
+const DB = uniqueDatabaseName();
+const clusterYaml = (clusterId = 'cluster-a') => clusterConfigYaml(DB, clusterId);
 const w = (value: unknown) => ({ value });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function clusterYaml(clusterId = 'cluster-a'): string {
-  return defaultYaml()
-    .replace(
-      /store:\n  name: sqliteStore\n  option:\n    path: .*\n/,
-      `store:
-  name: defaultStore
-  option:
-    clusterId: ${clusterId}
-    master:
-      dbType: mysql
-      dbName: ${DB}
-      dbUser: root
-      dbPwd: ""
-      dbAddr: 127.0.0.1:3306
-      maxOpenConns: 10
-`,
-    )
-    .replace(
-      '  checkers:\n    - name: heartbeatMemory',
-      '  checkers:\n    - name: heartbeatRedis\n      option:\n        kvAddr: 127.0.0.1:6379\n        msgTimeout: 500ms',
-    );
-}
 
 const nodes: Daemon[] = [];
 const clients: any[] = [];
