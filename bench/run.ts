@@ -1,9 +1,13 @@
 /** Runs every benchmark and prints one table. */
+import { runConfigWatchBench } from './config-watch.bench.js';
 import { printTable, type Row } from './lib.js';
 import { runNamingHttpBench } from './naming-http.bench.js';
 import { runSdkGrpcBench } from './sdk-grpc.bench.js';
+import { runClusterBench } from './cluster.bench.js';
 
 const rows: Row[] = [];
 rows.push(...(await runNamingHttpBench()));
 rows.push(...(await runSdkGrpcBench()));
+rows.push(...(await runClusterBench()));
+rows.push(...(await runConfigWatchBench()));
 printTable(rows);

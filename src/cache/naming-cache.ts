@@ -6,8 +6,14 @@ import type { ChangeSet, Store } from '../store/api.js';
 import { byNewest, type NamingChange, type NamingChangeListener, type NamingReader } from './api.js';
 
 export interface NamingCacheConfig {
-  /** Background refresh period (polaris: 1 s). Writes made through this process do not wait for it. */
+  /** Longest time between two reads of the store (polaris: a 1 s poll). */
   intervalMs: number;
+  /**
+   * How often the store's change sequence is probed (one tiny query). A change made by another
+   * node is read as soon as a probe sees it, so nodes converge within this period rather than the
+   * full interval. Writes made through this process never wait for either.
+   */
+  probeMs?: number;
 }
 
 const EMPTY: ReadonlyMap<string, Instance> = new Map();
@@ -59,16 +65,26 @@ export class NamingCache implements NamingReader, Lifecycle {
 
   private schedule(): void {
     if (this.stopped) return;
+    const probeMs = Math.min(this.config.probeMs ?? this.config.intervalMs, this.config.intervalMs);
     this.timer = setTimeout(() => {
-      this.refresh()
+      this.tick()
         .catch((err) => {
           this.failures++;
           this.deps.logger.warn({ err }, 'naming cache refresh failed; serving the last good data');
           this.deps.onRefreshError?.(err);
         })
         .finally(() => this.schedule());
-    }, this.config.intervalMs);
+    }, probeMs);
     this.timer.unref();
+  }
+
+  /** One background step: read the store when it moved on, or when the interval is up. */
+  private async tick(): Promise<void> {
+    if (Date.now() - this.lastSyncAt < this.config.intervalMs) {
+      const seq = await this.deps.store.currentSeq();
+      if (seq <= this.lastSeq) return;
+    }
+    await this.refresh();
   }
 
   seq(): number {
