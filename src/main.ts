@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
 
   let server;
   try {
-    server = await startServer({ configPath });
+    server = await startServer({ configPath, notice: (text) => process.stdout.write(text) });
   } catch (err) {
     process.stderr.write(`polaris-server: failed to start: ${(err as Error).message}\n`);
     return 1;

@@ -1,16 +1,20 @@
 import type { Registry } from 'prom-client';
 import type { ApiServer } from '../apiserver/api.js';
+import { createConfigGrpcServer } from '../apiserver/configgrpc/server.js';
 import { createGrpcServer } from '../apiserver/grpcserver/server.js';
 import { createHttpServer } from '../apiserver/httpserver/server.js';
 import type { LogLevelControl } from '../apiserver/httpserver/options.js';
+import type { AuthServices } from '../auth/api.js';
+import type { ConfigCenter } from '../config/api.js';
 import type { Loggers } from '../common/log/api.js';
 import type { NamespaceService } from '../namespace/api.js';
 import type { NamingService } from '../service/api.js';
+import type { RulesService } from '../service/rules/api.js';
 import type { ServerConfig } from './config/api.js';
 
 /**
  * One API server per `apiservers:` entry, in file order. Entries for protocols this build does not
- * serve yet (config-grpc, service-eureka, xds-v3, …) are skipped with a warning, as polaris-server
+ * serve yet (service-eureka, xds-v3, …) are skipped with a warning, as polaris-server
  * skips unknown names.
  */
 export function buildApiServers(
@@ -21,6 +25,11 @@ export function buildApiServers(
     loggers: Loggers;
     metrics: Registry;
     logLevels: LogLevelControl;
+    auth?: AuthServices;
+    /** Governance rules: their console routes and PolarisServiceContractGRPC. */
+    rules?: RulesService;
+    /** The config center; absent when config.open is false (its routes and config-grpc stay off). */
+    config?: ConfigCenter;
   },
 ): ApiServer[] {
   const out: ApiServer[] = [];
@@ -30,7 +39,16 @@ export function buildApiServers(
       case 'api-http':
         out.push(
           createHttpServer(
-            { namespaces: deps.namespaces, naming: deps.naming, logger, logLevels: deps.logLevels, metrics: deps.metrics },
+            {
+              namespaces: deps.namespaces,
+              naming: deps.naming,
+              logger,
+              logLevels: deps.logLevels,
+              metrics: deps.metrics,
+              auth: deps.auth,
+              rules: deps.rules,
+              config: deps.config,
+            },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,
@@ -46,7 +64,7 @@ export function buildApiServers(
       case 'service-grpc':
         out.push(
           createGrpcServer(
-            { naming: deps.naming, logger },
+            { naming: deps.naming, logger, contracts: deps.rules },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,
@@ -56,6 +74,25 @@ export function buildApiServers(
               tls: entry.option.tls,
               enableCacheProto: entry.option.enableCacheProto,
               sizeCacheProto: entry.option.sizeCacheProto,
+            },
+          ),
+        );
+        break;
+      case 'config-grpc':
+        if (!deps.config) {
+          logger.warn({ apiserver: entry.name }, 'config center is off (config.open: false); config-grpc skipped');
+          break;
+        }
+        out.push(
+          createConfigGrpcServer(
+            { config: deps.config, logger },
+            {
+              name: entry.name,
+              listenIP: entry.option.listenIP,
+              listenPort: entry.option.listenPort,
+              api: entry.api as Record<string, { enable: boolean; include: string[] }>,
+              connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
+              tls: entry.option.tls,
             },
           ),
         );

@@ -2,7 +2,14 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ApiServer } from '../apiserver/api.js';
 import { createHttpServer } from '../apiserver/httpserver/server.js';
+import { guardNamespaces } from '../auth/guards/namespace-guard.js';
+import { guardNaming } from '../auth/guards/naming-guard.js';
+import { guardConfig } from '../auth/guards/config-guard.js';
+import { guardRules } from '../auth/guards/rules-guard.js';
+import { createAuthModule, type AuthModule } from '../auth/module.js';
+import { registerCacheMetrics } from '../cache/metrics.js';
 import { NamingCache } from '../cache/naming-cache.js';
+import { RulesCache } from '../cache/rules-cache.js';
 import type { Lifecycle } from '../common/lifecycle.js';
 import { createLoggers, type Loggers } from '../common/log/api.js';
 import { isKnownLogScope, isLogLevelName } from '../common/log/log-scope.js';
@@ -16,14 +23,19 @@ import type { HeartbeatStore } from '../service/healthcheck/heartbeat-store.js';
 import { MemoryHeartbeatStore } from '../service/healthcheck/memory-heartbeat-store.js';
 import { createRedisHeartbeatStore, RedisHeartbeatStore } from '../service/healthcheck/redis-heartbeat-store.js';
 import { createNamingModule } from '../service/naming-service.js';
+import { createRulesModule, RULE_INDEXERS, type RulesModule } from '../service/rules/rules-module.js';
 import type { StartLock, Store } from '../store/api.js';
+import type { RuleStore } from '../store/rules-api.js';
 import { MysqlStore } from '../store/mysql/mysql-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { loadConfig, redactedSummary, type BatchCtrlConfig, type ServerConfig } from './config/api.js';
 import { resolveLocalHost } from './local-host.js';
 import { seedDefaults } from './seed.js';
+import { authModuleConfig, ensureAdminAccount } from './admin-account.js';
+import type { AuthStore } from '../store/auth-api.js';
 import { SelfRegistration, type SelfInstance } from './self-registration.js';
 import { buildApiServers } from './api-servers.js';
+import { openConfigCenter } from './config-center.js';
 
 export interface RunningServer {
   /** Graceful stop in reverse start order. */
@@ -68,7 +80,12 @@ async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
  * (batch controllers, health checker) → API servers → self-registration → release the lock.
  * Any failure releases the lock, stops what was started, and rejects.
  */
-export async function startServer(opts: { configPath: string; env?: NodeJS.ProcessEnv }): Promise<RunningServer> {
+export async function startServer(opts: {
+  configPath: string;
+  env?: NodeJS.ProcessEnv;
+  /** Receives what the operator must see once (generated admin credentials); main.ts prints it. */
+  notice?: (text: string) => void;
+}): Promise<RunningServer> {
   const { config, warnings } = loadConfig(opts.configPath, opts.env ?? process.env);
   const loggers: Loggers = createLoggers(config.bootstrap.logger, { baseDir: process.cwd() });
   const log = loggers.root;
@@ -103,15 +120,51 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
       });
     }
     await seedDefaults(store);
+    const authStore = authStoreOf(store);
+    const authConfig = authModuleConfig(config);
+    if (authStore) {
+      await ensureAdminAccount(authStore, config, opts.env ?? process.env, loggers.scope('auth'), opts.notice);
+    } else if (authConfig.consoleOpen || authConfig.clientOpen) {
+      throw new Error(
+        `auth is switched on but the ${store.name} store has no auth tables yet: set auth.strategy.option.consoleOpen and clientOpen to false`,
+      );
+    }
 
-    const cache = new NamingCache({ store, logger: loggers.scope('cache') }, { intervalMs: 1000 });
+    const cache = new NamingCache({ store, logger: loggers.scope('cache') }, { intervalMs: 1000, probeMs: 100 });
     await cache.start();
     started.push(cache);
+
+    let auth: AuthModule | undefined;
+    if (authStore) {
+      auth = createAuthModule({ store: authStore, naming: cache, logger: loggers.scope('auth') }, { ...authConfig, cacheIntervalMs: 1000 });
+      await auth.cache.start();
+      started.push(auth.cache);
+    }
 
     const namespaces = new DefaultNamespaceService(
       { store, cache, logger: loggers.scope('naming') },
       { autoCreate: config.namespace.autoCreate },
     );
+
+    // Governance rules: their own cache on the shared change sequence; Discover reads it.
+    let rules: RulesModule | undefined;
+    const ruleStore = ruleStoreOf(store);
+    if (ruleStore) {
+      const rulesCache = new RulesCache(
+        { store: ruleStore, logger: loggers.scope('cache') },
+        { intervalMs: 1000, indexers: RULE_INDEXERS },
+      );
+      await rulesCache.start();
+      started.push(rulesCache);
+      rules = createRulesModule({ store: ruleStore, cache: rulesCache, naming: cache, logger: loggers.scope('naming') });
+    }
+
+    // Config center (config.open): release cache + watchers on the shared change sequence.
+    const configCenter = openConfigCenter({ store, namingCache: cache, logger: loggers.scope('config') }, config);
+    if (configCenter) {
+      await configCenter.start();
+      started.push(configCenter);
+    }
 
     let health: HealthService | undefined;
     if (config.healthcheck.open) {
@@ -144,6 +197,8 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
         logger: loggers.scope('naming'),
         heartbeats: health,
         onClientReport: (id) => clientExpiry.reported(id),
+        rules: rules?.discovery,
+        routeRulesOf: rules?.routeRulesOf,
         writer: (instances) =>
           (writer = new BatchedInstanceWriter(
             { store: store as Store, cache, instances, logger: loggers.scope('batch') },
@@ -172,10 +227,22 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'polaris_' });
+    registerCacheMetrics(metrics, { naming: cache });
 
+    // Guards wrap the module front doors the API servers see (polaris' interceptor chain); the
+    // modules keep calling each other unguarded.
     const apiServers = buildApiServers(config, {
-      namespaces,
-      naming: naming.service,
+      namespaces: auth ? guardNamespaces(namespaces, auth.checker) : namespaces,
+      naming: auth ? guardNaming(naming.service, cache, auth.checker) : naming.service,
+      auth: auth?.services,
+      rules: rules && auth ? guardRules(rules.service, cache, auth.checker) : rules?.service,
+      config:
+        configCenter && auth
+          ? guardConfig(configCenter, auth.checker, (ns, group) => {
+              const id = configCenter.cache.group(ns, group)?.id;
+              return id === undefined ? undefined : String(id);
+            })
+          : configCenter,
       loggers,
       metrics,
       logLevels: {
@@ -192,6 +259,8 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
       started.push(s);
       log.info({ apiserver: s.name, port: s.listenPort }, 'apiserver listening');
     }
+    // Stopped before the API servers: held config watches are answered so they can close at once.
+    if (configCenter) started.push({ start: async () => undefined, stop: async () => configCenter.releaseWatchers() });
 
     if (ps.enable_register) {
       const grpc = apiServers.find((a) => a.name === 'service-grpc');
@@ -242,6 +311,16 @@ export async function startServer(opts: { configPath: string; env?: NodeJS.Proce
     await loggers.close();
     throw err;
   }
+}
+
+/** The governance-rule tables of the store, when its backend has them (SQLite today). */
+function ruleStoreOf(store: Store): RuleStore | undefined {
+  return store instanceof SqliteStore ? store.rules() : undefined;
+}
+
+/** The auth tables of the store, when its backend has them (SQLite today). */
+function authStoreOf(store: Store): AuthStore | undefined {
+  return store instanceof SqliteStore ? store.auth() : undefined;
 }
 
 /** The heartbeat store plugin named by healthcheck.checkers[0] (polaris allows one). */

@@ -21,6 +21,17 @@ export interface RequestContext {
   logger?: Logger;
   /** Set for calls the server makes on its own behalf (self-registration, jobs). */
   internal?: boolean;
+  /** Who the auth guard let through (set by the guard when the plane's auth switch is on). */
+  principal?: CallerPrincipal;
+}
+
+/** The authenticated caller: a user, a user group's token, or the anonymous caller of non-strict mode. */
+export interface CallerPrincipal {
+  kind: 'user' | 'group' | 'anonymous';
+  id: string;
+  name: string;
+  /** The main account the caller acts for (namespaces it creates are owned by it). */
+  ownerId: string;
 }
 
 /**

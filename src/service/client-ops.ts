@@ -15,6 +15,7 @@ import type { Store } from '../store/api.js';
 import type { ClientOps, ClientQueryOps, PrometheusTarget } from './api.js';
 import { locationFromWire } from './convert.js';
 import { discover } from './discover.js';
+import type { RuleDiscovery } from './rules/api.js';
 import { checkInstanceCreate, instanceKeyOf, type InstanceKey } from './instance-write.js';
 
 /** Where register/deregister go: straight to the instance writer or through a batch controller. */
@@ -37,6 +38,8 @@ export interface ClientOpsDeps {
   /** Called on every report of a client with an id (client liveness). */
   onClientReport?: (clientId: string) => void;
   logger: Logger;
+  /** Discover answers of the governance rules (ROUTING, RATE_LIMIT, …); skeletons without it. */
+  rules?: RuleDiscovery;
 }
 
 export interface ClientOpsConfig {
@@ -159,7 +162,7 @@ export class DefaultClientOps implements ClientOps, ClientQueryOps {
   }
 
   async discover(ctx: RequestContext, req: WireDiscoverRequest): Promise<WireDiscoverResponse> {
-    return discover(this.deps.cache, req, ctx.protocol === 'http' && req.Filter?.OnlyHealthyInstance === true);
+    return discover(this.deps.cache, req, ctx.protocol === 'http' && req.Filter?.OnlyHealthyInstance === true, this.deps.rules);
   }
 }
 

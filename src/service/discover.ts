@@ -9,6 +9,7 @@ import { codeInfo } from '../common/errors/code-info.js';
 import { Code, type PolarisCode } from '../common/errors/codes.js';
 import type { Service } from '../common/model/naming.js';
 import { instanceToDiscoverWire, serviceToWire } from './convert.js';
+import type { RuleDiscoverType, RuleDiscovery } from './rules/api.js';
 
 /** SHA-1 of empty input: the revision of "nothing" (no instances, no routes). */
 export const EMPTY_REVISION = 'da39a3ee5e6b4b0d3255bfef95601890afd80709';
@@ -24,11 +25,17 @@ function answer(code: PolarisCode, type: DiscoverType, service: WireService | nu
  * SDK multiplexing a stream can match the answer (unlike polaris-server for unsupported types).
  * `onlyHealthy` is honoured by the HTTP /v1/Discover only, as polaris does.
  */
-export function discover(cache: NamingReader, req: WireDiscoverRequest, onlyHealthy = false): WireDiscoverResponse {
+export function discover(
+  cache: NamingReader,
+  req: WireDiscoverRequest,
+  onlyHealthy = false,
+  rules?: RuleDiscovery,
+): WireDiscoverResponse {
   const type: DiscoverType = req.type ?? 'UNKNOWN';
   const reqSvc = req.service;
   if (type === 'SERVICES') return discoverServices(cache, req);
   const supported = ['INSTANCE', 'ROUTING', 'RATE_LIMIT', 'CIRCUIT_BREAKER', 'FAULT_DETECTOR'];
+  if (rules) supported.push('LANE');
   if (!supported.includes(type)) return answer(Code.InvalidDiscoverResource, type, reqSvc);
   if (!reqSvc) return answer(Code.EmptyRequest, type, null);
   const svcReq: WireService = { ...reqSvc };
@@ -40,6 +47,11 @@ export function discover(cache: NamingReader, req: WireDiscoverRequest, onlyHeal
 
   const found = cache.service(namespace, name);
   const source = found?.reference ? cache.serviceById(found.reference) : found;
+  if (type !== 'INSTANCE' && rules) {
+    // Rules are looked up for the alias target, or for the requested names when no such service exists.
+    const of = source ? { name: source.name, namespace: source.namespace } : { name, namespace };
+    return rules.discover(type as RuleDiscoverType, { ...svcReq, name, namespace }, of);
+  }
   switch (type) {
     case 'INSTANCE':
       return discoverInstances(cache, svcReq, name, namespace, source, onlyHealthy);

@@ -8,6 +8,7 @@ import type { Store } from '../store/api.js';
 import type { AliasOps, ClientOps, ClientQueryOps, InstanceOps, NamingService, ServiceOps } from './api.js';
 import { DefaultClientOps, type ClientOpsConfig, type HeartbeatSink, type InstanceWriter } from './client-ops.js';
 import { DefaultInstanceOps } from './instance-ops.js';
+import type { RuleDiscovery } from './rules/api.js';
 import type { InstanceKey } from './instance-write.js';
 import { DefaultServiceOps } from './service-ops.js';
 
@@ -50,6 +51,10 @@ export function createNamingModule(
     heartbeats?: HeartbeatSink;
     onClientReport?: (clientId: string) => void;
     writer?: (instances: DefaultInstanceOps) => InstanceWriter;
+    /** Discover answers of the governance rules (src/service/rules). */
+    rules?: RuleDiscovery;
+    /** Route rules naming a service; a service with any cannot be deleted (400205). */
+    routeRulesOf?: (namespace: string, service: string) => Promise<number>;
   },
   config: NamingModuleConfig,
 ): NamingModule {

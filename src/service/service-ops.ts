@@ -27,6 +27,8 @@ export interface ServiceOpsDeps {
   cache: NamingReader;
   namespaces: NamespaceService;
   logger: Logger;
+  /** Route rules naming a service; a service with any cannot be deleted (400205). */
+  routeRulesOf?: (namespace: string, service: string) => Promise<number>;
 }
 
 function checkServiceFields(req: WireService): void {
@@ -181,6 +183,9 @@ export class DefaultServiceOps implements ServiceOps, AliasOps {
           if (!svc) return;
           if ((await tx.countInstancesOfService(svc.id)) > 0) throw new PolarisError(Code.ServiceExistedInstances);
           if ((await tx.countAliasesOf(svc.id)) > 0) throw new PolarisError(Code.ServiceExistedAlias);
+          if (this.deps.routeRulesOf && (await this.deps.routeRulesOf(namespace, name)) > 0) {
+            throw new PolarisError(Code.ServiceExistedRoutings);
+          }
           await tx.deleteService(svc.id);
         });
         out.push(ok(req));

@@ -94,6 +94,12 @@ store:
   name: sqliteStore
   option:
     path: {{DIR}}/polaris.db
+# Token checks off for the tests that exercise other features (the repository's file turns them on).
+auth:
+  strategy:
+    option:
+      consoleOpen: false
+      clientOpen: false
 `;
 }
 

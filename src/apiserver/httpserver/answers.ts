@@ -10,7 +10,16 @@ import { sendEnvelope } from './envelope.js';
  */
 
 /** Which field of v1.Response carries a batch item's value. */
-export type ResponseField = 'namespace' | 'service' | 'instance' | 'alias' | 'client' | 'instanceLabels';
+export type ResponseField =
+  | 'namespace'
+  | 'service'
+  | 'instance'
+  | 'alias'
+  | 'client'
+  | 'instanceLabels'
+  | 'routing'
+  | 'rateLimit'
+  | 'data';
 
 /**
  * How the top-level code of a batch is derived (http.md §4.2): `largest` = largest non-2xx child

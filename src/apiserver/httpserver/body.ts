@@ -14,6 +14,10 @@ export function installBodyParser(app: FastifyInstance, bodyLimit: number): void
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
     done(null, body);
   });
+  // Uploads (config import) stay binary: a Buffer body; JSON routes refuse this type with 415.
+  app.addContentTypeParser(/^multipart\/form-data/i, { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
+    done(null, body);
+  });
 }
 
 /** The raw body text ('' when none was sent). */

@@ -12,7 +12,24 @@ import { PolarisError, httpStatusOf } from '../../common/errors/polaris-error.js
  */
 
 /** The proto messages an HTTP handler answers with. */
-export type EnvelopeType = 'v1.Response' | 'v1.BatchWriteResponse' | 'v1.BatchQueryResponse' | 'v1.DiscoverResponse';
+export type EnvelopeType =
+  | 'v1.Response'
+  | 'v1.BatchWriteResponse'
+  | 'v1.BatchQueryResponse'
+  | 'v1.DiscoverResponse'
+  | ConfigEnvelopeType;
+
+/** The config center's answer messages (config_file_response.proto). */
+export type ConfigEnvelopeType =
+  | 'v1.ConfigResponse'
+  | 'v1.ConfigBatchWriteResponse'
+  | 'v1.ConfigBatchQueryResponse'
+  | 'v1.ConfigClientResponse'
+  | 'v1.ConfigClientListResponse'
+  | 'v1.ConfigDiscoverResponse'
+  | 'v1.ConfigImportResponse'
+  | 'v1.ConfigExportResponse'
+  | 'v1.ConfigEncryptAlgorithmResponse';
 
 /** A wire object of one of the envelope messages (proto field names, bare wrapper values). */
 export interface EnvelopeMessage {

@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
+import type { AuthServices } from '../../auth/api.js';
+import type { ConfigCenter } from '../../config/api.js';
 import type { NamespaceService } from '../../namespace/api.js';
 import type { NamingService } from '../../service/api.js';
+import type { RulesService } from '../../service/rules/api.js';
 
 /** `apiservers[name=api-http].api.<group>` of polaris-server.yaml. */
 export interface ApiGroupConfig {
@@ -64,6 +67,12 @@ export interface HttpServerDeps {
   logger: Logger;
   logLevels?: LogLevelControl;
   metrics?: MetricsRegistry;
+  /** The config center (`/config/v1` console routes and the SDK config routes); absent when `config.open` is false. */
+  config?: ConfigCenter;
+  /** Governance rules (route, rate-limit, circuit-breaker, fault-detect, lane, contract routes). */
+  rules?: RulesService;
+  /** Users, groups, policies and login (`/core/v1` auth routes). */
+  auth?: AuthServices;
 }
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;

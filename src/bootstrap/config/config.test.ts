@@ -483,6 +483,20 @@ auth:
     assert.equal(config.auth.strategy.option.clientOpen, true);
     assert.deepEqual(warnings, ['auth: auth.name / auth.option are deprecated; use auth.user and auth.strategy']);
   });
+
+  it('reads the admin password and token of the first start (polaris-ts keys)', () => {
+    const { config, warnings } = parse(`
+auth:
+  user:
+    option:
+      salt: "0123456789abcdef"
+      adminPassword: "$PW"
+      adminToken: tok
+`, { PW: 'from-env-1' });
+    assert.deepEqual(warnings, []);
+    assert.equal(config.auth.user.option.adminPassword, 'from-env-1');
+    assert.equal(config.auth.user.option.adminToken, 'tok');
+  });
 });
 
 describe('files', () => {
@@ -503,7 +517,8 @@ describe('files', () => {
       ],
     );
     assert.deepEqual(config.store, { name: 'sqliteStore', option: { path: './data/polaris.db', loadFile: '' } });
-    assert.equal(config.auth.strategy.option.consoleOpen, false);
+    assert.equal(config.auth.strategy.option.consoleOpen, true);
+    assert.equal(config.auth.strategy.option.consoleStrict, true);
     assert.equal(config.auth.strategy.option.clientOpen, false);
     assert.equal(config.namespace.autoCreate, true);
     assert.deepEqual(config.healthcheck.checkers.map((c) => c.name), ['heartbeatMemory']);

@@ -44,6 +44,8 @@ export function parseAuth(s: Section): AuthConfig {
   if (![16, 24, 32].includes(Buffer.byteLength(salt))) {
     invalid(s.ctx, userOption.at('salt'), `salt must be 16, 24 or 32 bytes long, got ${Buffer.byteLength(salt)}`, userOption.get('salt'));
   }
+  const adminPassword = userOption.has('adminPassword') ? userOption.str('adminPassword', '') : undefined;
+  const adminToken = userOption.has('adminToken') ? userOption.str('adminToken', '') : undefined;
   userOption.finish();
   const userName = user.str('name', 'defaultUser');
   user.finish();
@@ -64,7 +66,14 @@ export function parseAuth(s: Section): AuthConfig {
   strategy.finish();
   s.finish();
   return {
-    user: { name: userName, option: { salt } },
+    user: {
+      name: userName,
+      option: {
+        salt,
+        ...(adminPassword ? { adminPassword } : {}),
+        ...(adminToken ? { adminToken } : {}),
+      },
+    },
     strategy: { name: strategyName, option },
     deprecatedForm,
   };

@@ -198,6 +198,16 @@ export interface AuthConfig {
     readonly option: {
       /** Token AES key; length 16, 24 or 32. Default "polarismesh@2021". */
       readonly salt: string;
+      /**
+       * polaris-ts only: password of the main account `polaris` created at first start (env
+       * POLARIS_ADMIN_PASSWORD wins). Generated, printed once and saved (0600) when neither is set.
+       */
+      readonly adminPassword?: string;
+      /**
+       * polaris-ts only: token of that account (env POLARIS_ADMIN_TOKEN wins), e.g. the token a
+       * migrated polaris-server console uses; it must be a token of that account under `salt`.
+       */
+      readonly adminToken?: string;
     };
   };
   readonly strategy: {

@@ -1,5 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '../../common/errors/polaris-error.js';
+import { CONFIG_MIGRATION } from './config-schema.js';
+import { RULES_MIGRATION } from './rules-schema.js';
+import { AUTH_MIGRATION } from './auth-schema.js';
 
 /**
  * Schema migrations of the SQLite store, applied in order at start. A migration is never edited
@@ -130,6 +133,12 @@ export const MIGRATIONS: readonly Migration[] = [
        ) WITHOUT ROWID`,
     ],
   },
+  // Version 2: the config center (config-schema.ts).
+  CONFIG_MIGRATION,
+  // Version 3: governance rules (rules-schema.ts).
+  RULES_MIGRATION,
+  // Version 4: users, groups and strategies (auth-schema.ts).
+  AUTH_MIGRATION,
 ];
 
 /** Applies every migration newer than the file's version; returns the resulting version. */

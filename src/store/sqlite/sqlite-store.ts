@@ -20,6 +20,11 @@ import {
 } from './rows.js';
 import { toStoreError } from './sqlite-errors.js';
 import { SqliteOps, type WriteContext } from './sqlite-ops.js';
+import { SqliteConfigStore } from './config-store.js';
+import type { ConfigStore } from '../config-api.js';
+import { SqliteRuleStore } from './rules-store.js';
+import { SqliteAuthStore } from './auth-store.js';
+import type { AuthStore } from '../auth-api.js';
 import { SqliteStartLocks } from './sqlite-start-lock.js';
 import { StatementCache } from './statement-cache.js';
 
@@ -202,6 +207,42 @@ export class SqliteStore implements Store {
         n += c.prep(`DELETE FROM ${table} WHERE deleted = 1 AND mtime < ? AND seq < ?`).run(cutoff, belowSeq).changes;
       }
       return n;
+    });
+  }
+
+  /** The governance-rule store on this file: the same connections, write mutex and change sequence. */
+  rules(): SqliteRuleStore {
+    return new SqliteRuleStore({
+      writer: this.writer,
+      reader: this.reader,
+      mutex: this.mutex,
+      writeContext: () => this.writeContext(),
+      assertOpen: () => this.assertOpen(),
+      logger: this.logger,
+    });
+  }
+
+  /** The auth tables (users, groups, strategies) on this file: same connections, write mutex and change sequence. */
+  auth(): AuthStore {
+    return new SqliteAuthStore({
+      writer: this.writer,
+      reader: this.reader,
+      mutex: this.mutex,
+      writeContext: () => this.writeContext(),
+      assertOpen: () => this.assertOpen(),
+      rollback: () => this.rollback(),
+    });
+  }
+
+  /** The config-center store (config-api.ts) on this file: same connections, write mutex and change sequence. */
+  config(): ConfigStore {
+    return new SqliteConfigStore({
+      writer: this.writer,
+      reader: this.reader,
+      mutex: this.mutex,
+      writeContext: () => this.writeContext(),
+      assertOpen: () => this.assertOpen(),
+      logger: this.logger,
     });
   }
 

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { ConfigCenter } from '../../config/api.js';
+
+/** `apiservers[name=config-grpc].api.<group>`; only `client.enable` matters. */
+export interface ConfigGrpcApiGroupConfig {
+  enable: boolean;
+  include: string[];
+}
+
+/** `connLimit` of the apiserver options. Accepted for compatibility; not enforced on gRPC (as service-grpc). */
+export interface ConfigGrpcConnLimitOptions {
+  openConnLimit: boolean;
+  maxConnPerHost?: number;
+  maxConnLimit?: number;
+  whiteList?: string[] | string;
+}
+
+export interface ConfigGrpcServerOptions {
+  /** Apiserver name used in logs; default `config-grpc`. */
+  name?: string;
+  listenIP: string;
+  /** polaris default 8093. */
+  listenPort: number;
+  /** `client.enable` registers v1.PolarisConfigGRPC; otherwise every call is UNIMPLEMENTED (as polaris). */
+  api: Record<string, ConfigGrpcApiGroupConfig>;
+  connLimit?: ConfigGrpcConnLimitOptions;
+  tls?: { certFile?: string; keyFile?: string; trustedCAFile?: string };
+  /** How long `stop()` waits for in-flight calls before cutting connections; default 10 s. */
+  shutdownTimeoutMs?: number;
+  /** Largest accepted request message in bytes; default 16 MiB. */
+  maxReceiveMessageBytes?: number;
+}
+
+export interface ConfigGrpcServerDeps {
+  config: ConfigCenter;
+  /** The `apiserver` scope logger. */
+  logger: Logger;
+}
+
+export const DEFAULT_CONFIG_GRPC_NAME = 'config-grpc';

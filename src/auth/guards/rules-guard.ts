@@ -1,0 +1,96 @@
+import type { NamingReader } from '../../cache/api.js';
+import type { Response as WireResponse } from '../../common/api/gen/wire.js';
+import type { PolarisError } from '../../common/errors/polaris-error.js';
+import type { ResourceType } from '../../common/model/auth.js';
+import type { RulesService } from '../../service/rules/api.js';
+import type { AuthChecker, ResourceRef } from '../api.js';
+import { guard, type OperationTable } from './guard.js';
+import { serviceRef } from './naming-resources.js';
+
+/**
+ * Governance rules (polaris service/interceptor/auth): each rule is guarded as itself (its id, or
+ * `*` of its type) and as the namespace it lives in; rules tied to one service (v1 routings, rate
+ * limits, contracts) also as that service. A request that names a rule only by id (deletes,
+ * enables) needs a grant on that rule or on its whole type.
+ */
+export function rulesOperations(cache: NamingReader): OperationTable<RulesService> {
+  const rule =
+    (type: ResourceType) =>
+    (reqs: readonly { id?: string | null; namespace?: string | null }[]): ResourceRef[] =>
+      reqs.map((r) => ({ type, id: r.id ?? '', namespace: r.namespace ?? undefined }));
+  const ofService =
+    (type: ResourceType) =>
+    (reqs: readonly { id?: string | null; namespace?: string | null; service?: string | null }[]): ResourceRef[] =>
+      reqs.map((r) => {
+        const svc = serviceRef(cache, r.namespace, r.service);
+        return { type, id: r.id ?? '', namespace: r.namespace ?? undefined, serviceId: svc.serviceId };
+      });
+  const contract = (reqs: readonly { namespace?: string | null; service?: string | null }[]): ResourceRef[] =>
+    reqs.map((r) => serviceRef(cache, r.namespace, r.service));
+  const refused = (err: PolarisError): WireResponse => ({ code: err.code, info: err.info });
+  const c = 'console' as const;
+  const route = rule('route_rules');
+  const routeV1 = ofService('route_rules');
+  const limit = ofService('ratelimit_rules');
+  const breaker = rule('circuitbreaker_rules');
+  const detect = rule('faultdetect_rules');
+  const lane = rule('lane_rules');
+  return {
+    createRouteRules: { plane: c, access: 'write', fn: 'CreateRouteRules', resources: route },
+    updateRouteRules: { plane: c, access: 'write', fn: 'UpdateRouteRules', resources: route },
+    deleteRouteRules: { plane: c, access: 'write', fn: 'DeleteRouteRules', resources: route },
+    enableRouteRules: { plane: c, access: 'write', fn: 'EnableRouteRules', resources: route },
+    listRouteRules: { plane: c, access: 'read', fn: 'DescribeRouteRules' },
+    createRoutingsV1: { plane: c, access: 'write', fn: 'CreateRoutingConfigs', resources: (reqs) => routeV1(reqs.map(v1)) },
+    updateRoutingsV1: { plane: c, access: 'write', fn: 'UpdateRoutingConfigs', resources: (reqs) => routeV1(reqs.map(v1)) },
+    deleteRoutingsV1: { plane: c, access: 'write', fn: 'DeleteRoutingConfigs', resources: (reqs) => routeV1(reqs.map(v1)) },
+    listRoutingsV1: { plane: c, access: 'read', fn: 'DescribeRoutingConfigs' },
+
+    createRateLimits: { plane: c, access: 'write', fn: 'CreateRateLimits', resources: limit },
+    updateRateLimits: { plane: c, access: 'write', fn: 'UpdateRateLimits', resources: limit },
+    deleteRateLimits: { plane: c, access: 'write', fn: 'DeleteRateLimits', resources: limit },
+    enableRateLimits: { plane: c, access: 'write', fn: 'EnableRateLimits', resources: limit },
+    listRateLimits: { plane: c, access: 'read', fn: 'DescribeRateLimits' },
+
+    createCircuitBreakerRules: { plane: c, access: 'write', fn: 'CreateCircuitBreakerRules', resources: breaker },
+    updateCircuitBreakerRules: { plane: c, access: 'write', fn: 'UpdateCircuitBreakerRules', resources: breaker },
+    deleteCircuitBreakerRules: { plane: c, access: 'write', fn: 'DeleteCircuitBreakerRules', resources: breaker },
+    enableCircuitBreakerRules: { plane: c, access: 'write', fn: 'EnableCircuitBreakerRules', resources: breaker },
+    listCircuitBreakerRules: { plane: c, access: 'read', fn: 'DescribeCircuitBreakerRules' },
+
+    createFaultDetectRules: { plane: c, access: 'write', fn: 'CreateFaultDetectRules', resources: detect },
+    updateFaultDetectRules: { plane: c, access: 'write', fn: 'UpdateFaultDetectRules', resources: detect },
+    deleteFaultDetectRules: { plane: c, access: 'write', fn: 'DeleteFaultDetectRules', resources: detect },
+    listFaultDetectRules: { plane: c, access: 'read', fn: 'DescribeFaultDetectRules' },
+
+    createLaneGroups: { plane: c, access: 'write', fn: 'CreateLaneGroups', resources: lane },
+    updateLaneGroups: { plane: c, access: 'write', fn: 'UpdateLaneGroups', resources: lane },
+    deleteLaneGroups: { plane: c, access: 'write', fn: 'DeleteLaneGroups', resources: lane },
+    listLaneGroups: { plane: c, access: 'read', fn: 'DescribeLaneGroups' },
+
+    createServiceContracts: { plane: c, access: 'write', fn: 'CreateServiceContracts', resources: contract },
+    deleteServiceContracts: { plane: c, access: 'write', fn: 'DeleteServiceContracts', resources: contract },
+    listServiceContracts: { plane: c, access: 'read', fn: 'DescribeServiceContracts' },
+    listServiceContractVersions: { plane: c, access: 'read', fn: 'DescribeServiceContractVersions' },
+    createContractInterfaces: { plane: c, access: 'write', fn: 'CreateServiceContractInterfaces', resources: (r) => contract([r]) },
+    appendContractInterfaces: { plane: c, access: 'write', fn: 'AppendServiceContractInterfaces', resources: (r) => contract([r]) },
+    deleteContractInterfaces: { plane: c, access: 'write', fn: 'DeleteServiceContractInterfaces', resources: (r) => contract([r]) },
+    reportServiceContract: {
+      plane: 'client',
+      access: 'write',
+      fn: 'ReportServiceContract',
+      resources: (r) => contract([r]),
+      refuse: refused,
+    },
+    getServiceContract: { plane: 'client', access: 'read', fn: 'GetServiceContract', refuse: refused },
+  };
+}
+
+/** A v1 routing names its service; it has no id of its own. */
+function v1(r: { service?: string | null; namespace?: string | null }): { service?: string | null; namespace?: string | null } {
+  return { service: r.service, namespace: r.namespace };
+}
+
+export function guardRules(inner: RulesService, cache: NamingReader, checker: AuthChecker): RulesService {
+  return guard(inner, rulesOperations(cache), checker);
+}
