@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { FeedFollower, type FeedFollowerConfig } from '../common/feed-follower.js';
 import type { Lifecycle } from '../common/lifecycle.js';
 import type { PrincipalRef, Strategy, User, UserGroup } from '../common/model/auth.js';
 import type { AuthChangeSet, AuthStore } from '../store/auth-api.js';
@@ -24,10 +25,7 @@ export interface AuthReader {
   defaultStrategyOf(principal: PrincipalRef): Strategy | undefined;
 }
 
-export interface AuthCacheConfig {
-  /** Background refresh period; this process's own writes never wait for it. */
-  intervalMs: number;
-}
+export type AuthCacheConfig = FeedFollowerConfig;
 
 const pkey = (p: PrincipalRef): string => `${p.type}:${p.id}`;
 const nameKey = (owner: string, name: string): string => `${owner}\u0000${name}`;
@@ -38,82 +36,64 @@ const nameKey = (owner: string, name: string): string => `${owner}\u0000${name}`
  * new grant is in force for the very next request on this node.
  */
 export class AuthCache implements AuthReader, Lifecycle {
-  private lastSeq = 0;
-  private loaded = false;
   private readonly userMap = new Map<string, User>();
   private readonly userNames = new Map<string, User>();
   private readonly groupMap = new Map<string, UserGroup>();
   private readonly groupsByUser = new Map<string, Set<string>>();
   private readonly strategyMap = new Map<string, Strategy>();
   private readonly byPrincipal = new Map<string, Set<string>>();
-  private inflight: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private readonly feed: FeedFollower;
 
   constructor(
     private readonly deps: { store: AuthStore; logger: Logger },
-    private readonly config: AuthCacheConfig,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.refresh();
-    this.stopped = false;
-    this.schedule();
+    config: AuthCacheConfig,
+  ) {
+    this.feed = new FeedFollower(
+      {
+        name: 'auth',
+        logger: deps.logger,
+        source: {
+          currentSeq: () => deps.store.currentSeq(),
+          readSince: async (since) => {
+            const cs = await deps.store.readAuthChanges(since);
+            this.apply(cs);
+            return cs.seq;
+          },
+        },
+      },
+      config,
+    );
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.inflight?.catch(() => undefined);
+  start(): Promise<void> {
+    return this.feed.start();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.refresh()
-        .catch((err: unknown) => this.deps.logger.warn({ err }, 'auth cache refresh failed; serving the last good data'))
-        .finally(() => this.schedule());
-    }, this.config.intervalMs);
-    this.timer.unref();
+  stop(): Promise<void> {
+    return this.feed.stop();
   }
 
   seq(): number {
-    return this.lastSeq;
+    return this.feed.seq();
   }
 
-  async waitFor(seq: number): Promise<void> {
-    while (this.lastSeq < seq || !this.loaded) await this.refresh();
+  syncState(): { seq: number; lastSyncAt: number; failures: number } {
+    return this.feed.syncState();
+  }
+
+  waitFor(seq: number): Promise<void> {
+    return this.feed.waitFor(seq);
   }
 
   /** Reads pending changes now; callers arriving during a read get a read that starts after them. */
   refresh(): Promise<void> {
-    if (this.inflight) {
-      this.again = true;
-      return this.inflight;
-    }
-    const run = async (): Promise<void> => {
-      try {
-        do {
-          this.again = false;
-          this.apply(await this.deps.store.readAuthChanges(this.loaded ? this.lastSeq : 0));
-        } while (this.again);
-      } finally {
-        this.inflight = undefined;
-      }
-    };
-    this.inflight = run();
-    return this.inflight;
+    return this.feed.refresh();
   }
 
   private apply(cs: AuthChangeSet): void {
-    if (this.loaded && cs.seq <= this.lastSeq) return;
     for (const row of cs.users) this.applyUser(row.value, row.deleted);
     for (const row of cs.groups) this.applyGroup(row.value, row.deleted);
     for (const row of cs.strategies) this.applyStrategy(row.value, row.deleted);
-    this.lastSeq = Math.max(this.lastSeq, cs.seq);
-    this.loaded = true;
   }
 
   private applyUser(u: User, deleted: boolean): void {

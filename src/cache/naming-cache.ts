@@ -3,30 +3,19 @@ import type { Logger } from 'pino';
 import type { Lifecycle } from '../common/lifecycle.js';
 import type { Client, Instance, Namespace, Service } from '../common/model/naming.js';
 import type { ChangeSet, Store } from '../store/api.js';
+import { FeedFollower, type FeedFollowerConfig } from '../common/feed-follower.js';
 import { byNewest, type NamingChange, type NamingChangeListener, type NamingReader } from './api.js';
 
-export interface NamingCacheConfig {
-  /** Longest time between two reads of the store (polaris: a 1 s poll). */
-  intervalMs: number;
-  /**
-   * How often the store's change sequence is probed (one tiny query). A change made by another
-   * node is read as soon as a probe sees it, so nodes converge within this period rather than the
-   * full interval. Writes made through this process never wait for either.
-   */
-  probeMs?: number;
-}
+export type NamingCacheConfig = FeedFollowerConfig;
 
 const EMPTY: ReadonlyMap<string, Instance> = new Map();
 
 /**
  * In-memory read model of namespaces, services, instances and clients. Loads everything at start,
- * then applies the store's change feed (seq > last seen). Writers call `waitFor(seq)` after a
- * commit, so their own writes are visible to the next read at once.
+ * then applies the store's change feed (seq > last seen) through a FeedFollower. Writers call
+ * `waitFor(seq)` after a commit, so their own writes are visible to the next read at once.
  */
 export class NamingCache implements NamingReader, Lifecycle {
-  private lastSeq = 0;
-  private lastSyncAt = 0;
-  private failures = 0;
   private readonly nsMap = new Map<string, Namespace>();
   private readonly svcById = new Map<string, Service>();
   private readonly svcByKey = new Map<string, Service>();
@@ -40,91 +29,56 @@ export class NamingCache implements NamingReader, Lifecycle {
   private readonly svcSorted = new Map<string, readonly Instance[]>();
   private readonly nsRevision = new Map<string, string>();
   private readonly listeners = new Set<NamingChangeListener>();
-  private inflight: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private readonly feed: FeedFollower;
 
   constructor(
     private readonly deps: { store: Store; logger: Logger; onRefreshError?: (err: unknown) => void },
-    private readonly config: NamingCacheConfig,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.refresh();
-    this.stopped = false;
-    this.schedule();
+    config: NamingCacheConfig,
+  ) {
+    this.feed = new FeedFollower(
+      {
+        name: 'naming',
+        logger: deps.logger,
+        onRefreshError: deps.onRefreshError,
+        source: {
+          currentSeq: () => deps.store.currentSeq(),
+          readSince: async (since) => {
+            const cs = await deps.store.readChanges(since);
+            this.apply(cs);
+            return cs.seq;
+          },
+        },
+      },
+      config,
+    );
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.inflight?.catch(() => undefined);
+  start(): Promise<void> {
+    return this.feed.start();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    const probeMs = Math.min(this.config.probeMs ?? this.config.intervalMs, this.config.intervalMs);
-    this.timer = setTimeout(() => {
-      this.tick()
-        .catch((err) => {
-          this.failures++;
-          this.deps.logger.warn({ err }, 'naming cache refresh failed; serving the last good data');
-          this.deps.onRefreshError?.(err);
-        })
-        .finally(() => this.schedule());
-    }, probeMs);
-    this.timer.unref();
-  }
-
-  /** One background step: read the store when it moved on, or when the interval is up. */
-  private async tick(): Promise<void> {
-    if (Date.now() - this.lastSyncAt < this.config.intervalMs) {
-      const seq = await this.deps.store.currentSeq();
-      if (seq <= this.lastSeq) return;
-    }
-    await this.refresh();
+  stop(): Promise<void> {
+    return this.feed.stop();
   }
 
   seq(): number {
-    return this.lastSeq;
+    return this.feed.seq();
   }
 
   /** How current this node is: the store sequence it reflects, when it last read the store, failures. */
   syncState(): { seq: number; lastSyncAt: number; failures: number } {
-    return { seq: this.lastSeq, lastSyncAt: this.lastSyncAt, failures: this.failures };
+    return this.feed.syncState();
   }
 
-  async waitFor(seq: number): Promise<void> {
-    // A refresh already running may have taken its snapshot before `seq` committed: loop.
-    while (this.lastSeq < seq) await this.refresh();
+  waitFor(seq: number): Promise<void> {
+    return this.feed.waitFor(seq);
   }
 
   refresh(): Promise<void> {
-    if (this.inflight) {
-      // Callers arriving during a read need a read that starts after them.
-      this.again = true;
-      return this.inflight;
-    }
-    const run = async (): Promise<void> => {
-      try {
-        do {
-          this.again = false;
-          const changes = await this.deps.store.readChanges(this.lastSeq);
-          this.apply(changes);
-          this.lastSyncAt = Date.now();
-        } while (this.again);
-      } finally {
-        this.inflight = undefined;
-      }
-    };
-    this.inflight = run();
-    return this.inflight;
+    return this.feed.refresh();
   }
 
   private apply(cs: ChangeSet): void {
-    if (cs.seq <= this.lastSeq && this.lastSeq !== 0) return;
     const change: NamingChange = {
       namespaces: new Set(),
       services: new Set(),
@@ -150,7 +104,6 @@ export class NamingCache implements NamingReader, Lifecycle {
       this.svcSorted.delete(id);
     }
     if (change.services.size > 0 || change.namespaces.size > 0) this.nsRevision.clear();
-    this.lastSeq = Math.max(this.lastSeq, cs.seq);
     const touched =
       change.namespaces.size + change.services.size + change.clients.size + change.upsertedInstances.length + change.deletedInstances.length;
     if (touched === 0) return;

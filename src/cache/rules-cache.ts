@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Lifecycle } from '../common/lifecycle.js';
+import { FeedFollower } from '../common/feed-follower.js';
 import type { RuleChangeSet, RuleKind, RuleRow, RuleServiceKey, RuleStore } from '../store/rules-api.js';
 
 /** A cached rule: its row and its body, parsed once when the row arrives. */
@@ -41,6 +42,11 @@ export interface RulesReader {
 export interface RulesCacheConfig {
   /** Background refresh period. Writes made through this process do not wait for it. */
   intervalMs: number;
+  /**
+   * Between refreshes, how often to compare the store's sequence with the cache's and read the
+   * change feed as soon as it moved (writes made by other processes). Default: `intervalMs`.
+   */
+  probeMs?: number;
   /** Index builders per kind (default: `svc` over the row's bound services). */
   indexers?: Partial<Record<RuleKind, RuleIndexer>>;
 }
@@ -55,7 +61,6 @@ function keyOf(index: string, k: RuleServiceKey): string {
  * read (a Discover on any stream) already sees their change.
  */
 export class RulesCache implements RulesReader, Lifecycle {
-  private lastSeq = 0;
   private readonly entries = new Map<RuleKind, Map<string, RuleEntry>>();
   /** kind → index key → rule ids */
   private readonly indexes = new Map<RuleKind, Map<string, Set<string>>>();
@@ -63,72 +68,55 @@ export class RulesCache implements RulesReader, Lifecycle {
   private readonly placed = new Map<string, string[]>();
   private readonly versions = new Map<RuleKind, number>();
   private readonly listeners = new Set<RulesChangeListener>();
-  private inflight: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private readonly feed: FeedFollower;
 
   constructor(
     private readonly deps: { store: RuleStore; logger: Logger; onRefreshError?: (err: unknown) => void },
     private readonly config: RulesCacheConfig,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.refresh();
-    this.stopped = false;
-    this.schedule();
+  ) {
+    this.feed = new FeedFollower(
+      {
+        name: 'rules',
+        logger: deps.logger,
+        onRefreshError: deps.onRefreshError,
+        source: {
+          currentSeq: () => deps.store.currentSeq(),
+          readSince: async (since) => {
+            const cs = await deps.store.readRuleChanges(since);
+            this.apply(cs);
+            return cs.seq;
+          },
+        },
+      },
+      config,
+    );
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.inflight?.catch(() => undefined);
+  start(): Promise<void> {
+    return this.feed.start();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.refresh()
-        .catch((err) => {
-          this.deps.logger.warn({ err }, 'rules cache refresh failed; serving the last good data');
-          this.deps.onRefreshError?.(err);
-        })
-        .finally(() => this.schedule());
-    }, this.config.intervalMs);
-    this.timer.unref();
+  stop(): Promise<void> {
+    return this.feed.stop();
   }
 
   seq(): number {
-    return this.lastSeq;
+    return this.feed.seq();
   }
 
-  async waitFor(seq: number): Promise<void> {
-    // A refresh already running may have taken its snapshot before `seq` committed: loop.
-    while (this.lastSeq < seq) await this.refresh();
+  syncState(): { seq: number; lastSyncAt: number; failures: number } {
+    return this.feed.syncState();
+  }
+
+  waitFor(seq: number): Promise<void> {
+    return this.feed.waitFor(seq);
   }
 
   refresh(): Promise<void> {
-    if (this.inflight) {
-      this.again = true;
-      return this.inflight;
-    }
-    const run = async (): Promise<void> => {
-      try {
-        do {
-          this.again = false;
-          this.apply(await this.deps.store.readRuleChanges(this.lastSeq));
-        } while (this.again);
-      } finally {
-        this.inflight = undefined;
-      }
-    };
-    this.inflight = run();
-    return this.inflight;
+    return this.feed.refresh();
   }
 
   private apply(cs: RuleChangeSet): void {
-    if (cs.seq <= this.lastSeq && this.lastSeq !== 0) return;
     const changed = new Set<RuleKind>();
     for (const v of cs.rules) {
       const row = v.value;
@@ -137,7 +125,6 @@ export class RulesCache implements RulesReader, Lifecycle {
       changed.add(row.kind);
     }
     for (const kind of changed) this.versions.set(kind, (this.versions.get(kind) ?? 0) + 1);
-    this.lastSeq = Math.max(this.lastSeq, cs.seq);
     if (changed.size === 0) return;
     for (const l of this.listeners) {
       try {

@@ -115,7 +115,13 @@ describe('rules module over the cache', () => {
         rules: [{ name: 's', sources: [{ service: 'p', namespace: 'ns' }], destinations: [{ service: 'q', namespace: 'ns', name: 'g' }] }],
       },
     });
-    const made = await rules.service.createRouteRules(ctx, [mk('late', 5), mk('first', 0), mk('second', 0)]);
+    // Rules created by separate requests (a batch shares one creation time, and polaris defines no
+    // order inside a priority for those).
+    const made = [];
+    for (const r of [mk('late', 5), mk('first', 0), mk('second', 0)]) {
+      made.push(...(await rules.service.createRouteRules(ctx, [r])));
+      await new Promise((res) => setTimeout(res, 2));
+    }
     const answer = rules.discovery.discover('ROUTING', svc('q'), svc('q'));
     const names = answer.routing?.inbounds?.map((r) => r.destinations?.[0].name);
     assert.deepEqual(names, ['first.s.g', 'second.s.g', 'late.s.g']);
@@ -142,5 +148,22 @@ describe('rules module over the cache', () => {
     ]);
     assert.deepEqual(out.map((r) => r.code), [400110]);
     assert.equal(await store.currentSeq(), seq);
+  });
+});
+
+describe('rules cache background refresh', () => {
+  it('with probeMs, a write made by another process arrives without waiting for the interval', async () => {
+    const probed = new RulesCache({ store: store.rules(), logger }, { intervalMs: 60_000, probeMs: 20, indexers: RULE_INDEXERS });
+    await probed.start();
+    try {
+      const row = makeRule('circuitbreaker', { services: [{ namespace: 'ns', service: 'probe' }] });
+      await store.rules().createRule(row);
+      const deadline = Date.now() + 2_000;
+      while (!probed.get('circuitbreaker', row.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(probed.get('circuitbreaker', row.id), 'picked up by the probe');
+      assert.equal(probed.seq(), await store.currentSeq());
+    } finally {
+      await probed.stop();
+    }
   });
 });

@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import type { Lifecycle } from './lifecycle.js';
+
+export interface FeedFollowerConfig {
+  /** Longest time between two reads of the store (polaris: a 1 s poll). */
+  intervalMs: number;
+  /**
+   * How often the store's change sequence is probed (one tiny query). A change made by another
+   * node is read as soon as a probe sees it. Default: `intervalMs` (no probing).
+   */
+  probeMs?: number;
+}
+
+export interface FeedSource {
+  /** The store's current change sequence. */
+  currentSeq(): Promise<number>;
+  /**
+   * Reads every change after `since` (0 = full load) from one snapshot, applies it, and resolves
+   * the sequence of that snapshot.
+   */
+  readSince(since: number): Promise<number>;
+}
+
+/**
+ * Keeps a cache in step with the store's change feed, the one mechanism every cache shares:
+ * a full load at start, then incremental reads on probe/interval, and `waitFor(seq)` so writers see
+ * their own writes at once. Concurrent refresh calls share one read; a caller arriving during a
+ * read gets a read that starts after it. A failed background read is logged and counted; the
+ * cache keeps serving its last good data.
+ */
+export class FeedFollower implements Lifecycle {
+  private lastSeq = 0;
+  private loaded = false;
+  private lastSyncAt = 0;
+  private failures = 0;
+  private inflight: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly deps: { name: string; source: FeedSource; logger: Logger; onRefreshError?: (err: unknown) => void },
+    private readonly config: FeedFollowerConfig,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.stopped = false;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inflight?.catch(() => undefined);
+  }
+
+  seq(): number {
+    return this.lastSeq;
+  }
+
+  syncState(): { seq: number; lastSyncAt: number; failures: number } {
+    return { seq: this.lastSeq, lastSyncAt: this.lastSyncAt, failures: this.failures };
+  }
+
+  async waitFor(seq: number): Promise<void> {
+    // A read already running may have taken its snapshot before `seq` committed: loop.
+    while (this.lastSeq < seq || !this.loaded) await this.refresh();
+  }
+
+  refresh(): Promise<void> {
+    if (this.inflight) {
+      this.again = true;
+      return this.inflight;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          this.again = false;
+          const seq = await this.deps.source.readSince(this.loaded ? this.lastSeq : 0);
+          this.lastSeq = Math.max(this.lastSeq, seq);
+          this.loaded = true;
+          this.lastSyncAt = Date.now();
+        } while (this.again);
+      } finally {
+        this.inflight = undefined;
+      }
+    };
+    this.inflight = run();
+    return this.inflight;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const probeMs = Math.min(this.config.probeMs ?? this.config.intervalMs, this.config.intervalMs);
+    this.timer = setTimeout(() => {
+      this.tick()
+        .catch((err: unknown) => {
+          this.failures++;
+          this.deps.logger.warn({ err, cache: this.deps.name }, 'cache refresh failed; serving the last good data');
+          this.deps.onRefreshError?.(err);
+        })
+        .finally(() => this.schedule());
+    }, probeMs);
+    this.timer.unref();
+  }
+
+  /** One background step: read the feed when the store moved on, or when the interval is up. */
+  private async tick(): Promise<void> {
+    if (Date.now() - this.lastSyncAt < this.config.intervalMs) {
+      const seq = await this.deps.source.currentSeq();
+      if (seq <= this.lastSeq) return;
+    }
+    await this.refresh();
+  }
+}
