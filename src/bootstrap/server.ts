@@ -136,7 +136,7 @@ export async function startServer(opts: {
 
     let auth: AuthModule | undefined;
     if (authStore) {
-      auth = createAuthModule({ store: authStore, naming: cache, logger: loggers.scope('auth') }, { ...authConfig, cacheIntervalMs: 1000 });
+      auth = createAuthModule({ store: authStore, naming: cache, logger: loggers.scope('auth') }, { ...authConfig, cacheIntervalMs: 1000, cacheProbeMs: 100 });
       await auth.cache.start();
       started.push(auth.cache);
     }
@@ -152,7 +152,8 @@ export async function startServer(opts: {
     if (ruleStore) {
       const rulesCache = new RulesCache(
         { store: ruleStore, logger: loggers.scope('cache') },
-        { intervalMs: 1000, indexers: RULE_INDEXERS },
+        // Probe like the naming cache: rules written on other nodes arrive within ~100 ms.
+        { intervalMs: 1000, probeMs: 100, indexers: RULE_INDEXERS },
       );
       await rulesCache.start();
       started.push(rulesCache);
@@ -313,14 +314,16 @@ export async function startServer(opts: {
   }
 }
 
-/** The governance-rule tables of the store, when its backend has them (SQLite today). */
+/** The governance-rule tables of the store (both backends have them; undefined only for a foreign Store). */
 function ruleStoreOf(store: Store): RuleStore | undefined {
-  return store instanceof SqliteStore ? store.rules() : undefined;
+  if (store instanceof SqliteStore || store instanceof MysqlStore) return store.rules();
+  return undefined;
 }
 
-/** The auth tables of the store, when its backend has them (SQLite today). */
+/** The auth tables of the store (both backends have them; undefined only for a foreign Store). */
 function authStoreOf(store: Store): AuthStore | undefined {
-  return store instanceof SqliteStore ? store.auth() : undefined;
+  if (store instanceof SqliteStore || store instanceof MysqlStore) return store.auth();
+  return undefined;
 }
 
 /** The heartbeat store plugin named by healthcheck.checkers[0] (polaris allows one). */

@@ -1,5 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import { StoreError } from '../../common/errors/polaris-error.js';
+import { AUTH_MIGRATION } from './auth-schema.js';
+import { RULES_MIGRATION } from './rules-schema.js';
 
 /**
  * Schema migrations of the MySQL store, applied in order at start. A released migration is never
@@ -152,6 +154,10 @@ export const MIGRATIONS: readonly Migration[] = [
        ) ${TABLE_OPTIONS}`,
     ],
   },
+  // Version 2: users, groups and strategies (auth-schema.ts).
+  AUTH_MIGRATION,
+  // Version 3: governance rules (rules-schema.ts).
+  RULES_MIGRATION,
 ];
 
 /** The server-wide named lock serialising migrations of concurrent starts. */

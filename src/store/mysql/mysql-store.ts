@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { PolarisError, StoreError } from '../../common/errors/polaris-error.js';
 import type { Client, Instance, Namespace, Service } from '../../common/model/naming.js';
 import type { ChangeSet, StartLock, Store, StoreTx, Versioned } from '../api.js';
+import type { AuthStore } from '../auth-api.js';
+import { MysqlAuthStore, type SnapshotRows } from './auth-store.js';
 import { endpointOf, isolationOf, positive, prepareDatabase, withDeadline, type MysqlEndpointConfig } from './mysql-config.js';
 import {
   RetryableFailure,
@@ -15,6 +17,7 @@ import {
 import { MysqlOps, type Session, type WriteContext } from './mysql-ops.js';
 import { DbPool, type Lease, type SessionSettings, type Timeouts } from './mysql-pool.js';
 import { MysqlStartLocks } from './mysql-start-lock.js';
+import { MysqlRuleStore } from './rules-store.js';
 import { CLIENT, FEED_TABLES, INSTANCE, NAMESPACE, SERVICE, versioned, type Table } from './rows.js';
 
 export type { MysqlEndpointConfig } from './mysql-config.js';
@@ -145,28 +148,50 @@ export class MysqlStore implements Store {
   // ---- transactions and the change feed ----
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.retrying('transaction', () => this.attemptTransaction(fn));
+    return this.runTransaction('transaction', (session, write) => fn(new MysqlOps(session, write)));
   }
 
   async readChanges(since: number): Promise<ChangeSet> {
-    const timeout = this.reader.timeouts.queryMs * 4;
-    return this.withLease(this.reader, 'read changes', async (lease) => {
-      await lease.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await lease.begin('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-      const seq = Number((await lease.rows(SEQ_CURRENT))[0]?.[0] ?? 0);
+    return this.snapshot('read changes', async (seq, rows) => {
       const feed = async <T>(t: Table<T>, sql: { full: string; since: string }): Promise<Versioned<T>[]> => {
-        const rows = since <= 0 ? await lease.rows(sql.full, [], timeout) : await lease.rows(sql.since, [since], timeout);
-        return rows.map((r) => versioned(t, r));
+        const list = since <= 0 ? await rows(sql.full) : await rows(sql.since, [since]);
+        return list.map((r) => versioned(t, r));
       };
-      const changes: ChangeSet = {
+      return {
         seq,
         namespaces: await feed(NAMESPACE, FEED.namespace),
         services: await feed(SERVICE, FEED.service),
         instances: await feed(INSTANCE, FEED.instance),
         clients: await feed(CLIENT, FEED.client),
       };
-      await lease.commit();
-      return changes;
+    });
+  }
+
+  /**
+   * The auth tables (users, groups, strategies) on this database: the same pools, the same
+   * transaction machinery and the same change sequence as the naming tables.
+   */
+  auth(): AuthStore {
+    return new MysqlAuthStore({
+      transaction: (fn) => this.runTransaction('auth transaction', fn),
+      reads: this.readSession(),
+      snapshot: (what, fn) => this.snapshot(what, fn),
+      currentSeq: () => this.currentSeq(),
+    });
+  }
+
+  /**
+   * The governance-rule tables on this database: the same pools, the same transaction machinery
+   * and the same change sequence as the naming and auth tables (a rule write moves the one
+   * sys_seq, and so does a naming write).
+   */
+  rules(): MysqlRuleStore {
+    return new MysqlRuleStore({
+      transaction: (fn) => this.runTransaction('rules transaction', fn),
+      reads: this.readSession(),
+      snapshot: (what, fn) => this.snapshot(what, fn),
+      currentSeq: () => this.currentSeq(),
+      exec: (what, sql, values) => this.withLease(this.master, what, (lease) => lease.exec(sql, values)),
     });
   }
 
@@ -246,8 +271,34 @@ export class MysqlStore implements Store {
 
   // ---- plumbing ----
 
+  /**
+   * A write transaction over any tables of the database (naming and auth alike): `fn` writes
+   * through `session` with `write.marker` as seq; one stamp() before COMMIT gives every table it
+   * changed the same next sequence value. Retried as a whole on retryable failures.
+   */
+  private runTransaction<T>(what: string, fn: (session: Session, write: WriteContext) => Promise<T>): Promise<T> {
+    return this.retrying(what, () => this.attemptTransaction(fn));
+  }
+
+  /**
+   * Runs `fn` in one REPEATABLE READ consistent snapshot on the reader pool, with sys_seq as of
+   * that snapshot: the rows it reads are exactly those of the transactions with seq ≤ that value.
+   * Statements get 4× the query timeout (full loads).
+   */
+  private snapshot<T>(what: string, fn: (seq: number, rows: SnapshotRows) => Promise<T>): Promise<T> {
+    const timeout = this.reader.timeouts.queryMs * 4;
+    return this.withLease(this.reader, what, async (lease) => {
+      await lease.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await lease.begin('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      const seq = Number((await lease.rows(SEQ_CURRENT))[0]?.[0] ?? 0);
+      const out = await fn(seq, (sql, values = []) => lease.rows(sql, values, timeout));
+      await lease.commit();
+      return out;
+    });
+  }
+
   /** One attempt of a write transaction; RetryableFailure when it may be re-run as a whole. */
-  private async attemptTransaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  private async attemptTransaction<T>(fn: (session: Session, write: WriteContext) => Promise<T>): Promise<T> {
     const lease = await this.lease(this.master, 'begin transaction');
     try {
       try {
@@ -259,7 +310,7 @@ export class MysqlStore implements Store {
       const write: WriteContext = { marker: -randomInt(1, 2 ** 47), now: () => Date.now() };
       let result: T;
       try {
-        result = await fn(new MysqlOps(session, write));
+        result = await fn(session, write);
       } catch (err) {
         session.end();
         await lease.rollback();
