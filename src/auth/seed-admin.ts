@@ -1,3 +1,5 @@
+import { Code } from '../common/errors/codes.js';
+import { PolarisError } from '../common/errors/polaris-error.js';
 import { randomBytes } from 'node:crypto';
 import { UserType, RESOURCE_TYPES, type Strategy, type User } from '../common/model/auth.js';
 import type { AuthStore } from '../store/auth-api.js';
@@ -79,9 +81,15 @@ export async function seedAdmin(store: AuthStore, opts: AdminSeedOptions): Promi
     ctime: now,
     mtime: now,
   };
-  await store.transaction(async (tx) => {
-    await tx.createUser(user);
-    if (!(await tx.getStrategy(ADMIN_STRATEGY_ID))) await tx.createStrategy(strategy);
-  });
+  try {
+    await store.transaction(async (tx) => {
+      await tx.createUser(user);
+      if (!(await tx.getStrategy(ADMIN_STRATEGY_ID))) await tx.createStrategy(strategy);
+    });
+  } catch (err) {
+    // Another node seeded it between our look-up and our insert (start lock off): theirs stands.
+    if (err instanceof PolarisError && err.code === Code.ExistedResource) return { created: false };
+    throw err;
+  }
   return { created: true, generatedPassword, generatedToken };
 }
