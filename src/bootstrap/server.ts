@@ -8,6 +8,7 @@ import { guardConfig } from '../auth/guards/config-guard.js';
 import { guardRules } from '../auth/guards/rules-guard.js';
 import { createAuthModule, type AuthModule } from '../auth/module.js';
 import { registerCacheMetrics } from '../cache/metrics.js';
+import { TombstonePurge, type TombstoneSource, type TombstonePurgeConfig } from '../maintain/tombstone-purge.js';
 import { NamingCache } from '../cache/naming-cache.js';
 import { RulesCache } from '../cache/rules-cache.js';
 import type { Lifecycle } from '../common/lifecycle.js';
@@ -28,7 +29,7 @@ import type { StartLock, Store } from '../store/api.js';
 import type { RuleStore } from '../store/rules-api.js';
 import { MysqlStore } from '../store/mysql/mysql-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { loadConfig, redactedSummary, type BatchCtrlConfig, type ServerConfig } from './config/api.js';
+import { loadConfig, parseDuration, redactedSummary, type BatchCtrlConfig, type ServerConfig } from './config/api.js';
 import { resolveLocalHost } from './local-host.js';
 import { seedDefaults } from './seed.js';
 import { authModuleConfig, ensureAdminAccount } from './admin-account.js';
@@ -148,9 +149,10 @@ export async function startServer(opts: {
 
     // Governance rules: their own cache on the shared change sequence; Discover reads it.
     let rules: RulesModule | undefined;
+    let rulesCache: RulesCache | undefined;
     const ruleStore = ruleStoreOf(store);
     if (ruleStore) {
-      const rulesCache = new RulesCache(
+      rulesCache = new RulesCache(
         { store: ruleStore, logger: loggers.scope('cache') },
         // Probe like the naming cache: rules written on other nodes arrive within ~100 ms.
         { intervalMs: 1000, probeMs: 100, indexers: RULE_INDEXERS },
@@ -226,9 +228,24 @@ export async function startServer(opts: {
     await clientExpiry.start();
     started.push(clientExpiry);
 
+    const namingStore = store;
+    const purgeSources: TombstoneSource[] = [
+      { name: 'naming', purge: (age, below) => namingStore.purgeTombstones(age, below), cacheSeq: () => cache.seq() },
+    ];
+    if (ruleStore && rulesCache) {
+      const rc = rulesCache;
+      purgeSources.push({ name: 'rules', purge: (age, below) => ruleStore.purgeRuleTombstones(age, below), cacheSeq: () => rc.seq() });
+    }
+    const purgeCfg = purgeConfig(config);
+    if (purgeCfg) {
+      const purge = new TombstonePurge({ sources: purgeSources, logger: loggers.root }, purgeCfg);
+      await purge.start();
+      started.push(purge);
+    }
+
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'polaris_' });
-    registerCacheMetrics(metrics, { naming: cache });
+    registerCacheMetrics(metrics, { naming: cache, ...(rulesCache ? { rules: rulesCache } : {}) });
 
     // Guards wrap the module front doors the API servers see (polaris' interceptor chain); the
     // modules keep calling each other unguarded.
@@ -315,6 +332,23 @@ export async function startServer(opts: {
 }
 
 /** The governance-rule tables of the store (both backends have them; undefined only for a foreign Store). */
+/**
+ * The tombstone purge horizon: polaris's clean jobs (CleanDeletedInstances, CleanDeletedClients,
+ * CleanDeletedResources) with their `timeout` / `instanceCleanTimeout` option; 20 min by default,
+ * never under 2 min. With every clean job disabled, purging is off.
+ */
+function purgeConfig(config: ServerConfig): TombstonePurgeConfig | undefined {
+  const jobs = config.maintain.jobs.filter((j) => /^CleanDeleted/.test(j.name));
+  const enabled = jobs.filter((j) => j.enable);
+  let olderThanMs = 20 * 60_000;
+  for (const j of enabled) {
+    const raw = j.option.timeout ?? j.option.instanceCleanTimeout;
+    if (typeof raw === 'string' && raw) olderThanMs = parseDuration(raw);
+  }
+  if (jobs.length > 0 && enabled.length === 0) return undefined;
+  return { olderThanMs: Math.max(olderThanMs, 2 * 60_000), intervalMs: 60_000 };
+}
+
 function ruleStoreOf(store: Store): RuleStore | undefined {
   if (store instanceof SqliteStore || store instanceof MysqlStore) return store.rules();
   return undefined;
