@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createConnection, type Connection } from 'mysql2/promise';
 import { Code } from '../../src/common/errors/codes.js';
 import { PolarisError } from '../../src/common/errors/polaris-error.js';
 import type { User } from '../../src/common/model/auth.js';
-import { MysqlStore, type MysqlEndpointConfig, type MysqlStoreOptions } from '../../src/store/mysql/mysql-store.js';
 import { makeInstance, makeNamespace, makeService, uniq } from './conformance/fixtures.js';
 import { describeAuthStoreConformance, makeGroup, makeUser, type AuthStoreFactory } from './conformance/auth-store.suite.js';
+import { adminConnection, dropDatabase, freshDbName, gate, openStore, whenMysqlReachable, withTwoStores } from '../helpers/mysql.js';
 
 /*
  * The auth store conformance suite and MySQL-specific cases against a real server (MariaDB here
@@ -16,62 +15,12 @@ import { describeAuthStoreConformance, makeGroup, makeUser, type AuthStoreFactor
  * non-UTC time zones.
  */
 
-const ADDR = process.env.POLARIS_TEST_MYSQL_ADDR ?? '127.0.0.1:3306';
-const USER = process.env.POLARIS_TEST_MYSQL_USER ?? 'root';
-const PASSWORD = process.env.POLARIS_TEST_MYSQL_PASSWORD ?? '';
-const [HOST, PORT] = [ADDR.split(':')[0], Number(ADDR.split(':')[1] ?? 3306)];
-const TZ = '+05:30';
-const PEER_TZ = '-08:00';
-
-function dbConfig(dbName: string): MysqlEndpointConfig {
-  return {
-    dbType: 'mysql',
-    dbName,
-    dbUser: USER,
-    dbPwd: PASSWORD,
-    dbAddr: ADDR,
-    maxOpenConns: 10,
-    maxIdleConns: 10,
-    connMaxLifetime: 1800,
-    txIsolationLevel: 2,
-  };
-}
-
-const freshDbName = (): string => `polaris_test_${randomBytes(6).toString('hex')}`;
-
-function adminConnection(): Promise<Connection> {
-  return createConnection({ host: HOST, port: PORT, user: USER, password: PASSWORD, connectTimeout: 5_000 });
-}
-
-async function dropDatabase(dbName: string): Promise<void> {
-  const admin = await adminConnection();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-  } finally {
-    await admin.end();
-  }
-}
-
-function open(dbName: string, over: Partial<MysqlStoreOptions> = {}): Promise<MysqlStore> {
-  return MysqlStore.open({ master: dbConfig(dbName), sessionTimeZone: TZ, ...over });
-}
-
-async function unreachableReason(): Promise<string | undefined> {
-  try {
-    const c = await adminConnection();
-    await c.query('SELECT 1');
-    await c.end();
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
 
 const factory: AuthStoreFactory = {
   name: 'mysql',
   async create() {
     const dbName = freshDbName();
-    const naming = await open(dbName);
+    const naming = await openStore(dbName);
     return {
       auth: naming.auth(),
       naming,
@@ -83,52 +32,20 @@ const factory: AuthStoreFactory = {
   },
 };
 
-/** Two stores (two "nodes", in different session time zones) on one fresh database. */
-async function withTwo(fn: (a: MysqlStore, b: MysqlStore, dbName: string) => Promise<void>): Promise<void> {
-  const dbName = freshDbName();
-  const a = await open(dbName);
-  let b: MysqlStore | undefined;
-  try {
-    b = await open(dbName, { sessionTimeZone: PEER_TZ });
-    await fn(a, b, dbName);
-  } finally {
-    await b?.close();
-    await a.close();
-    await dropDatabase(dbName);
-  }
-}
 
-function gate(): { open: () => void; wait: Promise<void> } {
-  let open!: () => void;
-  const wait = new Promise<void>((resolve) => (open = resolve));
-  return { open, wait };
-}
-
-const unreachable = await unreachableReason();
-
-if (unreachable !== undefined) {
-  describe('mysql auth store', () => {
-    it('needs a MySQL/MariaDB server', () => {
-      const where = process.env.CI === 'true' ? 'CI must provide one' : 'this machine is expected to run one';
-      assert.fail(
-        `no MySQL/MariaDB at ${USER}@${ADDR} (${unreachable}); ${where}. ` +
-          'Set POLARIS_TEST_MYSQL_ADDR / POLARIS_TEST_MYSQL_USER / POLARIS_TEST_MYSQL_PASSWORD to point elsewhere.',
-      );
-    });
-  });
-} else {
+await whenMysqlReachable('mysql auth store', () => {
   describeAuthStoreConformance(factory);
   describeMysqlAuthSpecifics();
-}
+});
 
 function describeMysqlAuthSpecifics(): void {
   describe('mysql auth store specifics', () => {
     it('users survive close and re-open; the schema records the auth migration', () =>
-      withTwo(async (a, _b, dbName) => {
+      withTwoStores(async (a, _b, dbName) => {
         const u = makeUser();
         await a.auth().createUser(u);
         await a.close();
-        const again = await open(dbName);
+        const again = await openStore(dbName);
         try {
           assert.deepEqual(await again.auth().getUser(u.id), u);
         } finally {
@@ -147,7 +64,7 @@ function describeMysqlAuthSpecifics(): void {
       }));
 
     it('auth and naming writers on two nodes share one gap-free sequence; a reader misses nothing', () =>
-      withTwo(async (a, b) => {
+      withTwoStores(async (a, b) => {
         const svc = makeService(uniq('ns'));
         await a.createService(svc);
         await a.auth().createUser(makeUser());
@@ -198,7 +115,7 @@ function describeMysqlAuthSpecifics(): void {
       }));
 
     it('an auth transaction that started first but commits last is seen after one that committed first', () =>
-      withTwo(async (a, b) => {
+      withTwoStores(async (a, b) => {
         await a.auth().createUser(makeUser());
         const since = await a.auth().currentSeq();
         const [slow, fast] = [makeUser(), makeUser()];
@@ -226,7 +143,7 @@ function describeMysqlAuthSpecifics(): void {
       }));
 
     it('two nodes creating the same user name at once: one wins, the other gets ExistedResource', () =>
-      withTwo(async (a, b) => {
+      withTwoStores(async (a, b) => {
         for (let round = 0; round < 10; round++) {
           const name = `race-${round}-${randomBytes(3).toString('hex')}`;
           const results = await Promise.allSettled([
@@ -241,7 +158,7 @@ function describeMysqlAuthSpecifics(): void {
       }));
 
     it('a rolled-back auth transaction leaves nothing and takes no value; a closed store rejects', () =>
-      withTwo(async (a) => {
+      withTwoStores(async (a) => {
         const auth = a.auth();
         const u = makeUser();
         await auth.createUser(u);

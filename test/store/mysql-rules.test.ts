@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createConnection, type Connection } from 'mysql2/promise';
 import { Code } from '../../src/common/errors/codes.js';
 import type { Versioned } from '../../src/store/api.js';
-import { MysqlStore, type MysqlEndpointConfig, type MysqlStoreOptions } from '../../src/store/mysql/mysql-store.js';
+import { MysqlStore } from '../../src/store/mysql/mysql-store.js';
 import type { RuleRow, RuleStore } from '../../src/store/rules-api.js';
 import { makeNamespace, uniq } from './conformance/fixtures.js';
 import { makeRule } from './conformance/rules-fixtures.js';
 import { describeRuleStoreConformance, type RuleStoreFactory } from './conformance/rules-store.suite.js';
+import { adminConnection, dropDatabase, freshDbName, gate, openStore, PEER_TZ, whenMysqlReachable, withTwoStores } from '../helpers/mysql.js';
 
 /*
  * The rule-store conformance suite and MySQL-specific cases against a real server (MariaDB here
@@ -17,70 +16,18 @@ import { describeRuleStoreConformance, type RuleStoreFactory } from './conforman
  * zones (+05:30, and -08:00 for peers) to flush out time zone bugs.
  */
 
-const ADDR = process.env.POLARIS_TEST_MYSQL_ADDR ?? '127.0.0.1:3306';
-const USER = process.env.POLARIS_TEST_MYSQL_USER ?? 'root';
-const PASSWORD = process.env.POLARIS_TEST_MYSQL_PASSWORD ?? '';
-const [HOST, PORT] = [ADDR.split(':')[0], Number(ADDR.split(':')[1] ?? 3306)];
-const TZ = '+05:30';
-const PEER_TZ = '-08:00';
-
-function dbConfig(dbName: string): MysqlEndpointConfig {
-  return {
-    dbType: 'mysql',
-    dbName,
-    dbUser: USER,
-    dbPwd: PASSWORD,
-    dbAddr: ADDR,
-    maxOpenConns: 10,
-    maxIdleConns: 10,
-    connMaxLifetime: 1800,
-    txIsolationLevel: 2,
-  };
-}
-
-function freshDbName(): string {
-  return `polaris_test_${randomBytes(6).toString('hex')}`;
-}
-
-function adminConnection(database?: string): Promise<Connection> {
-  return createConnection({ host: HOST, port: PORT, user: USER, password: PASSWORD, database, connectTimeout: 5_000 });
-}
-
-async function dropDatabase(dbName: string): Promise<void> {
-  const admin = await adminConnection();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function open(dbName: string, over: Partial<MysqlStoreOptions> = {}): Promise<MysqlStore> {
-  return MysqlStore.open({ master: dbConfig(dbName), sessionTimeZone: TZ, ...over });
-}
-
-async function unreachableReason(): Promise<string | undefined> {
-  try {
-    const c = await adminConnection();
-    await c.query('SELECT 1');
-    await c.end();
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
 
 const factory: RuleStoreFactory = {
   name: 'mysql',
   async create() {
     const dbName = freshDbName();
-    const naming = await open(dbName);
+    const naming = await openStore(dbName);
     const peers: MysqlStore[] = [];
     return {
       rules: naming.rules(),
       naming,
       async openPeer(): Promise<RuleStore> {
-        const peer = await open(dbName, { sessionTimeZone: PEER_TZ });
+        const peer = await openStore(dbName, { sessionTimeZone: PEER_TZ });
         peers.push(peer);
         return peer.rules();
       },
@@ -93,26 +40,6 @@ const factory: RuleStoreFactory = {
   },
 };
 
-/** A store on a fresh database, a peer store (another process) on it, and cleanup. */
-async function withTwoStores(fn: (a: MysqlStore, b: MysqlStore, dbName: string) => Promise<void>): Promise<void> {
-  const dbName = freshDbName();
-  const a = await open(dbName);
-  let b: MysqlStore | undefined;
-  try {
-    b = await open(dbName, { sessionTimeZone: PEER_TZ });
-    await fn(a, b, dbName);
-  } finally {
-    await b?.close();
-    await a.close();
-    await dropDatabase(dbName);
-  }
-}
-
-function gate(): { open: () => void; wait: Promise<void> } {
-  let open!: () => void;
-  const wait = new Promise<void>((resolve) => (open = resolve));
-  return { open, wait };
-}
 
 /** Applies versioned rows in seq order, as the rules cache does. */
 function apply(into: Map<string, RuleRow>, rows: Versioned<RuleRow>[]): void {
@@ -123,22 +50,10 @@ function apply(into: Map<string, RuleRow>, rows: Versioned<RuleRow>[]): void {
   }
 }
 
-const unreachable = await unreachableReason();
-
-if (unreachable !== undefined) {
-  describe('mysql rule store', () => {
-    it('needs a MySQL/MariaDB server', () => {
-      const where = process.env.CI === 'true' ? 'CI must provide one' : 'this machine is expected to run one';
-      assert.fail(
-        `no MySQL/MariaDB at ${USER}@${ADDR} (${unreachable}); ${where}. ` +
-          'Set POLARIS_TEST_MYSQL_ADDR / POLARIS_TEST_MYSQL_USER / POLARIS_TEST_MYSQL_PASSWORD to point elsewhere.',
-      );
-    });
-  });
-} else {
+await whenMysqlReachable('mysql rule store', () => {
   describeRuleStoreConformance(factory);
   describeMysqlRuleSpecifics();
-}
+});
 
 function describeMysqlRuleSpecifics(): void {
   describe('mysql rule store specifics', () => {
@@ -330,7 +245,7 @@ function describeMysqlRuleSpecifics(): void {
 
     it('a closed store rejects rule calls with a store error', async () => {
       const dbName = freshDbName();
-      const store = await open(dbName);
+      const store = await openStore(dbName);
       try {
         const rules = store.rules();
         await store.close();

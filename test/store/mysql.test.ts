@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { createConnection, type Connection } from 'mysql2/promise';
+import { type Connection } from 'mysql2/promise';
 import { Code } from '../../src/common/errors/codes.js';
 import type { Instance } from '../../src/common/model/naming.js';
 import type { Store, Versioned } from '../../src/store/api.js';
 import { MIGRATIONS } from '../../src/store/mysql/migrations.js';
-import { MysqlStore, type MysqlEndpointConfig, type MysqlStoreOptions } from '../../src/store/mysql/mysql-store.js';
+import { MysqlStore } from '../../src/store/mysql/mysql-store.js';
 import { makeInstance, makeNamespace, makeService, settledWithin, uniq, withStore } from './conformance/fixtures.js';
 import { describeStoreConformance, type StoreFactory } from './conformance/store-conformance.js';
+import { adminConnection, dbConfig, dropDatabase, freshDbName, gate, MYSQL_HOST, MYSQL_PORT, openStore, PEER_TZ, TZ, whenMysqlReachable } from '../helpers/mysql.js';
 
 /*
  * The store conformance suite and MySQL-specific cases against a real server (MariaDB here and in
@@ -17,44 +17,6 @@ import { describeStoreConformance, type StoreFactory } from './conformance/store
  * fresh database polaris_test_<random>, dropped afterwards. Sessions run in non-UTC time zones
  * (+05:30, and -08:00 for peers) to flush out time zone bugs.
  */
-
-const ADDR = process.env.POLARIS_TEST_MYSQL_ADDR ?? '127.0.0.1:3306';
-const USER = process.env.POLARIS_TEST_MYSQL_USER ?? 'root';
-const PASSWORD = process.env.POLARIS_TEST_MYSQL_PASSWORD ?? '';
-const [HOST, PORT] = [ADDR.split(':')[0], Number(ADDR.split(':')[1] ?? 3306)];
-const TZ = '+05:30';
-const PEER_TZ = '-08:00';
-
-function dbConfig(dbName: string, addr = ADDR): MysqlEndpointConfig {
-  return {
-    dbType: 'mysql',
-    dbName,
-    dbUser: USER,
-    dbPwd: PASSWORD,
-    dbAddr: addr,
-    maxOpenConns: 10,
-    maxIdleConns: 10,
-    connMaxLifetime: 1800,
-    txIsolationLevel: 2,
-  };
-}
-
-function freshDbName(): string {
-  return `polaris_test_${randomBytes(6).toString('hex')}`;
-}
-
-function adminConnection(): Promise<Connection> {
-  return createConnection({ host: HOST, port: PORT, user: USER, password: PASSWORD, connectTimeout: 5_000 });
-}
-
-async function dropDatabase(dbName: string): Promise<void> {
-  const admin = await adminConnection();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** Kills every session on `dbName` (pooled idle ones and those inside a transaction). */
 async function killSessions(admin: Connection, dbName: string): Promise<number> {
@@ -68,31 +30,17 @@ async function killSessions(admin: Connection, dbName: string): Promise<number> 
   return ids.length;
 }
 
-async function open(dbName: string, over: Partial<MysqlStoreOptions> = {}): Promise<MysqlStore> {
-  return MysqlStore.open({ master: dbConfig(dbName), sessionTimeZone: TZ, ...over });
-}
-
-async function unreachableReason(): Promise<string | undefined> {
-  try {
-    const c = await adminConnection();
-    await c.query('SELECT 1');
-    await c.end();
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
 
 const factory: StoreFactory = {
   name: 'mysql',
   async create() {
     const dbName = freshDbName();
-    const store = await open(dbName);
+    const store = await openStore(dbName);
     const peers: Store[] = [];
     return {
       store,
       async openPeer() {
-        const peer = await open(dbName, { sessionTimeZone: PEER_TZ });
+        const peer = await openStore(dbName, { sessionTimeZone: PEER_TZ });
         peers.push(peer);
         return peer;
       },
@@ -113,11 +61,6 @@ function apply(into: Map<string, Instance>, rows: Versioned<Instance>[]): void {
   }
 }
 
-function gate(): { open: () => void; wait: Promise<void> } {
-  let open!: () => void;
-  const wait = new Promise<void>((resolve) => (open = resolve));
-  return { open, wait };
-}
 
 /** A TCP proxy in front of the server, to simulate outages: refuse, or swallow every byte. */
 class FlakyProxy {
@@ -135,7 +78,7 @@ class FlakyProxy {
         client.on('data', () => undefined);
         return;
       }
-      const upstream = tcpConnect(PORT, HOST);
+      const upstream = tcpConnect(MYSQL_PORT, MYSQL_HOST);
       this.sockets.add(upstream);
       upstream.on('close', () => {
         this.sockets.delete(upstream);
@@ -175,22 +118,10 @@ class FlakyProxy {
   }
 }
 
-const unreachable = await unreachableReason();
-
-if (unreachable !== undefined) {
-  describe('mysql store', () => {
-    it('needs a MySQL/MariaDB server', () => {
-      const where = process.env.CI === 'true' ? 'CI must provide one' : 'this machine is expected to run one';
-      assert.fail(
-        `no MySQL/MariaDB at ${USER}@${ADDR} (${unreachable}); ${where}. ` +
-          'Set POLARIS_TEST_MYSQL_ADDR / POLARIS_TEST_MYSQL_USER / POLARIS_TEST_MYSQL_PASSWORD to point elsewhere.',
-      );
-    });
-  });
-} else {
+await whenMysqlReachable('mysql store', () => {
   describeStoreConformance(factory);
   describeMysqlSpecifics();
-}
+});
 
 function describeMysqlSpecifics(): void {
   describe('mysql store specifics', () => {
@@ -297,7 +228,7 @@ function describeMysqlSpecifics(): void {
 
     it('a connection killed in the middle of a transaction re-runs the whole transaction', async () => {
       const dbName = freshDbName();
-      const store = await open(dbName);
+      const store = await openStore(dbName);
       const admin = await adminConnection();
       try {
         const ns = makeNamespace();
@@ -384,10 +315,10 @@ function describeMysqlSpecifics(): void {
     it('refuses a second cluster identity on the same database', async () => {
       const dbName = freshDbName();
       try {
-        await (await open(dbName, { clusterIdentity: 'cluster-a' })).close();
-        await (await open(dbName, { clusterIdentity: 'cluster-a' })).close();
-        await (await open(dbName)).close();
-        await assert.rejects(open(dbName, { clusterIdentity: 'cluster-b' }), (err: Error & { code?: number }) => {
+        await (await openStore(dbName, { clusterIdentity: 'cluster-a' })).close();
+        await (await openStore(dbName, { clusterIdentity: 'cluster-a' })).close();
+        await (await openStore(dbName)).close();
+        await assert.rejects(openStore(dbName, { clusterIdentity: 'cluster-b' }), (err: Error & { code?: number }) => {
           assert.equal(err.code, Code.StoreLayerException);
           assert.match(err.message, new RegExp(`database ${dbName} already belongs to cluster cluster-a`));
           return true;
@@ -400,7 +331,7 @@ function describeMysqlSpecifics(): void {
     it('concurrent starts migrate once', async () => {
       const dbName = freshDbName();
       try {
-        const stores = await Promise.all(Array.from({ length: 4 }, () => open(dbName, { clusterIdentity: 'c1' })));
+        const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(dbName, { clusterIdentity: 'c1' })));
         await Promise.all(stores.map((s) => s.createNamespace(makeNamespace())));
         for (const s of stores) await s.close();
         const admin = await adminConnection();
@@ -420,8 +351,8 @@ function describeMysqlSpecifics(): void {
 
     it('times and locks do not depend on the session time zone', async () => {
       const dbName = freshDbName();
-      const east = await open(dbName, { sessionTimeZone: '+13:00' });
-      const west = await open(dbName, { sessionTimeZone: '-11:00' });
+      const east = await openStore(dbName, { sessionTimeZone: '+13:00' });
+      const west = await openStore(dbName, { sessionTimeZone: '-11:00' });
       try {
         const before = Date.now();
         const ns = makeNamespace();
@@ -447,7 +378,7 @@ function describeMysqlSpecifics(): void {
 
     it('a configured slave serves reads and the change feed', async () => {
       const dbName = freshDbName();
-      const store = await open(dbName);
+      const store = await openStore(dbName);
       await store.close();
       // No replica here: point the slave at the same database, which is what a caught-up replica looks like.
       const withSlave = await MysqlStore.open({ master: dbConfig(dbName), slave: dbConfig(dbName), sessionTimeZone: TZ });
@@ -464,7 +395,7 @@ function describeMysqlSpecifics(): void {
 
     it('a closed store rejects further calls with a store error', async () => {
       const dbName = freshDbName();
-      const store = await open(dbName);
+      const store = await openStore(dbName);
       await store.close();
       await store.close();
       try {
@@ -480,7 +411,7 @@ function describeMysqlSpecifics(): void {
       // POLARIS_MYSQL_PERF_INSTANCES=100000 reproduces the figures quoted for the store.
       const total = Number(process.env.POLARIS_MYSQL_PERF_INSTANCES ?? 20_000);
       const dbName = freshDbName();
-      const store = await open(dbName);
+      const store = await openStore(dbName);
       try {
         const services = Array.from({ length: Math.ceil(total / 1000) }, () => makeService(uniq('ns')));
         const upsertMs: number[] = [];
