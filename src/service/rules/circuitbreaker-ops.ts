@@ -12,7 +12,7 @@ import { first, paging } from '../query-params.js';
 import type { CircuitBreakerOps } from './api.js';
 import { checkMaxLen, checkQueryKeys, goBool, MAX_COMMENT, MAX_RULE_NAME, nameFilter, page, prevalidate, sortedRevision } from './common.js';
 import { circuitBreakerToRow, circuitBreakerToWire, DEFAULT_RULE_NAMESPACE, type CircuitBreakerBody } from './convert-fault.js';
-import { syncRules, type RuleOpsDeps } from './deps.js';
+import { syncRules, writeEach, type RuleOpsDeps } from './deps.js';
 import type { RulePayload } from './discover.js';
 
 const LIST_KEYS = new Set([
@@ -94,9 +94,10 @@ export class DefaultCircuitBreakerOps implements CircuitBreakerOps {
   async createCircuitBreakerRules(ctx: RequestContext, reqs: WireCircuitBreakerRule[]): Promise<ItemResult<WireCircuitBreakerRule>[]> {
     const pre = prevalidate(reqs, (r) => checkRule(r, false, true));
     if (!pre.ok) return withoutValues(pre.failures);
-    const out: ItemResult<WireCircuitBreakerRule>[] = [];
-    for (const req of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async (req) => {
         const id = newId();
         await this.deps.store.transaction(async (tx) => {
           if (await nameTaken(tx, req.namespace || DEFAULT_RULE_NAMESPACE, req.name ?? '')) {
@@ -105,13 +106,10 @@ export class DefaultCircuitBreakerOps implements CircuitBreakerOps {
           const enable = req.enable ?? false;
           await tx.createRule(circuitBreakerToRow(req, { id, revision: newId(), enable, etime: enable ? Date.now() : 0 }));
         });
-        out.push(ok({ ...req, id }));
-      } catch (err) {
-        out.push(failed(err));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok({ ...req, id });
+      },
+      (err, _item) => failed(err),
+    );
   }
 
   async updateCircuitBreakerRules(ctx: RequestContext, reqs: WireCircuitBreakerRule[]): Promise<ItemResult<WireCircuitBreakerRule>[]> {

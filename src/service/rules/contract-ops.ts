@@ -18,7 +18,7 @@ import type { ListResult, RawQuery } from '../api.js';
 import { first, paging } from '../query-params.js';
 import type { ServiceContractOps } from './api.js';
 import { page, prevalidate, ruleTime } from './common.js';
-import { syncRules, type RuleOpsDeps } from './deps.js';
+import { syncRules, writeEach, type RuleOpsDeps } from './deps.js';
 
 /** An interface as stored: the wire descriptor's own fields, times as epoch ms. */
 interface StoredInterface {
@@ -121,16 +121,14 @@ export class DefaultServiceContractOps implements ServiceContractOps {
   async createServiceContracts(ctx: RequestContext, reqs: WireServiceContract[]): Promise<ItemResult<WireServiceContract>[]> {
     const pre = prevalidate(reqs, checkContract);
     if (!pre.ok) return pre.failures.map((f) => ({ code: f.code, info: f.info }));
-    const out: ItemResult<WireServiceContract>[] = [];
-    for (const req of pre.values) {
-      try {
-        out.push(ok<WireServiceContract>(undefined, await this.upsertContract(req)));
-      } catch (err) {
-        out.push(failed(err));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+    return writeEach(
+      this.deps,
+      pre.values,
+      async (req) => {
+        return ok<WireServiceContract>(undefined, await this.upsertContract(req));
+      },
+      (err, _item) => failed(err),
+    );
   }
 
   async deleteServiceContracts(ctx: RequestContext, reqs: WireServiceContract[]): Promise<ItemResult<WireServiceContract>[]> {

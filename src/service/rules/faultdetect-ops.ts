@@ -13,7 +13,7 @@ import type { FaultDetectOps } from './api.js';
 import { targetedRules, withoutValues } from './circuitbreaker-ops.js';
 import { checkMaxLen, checkQueryKeys, MAX_COMMENT, MAX_RULE_NAME, nameFilter, page, prevalidate, sortedRevision } from './common.js';
 import { DEFAULT_RULE_NAMESPACE, faultDetectToRow, faultDetectToWire, type FaultDetectBody } from './convert-fault.js';
-import { syncRules, type RuleOpsDeps } from './deps.js';
+import { syncRules, writeEach, type RuleOpsDeps } from './deps.js';
 import type { RulePayload } from './discover.js';
 
 const LIST_KEYS = new Set([
@@ -54,9 +54,10 @@ export class DefaultFaultDetectOps implements FaultDetectOps {
   async createFaultDetectRules(ctx: RequestContext, reqs: WireFaultDetectRule[]): Promise<ItemResult<WireFaultDetectRule>[]> {
     const pre = prevalidate(reqs, (r) => checkRule(r, false, true));
     if (!pre.ok) return withoutValues(pre.failures);
-    const out: ItemResult<WireFaultDetectRule>[] = [];
-    for (const req of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async (req) => {
         const id = newId();
         await this.deps.store.transaction(async (tx) => {
           if (await nameTaken(tx, req.namespace || DEFAULT_RULE_NAMESPACE, req.name ?? '')) {
@@ -64,13 +65,10 @@ export class DefaultFaultDetectOps implements FaultDetectOps {
           }
           await tx.createRule(faultDetectToRow(req, { id, revision: newId() }));
         });
-        out.push(ok({ ...req, id }));
-      } catch (err) {
-        out.push(failed(err));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok({ ...req, id });
+      },
+      (err, _item) => failed(err),
+    );
   }
 
   async updateFaultDetectRules(ctx: RequestContext, reqs: WireFaultDetectRule[]): Promise<ItemResult<WireFaultDetectRule>[]> {

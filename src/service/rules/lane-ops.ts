@@ -11,7 +11,7 @@ import type { ListResult, RawQuery } from '../api.js';
 import { first, paging } from '../query-params.js';
 import type { LaneOps } from './api.js';
 import { checkQueryKeys, compositeRevision, MAX_RULE_NAME, nameFilter, page, prevalidate, ruleTime } from './common.js';
-import { syncRules, type RuleOpsDeps } from './deps.js';
+import { syncRules, writeEach, type RuleOpsDeps } from './deps.js';
 import type { RulePayload } from './discover.js';
 
 const LIST_KEYS = new Set(['id', 'name', 'offset', 'brief', 'limit', 'order_type', 'order_field']);
@@ -142,29 +142,28 @@ export class DefaultLaneOps implements LaneOps {
   async createLaneGroups(ctx: RequestContext, reqs: WireLaneGroup[]): Promise<ItemResult<WireLaneGroup>[]> {
     const pre = prevalidate(reqs, (r) => checkLaneGroup(r, false));
     if (!pre.ok) return pre.failures.map((f) => ({ code: f.code, info: f.info }));
-    const out: ItemResult<WireLaneGroup>[] = [];
-    for (const req of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async (req) => {
         const id = req.id || newId();
         await this.deps.store.transaction(async (tx) => {
           if (await tx.findRuleByName('lane', '', req.name ?? '')) throw new PolarisError(Code.ExistedResource);
           await tx.createRule(laneRow(req, id, req.revision || newId(), storedRules(req, [], Date.now(), false)));
         });
-        out.push(ok({ ...req, id }));
-      } catch (err) {
-        out.push(failed(err));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok({ ...req, id });
+      },
+      (err, _item) => failed(err),
+    );
   }
 
   async updateLaneGroups(ctx: RequestContext, reqs: WireLaneGroup[]): Promise<ItemResult<WireLaneGroup>[]> {
     const pre = prevalidate(reqs, (r) => checkLaneGroup(r, true));
     if (!pre.ok) return pre.failures.map((f) => ({ code: f.code, info: f.info }));
-    const out: ItemResult<WireLaneGroup>[] = [];
-    for (const req of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async (req) => {
         let id = '';
         await this.deps.store.transaction(async (tx) => {
           // polaris finds the group to update by its name.
@@ -174,13 +173,10 @@ export class DefaultLaneOps implements LaneOps {
           const old = (JSON.parse(cur.body) as LaneBody).rules ?? [];
           await tx.updateRule(laneRow(req, cur.id, newId(), storedRules(req, old, Date.now(), true)));
         });
-        out.push(ok({ ...req, id }));
-      } catch (err) {
-        out.push(failed(err));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok({ ...req, id });
+      },
+      (err, _item) => failed(err),
+    );
   }
 
   async deleteLaneGroups(ctx: RequestContext, reqs: WireLaneGroup[]): Promise<ItemResult<WireLaneGroup>[]> {

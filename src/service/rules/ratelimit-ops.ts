@@ -12,7 +12,7 @@ import { first, paging } from '../query-params.js';
 import type { RateLimitOps } from './api.js';
 import { checkMaxLen, checkQueryKeys, goBool, MAX_RULE_NAME, nameFilter, page, prevalidate, sortedRevision } from './common.js';
 import { rateLimitToClient, rateLimitToConsole, rateLimitToRow, type RateLimitBody } from './convert-ratelimit.js';
-import { syncRules, type RuleOpsDeps } from './deps.js';
+import { writeEach, type RuleOpsDeps } from './deps.js';
 import type { RulePayload } from './discover.js';
 
 const LIST_KEYS = new Set(['id', 'name', 'service', 'namespace', 'brief', 'method', 'labels', 'disable', 'offset', 'limit']);
@@ -77,27 +77,26 @@ export class DefaultRateLimitOps implements RateLimitOps {
   async createRateLimits(ctx: RequestContext, reqs: WireRateLimit[]): Promise<ItemResult<WireRateLimit>[]> {
     const pre = prevalidate(reqs, checkRateLimitCreate);
     if (!pre.ok) return pre.failures;
-    const out: ItemResult<WireRateLimit>[] = [];
-    for (const req of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async (req) => {
         const id = newId();
         const etime = req.disable ? 0 : Date.now();
         await this.deps.store.createRule(rateLimitToRow(req, { id, revision: newId(), etime }));
-        out.push(ok({ ...req, id }));
-      } catch (err) {
-        out.push(failed(err, req));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok({ ...req, id });
+      },
+      (err, req) => failed(err, req),
+    );
   }
 
   async updateRateLimits(ctx: RequestContext, reqs: WireRateLimit[]): Promise<ItemResult<WireRateLimit>[]> {
     const pre = prevalidate(reqs, checkRateLimitUpdate);
     if (!pre.ok) return pre.failures;
-    const out: ItemResult<WireRateLimit>[] = [];
-    for (const req of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async (req) => {
         await this.deps.store.transaction(async (tx) => {
           const cur = await tx.getRule('ratelimit', req.id as string);
           if (!cur) throw new PolarisError(Code.NotFoundRateLimit);
@@ -105,38 +104,34 @@ export class DefaultRateLimitOps implements RateLimitOps {
           const etime = enabling ? Date.now() : cur.etime;
           await tx.updateRule(rateLimitToRow(req, { id: cur.id, revision: newId(), etime }));
         });
-        out.push(ok(req));
-      } catch (err) {
-        out.push(failed(err, req));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok(req);
+      },
+      (err, req) => failed(err, req),
+    );
   }
 
   async deleteRateLimits(ctx: RequestContext, reqs: WireRateLimit[]): Promise<ItemResult<WireRateLimit>[]> {
     const pre = prevalidate(reqs, (r) => ({ req: r, id: checkRateLimitId(r) }));
     if (!pre.ok) return pre.failures;
-    const out: ItemResult<WireRateLimit>[] = [];
-    for (const { req, id } of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async ({ req, id }) => {
         // A rule that does not exist is already deleted (polaris answers success).
         await this.deps.store.deleteRule('ratelimit', id);
-        out.push(ok(req));
-      } catch (err) {
-        out.push(failed(err, req));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok(req);
+      },
+      (err, { req, id }) => failed(err, req),
+    );
   }
 
   async enableRateLimits(ctx: RequestContext, reqs: WireRateLimit[]): Promise<ItemResult<WireRateLimit>[]> {
     const pre = prevalidate(reqs, (r) => ({ req: r, id: checkRateLimitId(r) }));
     if (!pre.ok) return pre.failures;
-    const out: ItemResult<WireRateLimit>[] = [];
-    for (const { req, id } of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async ({ req, id }) => {
         await this.deps.store.transaction(async (tx) => {
           const cur = await tx.getRule('ratelimit', id);
           if (!cur) throw new PolarisError(Code.NotFoundRateLimit);
@@ -144,13 +139,10 @@ export class DefaultRateLimitOps implements RateLimitOps {
           const etime = enable && !cur.enable ? Date.now() : cur.etime;
           await tx.updateRule({ ...cur, enable, etime, revision: newId() });
         });
-        out.push(ok(req));
-      } catch (err) {
-        out.push(failed(err, req));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok(req);
+      },
+      (err, { req, id }) => failed(err, req),
+    );
   }
 
   async listRateLimits(ctx: RequestContext, q: RawQuery): Promise<ListResult<WireRateLimit>> {

@@ -21,7 +21,7 @@ import {
   v1RouteToRuleRouting,
   type RouteBody,
 } from './convert.js';
-import { syncRules, type RuleOpsDeps } from './deps.js';
+import { syncRules, writeEach, type RuleOpsDeps } from './deps.js';
 import { checkRouteRule, checkRouteRuleId, checkRouteRuleUpdate, checkV1Routing } from './validate-route.js';
 
 const LIST_KEYS = new Set([
@@ -43,27 +43,26 @@ export class DefaultRouteRuleOps implements RouteRuleOps {
   async createRouteRules(ctx: RequestContext, reqs: WireRouteRule[]): Promise<ItemResult<WireRouteRule>[]> {
     const pre = prevalidate(reqs, checkRouteRule);
     if (!pre.ok) return pre.failures;
-    const out: ItemResult<WireRouteRule>[] = [];
-    for (const { req, cfg } of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async ({ req, cfg }) => {
         const enable = req.enable ?? false;
         const cols = { id: newId(), revision: newId(), enable, etime: enable ? Date.now() : 0 };
         await this.deps.store.createRule(routeRuleToRow(req, cfg, cols));
-        out.push(ok({ ...req, id: cols.id, revision: cols.revision }));
-      } catch (err) {
-        out.push(failed(err, req));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok({ ...req, id: cols.id, revision: cols.revision });
+      },
+      (err, { req, cfg }) => failed(err, req),
+    );
   }
 
   async updateRouteRules(ctx: RequestContext, reqs: WireRouteRule[]): Promise<ItemResult<WireRouteRule>[]> {
     const pre = prevalidate(reqs, checkRouteRuleUpdate);
     if (!pre.ok) return pre.failures;
-    const out: ItemResult<WireRouteRule>[] = [];
-    for (const { req, cfg } of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async ({ req, cfg }) => {
         await this.deps.store.transaction(async (tx) => {
           const cur = await tx.getRule('route', req.id as string);
           if (!cur) throw new PolarisError(Code.NotFoundRouting);
@@ -71,37 +70,33 @@ export class DefaultRouteRuleOps implements RouteRuleOps {
           const etime = enable && !cur.enable ? Date.now() : cur.etime;
           await tx.updateRule(routeRuleToRow(req, cfg, { id: cur.id, revision: newId(), enable, etime }));
         });
-        out.push(ok<WireRouteRule>());
-      } catch (err) {
-        out.push(failed(notFoundAsRouting(err), req));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok<WireRouteRule>();
+      },
+      (err, { req, cfg }) => failed(notFoundAsRouting(err), req),
+    );
   }
 
   async deleteRouteRules(ctx: RequestContext, reqs: WireRouteRule[]): Promise<ItemResult<WireRouteRule>[]> {
     const pre = prevalidate(reqs, (r) => ({ req: r, id: checkRouteRuleId(r) }));
     if (!pre.ok) return pre.failures;
-    const out: ItemResult<WireRouteRule>[] = [];
-    for (const { req, id } of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async ({ req, id }) => {
         await this.deps.store.deleteRule('route', id);
-        out.push(ok(req));
-      } catch (err) {
-        out.push(failed(err, req));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok(req);
+      },
+      (err, { req, id }) => failed(err, req),
+    );
   }
 
   async enableRouteRules(ctx: RequestContext, reqs: WireRouteRule[]): Promise<ItemResult<WireRouteRule>[]> {
     const pre = prevalidate(reqs, (r) => ({ req: r, id: checkRouteRuleId(r) }));
     if (!pre.ok) return pre.failures;
-    const out: ItemResult<WireRouteRule>[] = [];
-    for (const { req, id } of pre.values) {
-      try {
+    return writeEach(
+      this.deps,
+      pre.values,
+      async ({ req, id }) => {
         await this.deps.store.transaction(async (tx) => {
           const cur = await tx.getRule('route', id);
           if (!cur) throw new PolarisError(Code.NotFoundRouting);
@@ -109,13 +104,10 @@ export class DefaultRouteRuleOps implements RouteRuleOps {
           const etime = enable && !cur.enable ? Date.now() : cur.etime;
           await tx.updateRule({ ...cur, enable, etime, revision: newId() });
         });
-        out.push(ok<WireRouteRule>());
-      } catch (err) {
-        out.push(failed(notFoundAsRouting(err), req));
-      }
-    }
-    await syncRules(this.deps);
-    return out;
+        return ok<WireRouteRule>();
+      },
+      (err, { req, id }) => failed(notFoundAsRouting(err), req),
+    );
   }
 
   async listRouteRules(ctx: RequestContext, q: RawQuery): Promise<ListResult<WireRouteRule>> {
