@@ -236,6 +236,10 @@ export async function startServer(opts: {
       const rc = rulesCache;
       purgeSources.push({ name: 'rules', purge: (age, below) => ruleStore.purgeRuleTombstones(age, below), cacheSeq: () => rc.seq() });
     }
+    if (configCenter) {
+      const cc = configCenter;
+      purgeSources.push({ name: 'config', purge: (age, below) => cc.purgeTombstones(age, below), cacheSeq: () => cc.cache.seq() });
+    }
     const purgeCfg = purgeConfig(config);
     if (purgeCfg) {
       const purge = new TombstonePurge({ sources: purgeSources, logger: loggers.root }, purgeCfg);
@@ -245,7 +249,11 @@ export async function startServer(opts: {
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'polaris_' });
-    registerCacheMetrics(metrics, { naming: cache, ...(rulesCache ? { rules: rulesCache } : {}) });
+    registerCacheMetrics(metrics, {
+      naming: cache,
+      ...(rulesCache ? { rules: rulesCache } : {}),
+      ...(configCenter ? { config: configCenter.cache } : {}),
+    });
 
     // Guards wrap the module front doors the API servers see (polaris' interceptor chain); the
     // modules keep calling each other unguarded.

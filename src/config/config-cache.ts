@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { FeedFollower } from '../common/feed-follower.js';
 import type { Lifecycle } from '../common/lifecycle.js';
 import {
   fileKeyString,
@@ -12,8 +13,10 @@ import {
 import type { ConfigChangeSet, ConfigStore } from '../store/config-api.js';
 
 export interface ConfigCacheConfig {
-  /** Background refresh period (1 s). This process's own writes do not wait for it. */
+  /** Longest time between two reads of the feed (1 s). This process's own writes do not wait for it. */
   intervalMs: number;
+  /** How often the store's sequence is probed; a change by another node is read at the next probe. */
+  probeMs?: number;
 }
 
 /** Files (fileKeyString) whose releases changed in one refresh, handed to listeners after applying. */
@@ -35,7 +38,6 @@ const EMPTY_GROUP: GroupReleases = { releases: [], revision: '' };
  * reader never sees a file without its active release in the middle of a publish or rollback.
  */
 export class ConfigCache implements Lifecycle {
-  private lastSeq = 0;
   private readonly groupsByKey = new Map<string, ConfigGroup>();
   private readonly groupsByNs = new Map<string, Map<string, ConfigGroup>>();
   private readonly filesByKey = new Map<string, ConfigFileMeta>();
@@ -49,66 +51,54 @@ export class ConfigCache implements Lifecycle {
   private readonly groupReleases = new Map<string, GroupReleases>();
   private readonly nsGroupRevision = new Map<string, string>();
   private readonly listeners = new Set<ReleaseChangeListener>();
-  private inflight: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private readonly feed: FeedFollower;
 
   constructor(
-    private readonly deps: { store: ConfigStore; logger: Logger },
-    private readonly config: ConfigCacheConfig,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.refresh();
-    this.stopped = false;
-    this.schedule();
+    private readonly deps: { store: ConfigStore; logger: Logger; onRefreshError?: (err: unknown) => void },
+    config: ConfigCacheConfig,
+  ) {
+    this.feed = new FeedFollower(
+      {
+        name: 'config',
+        logger: deps.logger,
+        onRefreshError: deps.onRefreshError,
+        source: {
+          currentSeq: () => deps.store.currentSeq(),
+          readSince: async (since) => {
+            const cs = await deps.store.readConfigChanges(since);
+            this.apply(cs);
+            return cs.seq;
+          },
+        },
+      },
+      config,
+    );
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.inflight?.catch(() => undefined);
+  start(): Promise<void> {
+    return this.feed.start();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.refresh()
-        .catch((err) => this.deps.logger.warn({ err }, 'config cache refresh failed; serving the last good data'))
-        .finally(() => this.schedule());
-    }, this.config.intervalMs);
-    this.timer.unref();
+  stop(): Promise<void> {
+    return this.feed.stop();
   }
 
   seq(): number {
-    return this.lastSeq;
+    return this.feed.seq();
+  }
+
+  syncState(): { seq: number; lastSyncAt: number; failures: number } {
+    return this.feed.syncState();
   }
 
   /** Resolves once the cache reflects at least `seq` (read-your-writes). */
-  async waitFor(seq: number): Promise<void> {
-    while (this.lastSeq < seq) await this.refresh();
+  waitFor(seq: number): Promise<void> {
+    return this.feed.waitFor(seq);
   }
 
   /** Reads pending changes now; concurrent callers share one read (and get a fresh one if late). */
   refresh(): Promise<void> {
-    if (this.inflight) {
-      this.again = true;
-      return this.inflight;
-    }
-    const run = async (): Promise<void> => {
-      try {
-        do {
-          this.again = false;
-          this.apply(await this.deps.store.readConfigChanges(this.lastSeq));
-        } while (this.again);
-      } finally {
-        this.inflight = undefined;
-      }
-    };
-    this.inflight = run();
-    return this.inflight;
+    return this.feed.refresh();
   }
 
   onReleaseChange(listener: ReleaseChangeListener): () => void {
@@ -204,7 +194,6 @@ export class ConfigCache implements Lifecycle {
   // ---- applying the feed ----
 
   private apply(cs: ConfigChangeSet): void {
-    if (cs.seq <= this.lastSeq && this.lastSeq !== 0) return;
     const changedFiles = new Set<string>();
     const changedGroups = new Set<string>();
     for (const row of cs.groups) this.applyGroup(row.value, row.deleted);
@@ -219,7 +208,6 @@ export class ConfigCache implements Lifecycle {
     }
     for (const gk of changedGroups) this.groupReleases.delete(gk);
     if (cs.groups.length > 0) this.nsGroupRevision.clear();
-    this.lastSeq = Math.max(this.lastSeq, cs.seq);
     if (changedFiles.size === 0) return;
     for (const l of this.listeners) {
       try {

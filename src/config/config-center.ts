@@ -34,7 +34,8 @@ export type { ConfigDeps, ConfigModuleConfig };
 /**
  * The config center: builds the release cache, the watch center and the services over one
  * ConfigStore, and exposes them through the `ConfigCenter` front door. `start()` loads the cache
- * (full load, then incremental by sequence every `refreshIntervalMs`) and starts the watch wheel;
+ * (full load, then incremental by sequence: probed every `refreshProbeMs`, read at least every
+ * `refreshIntervalMs`) and starts the watch wheel;
  * `stop()` answers held watches and stops both.
  */
 export class DefaultConfigCenter implements ConfigCenter {
@@ -49,7 +50,10 @@ export class DefaultConfigCenter implements ConfigCenter {
 
   constructor(deps: ConfigDeps & { clock?: Clock; ticker?: Ticker }, config: Partial<ConfigModuleConfig> = {}) {
     const cfg: ConfigModuleConfig = { ...DEFAULT_CONFIG_MODULE, ...config };
-    this.cache = new ConfigCache({ store: deps.store, logger: deps.logger }, { intervalMs: cfg.refreshIntervalMs });
+    this.cache = new ConfigCache(
+      { store: deps.store, logger: deps.logger },
+      { intervalMs: cfg.refreshIntervalMs, probeMs: cfg.refreshProbeMs },
+    );
     this.watches = new WatchCenter(
       { cache: this.cache, logger: deps.logger, clock: deps.clock, ticker: deps.ticker },
       { tickMs: cfg.watchTickMs },
@@ -75,6 +79,11 @@ export class DefaultConfigCenter implements ConfigCenter {
 
   releaseWatchers(): void {
     this.watches.releaseAll();
+  }
+
+  /** Hard-deletes config tombstones (the maintain purge job); versions survive (see ConfigStore). */
+  purgeTombstones(olderThanMs: number, belowSeq: number): Promise<number> {
+    return this.core.store.purgeConfigTombstones(olderThanMs, belowSeq);
   }
 
   // ---- groups and templates ----

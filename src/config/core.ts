@@ -22,6 +22,8 @@ export interface ConfigModuleConfig {
   watchTickMs: number;
   /** Cache refresh period (default 1 s). */
   refreshIntervalMs: number;
+  /** How often the cache probes the store's sequence for other nodes' writes (default 100 ms). */
+  refreshProbeMs: number;
 }
 
 export const DEFAULT_CONFIG_MODULE: ConfigModuleConfig = {
@@ -31,6 +33,7 @@ export const DEFAULT_CONFIG_MODULE: ConfigModuleConfig = {
   watchTimeoutMs: 30_000,
   watchTickMs: 250,
   refreshIntervalMs: 1000,
+  refreshProbeMs: 100,
 };
 
 export interface ConfigDeps {

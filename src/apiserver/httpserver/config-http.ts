@@ -110,3 +110,4 @@ export function sendMessage(reply: FastifyReply, type: EnvelopeType, msg: { code
   setPolarisHeaders(reply, msg.code);
   return reply.code(httpStatusOf(msg.code)).type('application/json').send(body);
 }
+
