@@ -142,8 +142,10 @@ export async function startServer(opts: {
       started.push(auth.cache);
     }
 
+    // The config center is built later; namespace deletes consult it once it exists.
+    let configGroupsIn: ((namespace: string) => number) | undefined;
     const namespaces = new DefaultNamespaceService(
-      { store, cache, logger: loggers.scope('naming') },
+      { store, cache, logger: loggers.scope('naming'), configGroupCount: (ns) => configGroupsIn?.(ns) ?? 0 },
       { autoCreate: config.namespace.autoCreate },
     );
 
@@ -164,6 +166,14 @@ export async function startServer(opts: {
 
     // Config center (config.open): release cache + watchers on the shared change sequence.
     const configCenter = openConfigCenter({ store, namingCache: cache, logger: loggers.scope('config') }, config);
+    if (configCenter) {
+      const groups = configCenter.cache;
+      configGroupsIn = (ns) => {
+        let n = 0;
+        for (const _ of groups.groups(ns)) n++;
+        return n;
+      };
+    }
     if (configCenter) {
       await configCenter.start();
       started.push(configCenter);

@@ -23,7 +23,13 @@ export class DefaultNamespaceService implements NamespaceService {
   private readonly creating = new SingleFlight<void>();
 
   constructor(
-    private readonly deps: { store: Store; cache: NamingReader; logger: Logger },
+    private readonly deps: {
+      store: Store;
+      cache: NamingReader;
+      logger: Logger;
+      /** Config groups living in a namespace (the config center, when it is on). */
+      configGroupCount?: (namespace: string) => number;
+    },
     private readonly config: NamespaceModuleConfig,
   ) {}
 
@@ -98,6 +104,7 @@ export class DefaultNamespaceService implements NamespaceService {
         await this.deps.store.transaction(async (tx) => {
           if (!(await tx.getNamespace(name))) return; // deleting what is not there succeeds
           if ((await tx.countServicesInNamespace(name)) > 0) throw new PolarisError(Code.NamespaceExistedServices);
+          if ((this.deps.configGroupCount?.(name) ?? 0) > 0) throw new PolarisError(Code.NamespaceExistedConfigGroups);
           await tx.deleteNamespace(name);
         });
         out.push(ok(req));

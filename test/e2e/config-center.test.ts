@@ -118,8 +118,12 @@ describe('config center over HTTP', () => {
 
     const del = await call(d.http, 'DELETE', `/config/v1/configfiles?namespace=${ns}&group=app&name=dir0/application.yaml`);
     assert.equal(del.body.code, 200000);
+    const refused = await call(d.http, 'POST', '/core/v1/namespaces/delete', [{ name: ns }]);
+    assert.equal(refused.body.responses[0].code, 400219, 'a namespace with config groups is not deleted');
     const delGroup = await call(d.http, 'DELETE', `/config/v1/configfilegroups?namespace=${ns}&group=app`);
     assert.equal(delGroup.body.code, 200000);
+    const nsDel = await call(d.http, 'POST', '/core/v1/namespaces/delete', [{ name: ns }]);
+    assert.equal(nsDel.body.code, 200000, 'and is, once they are gone');
   });
 
   test('a held HTTP watch wakes on publish; the watcher view shows it; a disconnect releases it', async () => {
