@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { type Connection } from 'mysql2/promise';
 import { Code } from '../../src/common/errors/codes.js';
@@ -10,6 +9,7 @@ import { MysqlStore } from '../../src/store/mysql/mysql-store.js';
 import { makeInstance, makeNamespace, makeService, settledWithin, uniq, withStore } from './conformance/fixtures.js';
 import { describeStoreConformance, type StoreFactory } from './conformance/store-conformance.js';
 import { adminConnection, dbConfig, dropDatabase, freshDbName, gate, MYSQL_HOST, MYSQL_PORT, openStore, PEER_TZ, TZ, whenMysqlReachable } from '../helpers/mysql.js';
+import { FlakyProxy } from '../helpers/flaky-proxy.js';
 
 /*
  * The store conformance suite and MySQL-specific cases against a real server (MariaDB here and in
@@ -61,62 +61,6 @@ function apply(into: Map<string, Instance>, rows: Versioned<Instance>[]): void {
   }
 }
 
-
-/** A TCP proxy in front of the server, to simulate outages: refuse, or swallow every byte. */
-class FlakyProxy {
-  private mode: 'forward' | 'blackhole' = 'forward';
-  private readonly sockets = new Set<Socket>();
-  private server: Server | undefined;
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = createServer((client) => {
-      this.sockets.add(client);
-      client.on('close', () => this.sockets.delete(client));
-      client.on('error', () => undefined);
-      if (this.mode === 'blackhole') {
-        client.on('data', () => undefined);
-        return;
-      }
-      const upstream = tcpConnect(MYSQL_PORT, MYSQL_HOST);
-      this.sockets.add(upstream);
-      upstream.on('close', () => {
-        this.sockets.delete(upstream);
-        client.destroy();
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      client.on('data', (d) => {
-        if (this.mode === 'forward') upstream.write(d);
-      });
-      upstream.on('data', (d) => {
-        if (this.mode === 'forward') client.write(d);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  /** Drops every connection and stops listening: new connections are refused. */
-  async down(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** Keeps connections open but never answers (a partitioned network). */
-  blackhole(): void {
-    this.mode = 'blackhole';
-  }
-
-  async up(): Promise<void> {
-    this.mode = 'forward';
-    if (!this.server) await this.start();
-  }
-}
 
 await whenMysqlReachable('mysql store', () => {
   describeStoreConformance(factory);
@@ -262,7 +206,7 @@ function describeMysqlSpecifics(): void {
     });
 
     it('an outage makes calls reject within bounded time, and the store recovers', async () => {
-      const proxy = new FlakyProxy();
+      const proxy = new FlakyProxy(MYSQL_HOST, MYSQL_PORT);
       await proxy.start();
       const dbName = freshDbName();
       const store = await MysqlStore.open({
