@@ -9,7 +9,9 @@ import type { ServerConfig } from './config/api.js';
 /**
  * Builds the config center when `config.open` is true (nothing when false: its routes and the
  * config-grpc listener stay off). Its tables live in the naming store (same database, lock and
- * change sequence); on a store without them it stays off with a warning.
+ * change sequence): SQLite (`SqliteStore.config()`) and, in cluster mode, MySQL
+ * (`MysqlStore.config()`, every node following the shared sequence). A store without them keeps
+ * it off with a warning.
  */
 export function openConfigCenter(
   deps: { store: Store; namingCache: NamingReader; logger: Logger },
@@ -20,8 +22,8 @@ export function openConfigCenter(
     return undefined;
   }
   if (!providesConfigStore(deps.store)) {
-    // Until that backend has the config tables: run without the config center rather than not at all.
-    deps.logger.warn({ store: deps.store.name }, 'config.open is true but this store has no config tables yet: config center off');
+    // A backend without the config tables: run without the config center rather than not at all.
+    deps.logger.warn({ store: deps.store.name }, 'config.open is true but this store has no config tables: config center off');
     return undefined;
   }
   return createConfigCenter(

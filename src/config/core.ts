@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Code } from '../common/errors/codes.js';
@@ -54,7 +55,7 @@ export function operator(_ctx: RequestContext): string {
 
 /** Shared state of the config services: store, cache, configuration and the crypto helpers. */
 export class ConfigCore {
-  private releaseSeq = 0;
+  private releaseSeq = randomInt(1_000_000_000);
 
   constructor(
     readonly deps: ConfigDeps,
@@ -77,7 +78,11 @@ export class ConfigCore {
     await this.deps.namingSync?.(seq);
   }
 
-  /** A release name unique per publish: `<file>-<unixSeconds>-<sequence>`. */
+  /**
+   * A release name unique per publish: polaris's `<file>-<unixSeconds>-<sequence>`. The sequence
+   * starts at a random point per process, so two nodes of a cluster publishing the same file in
+   * the same second do not collide.
+   */
   releaseName(fileName: string): string {
     return `${fileName}-${Math.floor(Date.now() / 1000)}-${++this.releaseSeq}`;
   }

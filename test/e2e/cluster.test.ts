@@ -18,13 +18,22 @@ const clusterYaml = (clusterId = 'cluster-a') => clusterConfigYaml(DB, clusterId
 const w = (value: unknown) => ({ value });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Preloaded into one node: its wall clock (Date) runs 90 minutes ahead of the others. */
+const CLOCK_SKEW = 'const realNow = Date.now; const skew = 90 * 60 * 1000; Date.now = () => realNow() + skew;';
+
 const nodes: Daemon[] = [];
 const clients: any[] = [];
 
 before(async () => {
   for (let i = 0; i < 3; i++) {
-    // One node runs in another time zone: nothing may depend on wall-clock times across nodes.
-    const d = await startDaemon({ yaml: clusterYaml(), env: i === 1 ? { TZ: 'Asia/Kolkata' } : {} });
+    // One node runs in another time zone with a clock 90 minutes fast: nothing may depend on
+    // wall-clock times across nodes.
+    const skewed = i === 1;
+    const d = await startDaemon({
+      yaml: clusterYaml(),
+      env: skewed ? { TZ: 'Asia/Kolkata' } : {},
+      nodeArgs: skewed ? ['--import', `data:text/javascript,${encodeURIComponent(CLOCK_SKEW)}`] : [],
+    });
     nodes.push(d);
     clients.push(polarisClient(d.ports.grpc));
   }

@@ -1,6 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import { StoreError } from '../../common/errors/polaris-error.js';
 import { AUTH_MIGRATION } from './auth-schema.js';
+import { CONFIG_MIGRATION } from './config-schema.js';
 import { RULES_MIGRATION } from './rules-schema.js';
 
 /**
@@ -158,6 +159,8 @@ export const MIGRATIONS: readonly Migration[] = [
   AUTH_MIGRATION,
   // Version 3: governance rules (rules-schema.ts).
   RULES_MIGRATION,
+  // Version 4: config center (config-schema.ts).
+  CONFIG_MIGRATION,
 ];
 
 /** The server-wide named lock serialising migrations of concurrent starts. */

@@ -6,6 +6,7 @@ import type { Client, Instance, Namespace, Service } from '../../common/model/na
 import type { ChangeSet, StartLock, Store, StoreTx, Versioned } from '../api.js';
 import type { AuthStore } from '../auth-api.js';
 import { MysqlAuthStore, type SnapshotRows } from './auth-store.js';
+import { MysqlConfigStore } from './config-store.js';
 import { endpointOf, isolationOf, positive, prepareDatabase, withDeadline, type MysqlEndpointConfig } from './mysql-config.js';
 import {
   RetryableFailure,
@@ -188,6 +189,21 @@ export class MysqlStore implements Store {
   rules(): MysqlRuleStore {
     return new MysqlRuleStore({
       transaction: (fn) => this.runTransaction('rules transaction', fn),
+      reads: this.readSession(),
+      snapshot: (what, fn) => this.snapshot(what, fn),
+      currentSeq: () => this.currentSeq(),
+      exec: (what, sql, values) => this.withLease(this.master, what, (lease) => lease.exec(sql, values)),
+    });
+  }
+
+  /**
+   * The config-center tables on this database: the same pools, the same transaction machinery and
+   * the same change sequence as the naming, auth and rule tables (a publish moves the one sys_seq,
+   * which every node's config cache probes).
+   */
+  config(): MysqlConfigStore {
+    return new MysqlConfigStore({
+      transaction: (fn) => this.runTransaction('config transaction', fn),
       reads: this.readSession(),
       snapshot: (what, fn) => this.snapshot(what, fn),
       currentSeq: () => this.currentSeq(),
