@@ -1,5 +1,4 @@
-import { randomInt } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Code } from '../common/errors/codes.js';
 import type { RequestContext } from '../common/lifecycle.js';
