@@ -3,7 +3,6 @@ import { PolarisError, StoreError } from '../../common/errors/polaris-error.js';
 import type { Strategy, User, UserGroup } from '../../common/model/auth.js';
 import type { Versioned } from '../api.js';
 import type { AuthChangeSet, AuthStore, AuthStoreTx } from '../auth-api.js';
-import type { AsyncMutex } from './async-mutex.js';
 import {
   GROUP_COLUMNS,
   STRATEGY_COLUMNS,
@@ -17,24 +16,8 @@ import {
 } from './auth-rows.js';
 import { toStoreError } from './sqlite-errors.js';
 import type { WriteContext } from './sqlite-ops.js';
+import type { SqliteFile } from './sqlite-file.js';
 import type { StatementCache } from './statement-cache.js';
-
-/**
- * What the auth tables borrow from the SqliteStore that owns the file: its two connections, its
- * write mutex (one writer per process), and its open/rollback checks. The change sequence is the
- * same `sys_seq` row the naming tables use, so both feeds share one order.
- */
-export interface SqliteHandles {
-  writer: StatementCache;
-  reader: StatementCache;
-  mutex: AsyncMutex;
-  /** A fresh write context per transaction: takes the next sequence value on first use. */
-  writeContext(): WriteContext;
-  assertOpen(): void;
-  rollback(): void;
-}
-
-const SEQ_CURRENT = 'SELECT seq FROM sys_seq WHERE id = 1';
 
 interface Table<T> {
   name: string;
@@ -68,6 +51,15 @@ function updateSql(t: Table<unknown>): string {
   return `UPDATE ${t.name} SET ${sets.join(', ')}, mtime = ?, seq = ? WHERE id = ? AND deleted = 0`;
 }
 
+function feed<T>(r: StatementCache, t: Table<T>, since: number): Versioned<T>[] {
+  const rows = (
+    since <= 0
+      ? r.prep(`SELECT * FROM ${t.name} WHERE deleted = 0`).all()
+      : r.prep(`SELECT * FROM ${t.name} WHERE seq > ? ORDER BY seq`).all(since)
+  ) as Record<string, unknown>[];
+  return rows.map((row) => ({ seq: Number(row.seq), deleted: Number(row.deleted) === 1, value: t.from(row) }));
+}
+
 /** One transaction's (or the read connection's) view of the auth tables. */
 class AuthOps implements AuthStoreTx {
   /** `c` is the connection; `w` is null for the read connection (writes are refused). */
@@ -75,6 +67,9 @@ class AuthOps implements AuthStoreTx {
     private readonly c: StatementCache,
     private readonly w: WriteContext | null,
   ) {}
+
+  /** Nothing to close: the ops hold no per-transaction state beyond the write context. */
+  end(): void {}
 
   private seq(): number {
     return this.writable().seq();
@@ -194,82 +189,31 @@ class AuthOps implements AuthStoreTx {
 export class SqliteAuthStore implements AuthStore {
   private readonly readOps: AuthOps;
 
-  constructor(private readonly h: SqliteHandles) {
-    this.readOps = new AuthOps(h.reader, null);
+  constructor(private readonly file: SqliteFile) {
+    this.readOps = new AuthOps(file.reader, null);
   }
 
   async transaction<T>(fn: (tx: AuthStoreTx) => Promise<T>): Promise<T> {
-    return this.h.mutex.runExclusive(async () => {
-      this.h.assertOpen();
-      const w = this.h.writer;
-      try {
-        w.exec('BEGIN IMMEDIATE');
-      } catch (err) {
-        throw toStoreError(err, 'begin auth transaction');
-      }
-      let result: T;
-      try {
-        result = await fn(new AuthOps(w, this.h.writeContext()));
-      } catch (err) {
-        this.h.rollback();
-        throw err;
-      }
-      try {
-        w.exec('COMMIT');
-      } catch (err) {
-        this.h.rollback();
-        throw toStoreError(err, 'commit auth transaction');
-      }
-      return result;
-    });
+    return this.file.writeTransaction('auth transaction', (w, ctx) => new AuthOps(w, ctx), fn);
   }
 
   async readAuthChanges(since: number): Promise<AuthChangeSet> {
-    this.h.assertOpen();
-    const r = this.h.reader;
-    try {
-      r.exec('BEGIN');
-      const seq = (r.prep(SEQ_CURRENT).get() as { seq: number }).seq;
-      const out: AuthChangeSet = {
-        seq,
-        users: this.feed(USERS, since),
-        groups: this.feed(GROUPS, since),
-        strategies: this.feed(STRATEGIES, since),
-      };
-      r.exec('COMMIT');
-      return out;
-    } catch (err) {
-      try {
-        if (r.inTransaction) r.exec('ROLLBACK');
-      } catch {
-        // report the first error
-      }
-      throw toStoreError(err, 'read auth changes');
-    }
+    return this.file.readSnapshot('read auth changes', (r, seq) => ({
+      seq,
+      users: feed(r, USERS, since),
+      groups: feed(r, GROUPS, since),
+      strategies: feed(r, STRATEGIES, since),
+    }));
   }
 
   async currentSeq(): Promise<number> {
-    this.h.assertOpen();
-    try {
-      return (this.h.reader.prep(SEQ_CURRENT).get() as { seq: number }).seq;
-    } catch (err) {
-      throw toStoreError(err, 'current seq');
-    }
-  }
-
-  private feed<T>(t: Table<T>, since: number): Versioned<T>[] {
-    const rows = (
-      since <= 0
-        ? this.h.reader.prep(`SELECT * FROM ${t.name} WHERE deleted = 0`).all()
-        : this.h.reader.prep(`SELECT * FROM ${t.name} WHERE seq > ? ORDER BY seq`).all(since)
-    ) as Record<string, unknown>[];
-    return rows.map((row) => ({ seq: Number(row.seq), deleted: Number(row.deleted) === 1, value: t.from(row) }));
+    return this.file.currentSeq();
   }
 
   // ---- single operations: reads on the read connection, writes as their own transaction ----
 
   private read<T>(fn: (ops: AuthOps) => Promise<T>): Promise<T> {
-    this.h.assertOpen();
+    this.file.assertOpen();
     return fn(this.readOps);
   }
 

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type {
   ConfigFile,
   ConfigFileKey,
@@ -10,7 +9,6 @@ import type {
 import type { Namespace } from '../../common/model/naming.js';
 import type { Versioned } from '../api.js';
 import type { ConfigChangeSet, ConfigStore, ConfigWrites, ReleaseHistoryQuery } from '../config-api.js';
-import type { AsyncMutex } from './async-mutex.js';
 import { CONFIG_SQL, SqliteConfigOps } from './config-ops.js';
 import {
   FILE_META_COLUMNS,
@@ -20,24 +18,9 @@ import {
   groupFromRow,
   releaseFromRow,
 } from './config-rows.js';
-import { toStoreError } from './sqlite-errors.js';
+import type { SqliteFile } from './sqlite-file.js';
 import { SqliteOps, type WriteContext } from './sqlite-ops.js';
 import type { StatementCache } from './statement-cache.js';
-
-/** What a SqliteStore lends the config store (`SqliteStore.config()`). */
-export interface SqliteConfigHost {
-  writer: StatementCache;
-  reader: StatementCache;
-  /** The store's write mutex: every write transaction of the process goes through it. */
-  mutex: AsyncMutex;
-  /** A fresh write context (lazy change sequence from `sys_seq`, store clock). */
-  writeContext(): WriteContext;
-  /** Throws StoreError once the store is closed. */
-  assertOpen(): void;
-  logger?: Logger;
-}
-
-const SEQ_CURRENT = 'SELECT seq FROM sys_seq WHERE id = 1';
 
 type Row = Record<string, unknown>;
 
@@ -89,78 +72,34 @@ function historyWhere(q: ReleaseHistoryQuery): { where: string; params: unknown[
 export class SqliteConfigStore implements ConfigStore {
   private readonly readOps: SqliteConfigOps;
 
-  constructor(private readonly host: SqliteConfigHost) {
-    this.readOps = new SqliteConfigOps(host.reader, null, new SqliteOps(host.reader, null));
+  constructor(private readonly file: SqliteFile) {
+    this.readOps = new SqliteConfigOps(file.reader, null, new SqliteOps(file.reader, null));
   }
 
   async transaction<T>(fn: (tx: ConfigWrites) => Promise<T>): Promise<T> {
-    const h = this.host;
-    return h.mutex.runExclusive(async () => {
-      h.assertOpen();
-      const w = h.writer;
-      try {
-        w.exec('BEGIN IMMEDIATE');
-      } catch (err) {
-        throw toStoreError(err, 'begin config transaction');
-      }
-      const ctx = h.writeContext();
-      const tx = new SqliteConfigOps(w, ctx, new SqliteOps(w, ctx));
-      let result: T;
-      try {
-        result = await fn(tx);
-      } catch (err) {
-        tx.end();
-        this.rollback();
-        throw err;
-      }
-      tx.end();
-      try {
-        w.exec('COMMIT');
-      } catch (err) {
-        this.rollback();
-        throw toStoreError(err, 'commit config transaction');
-      }
-      return result;
-    });
+    const makeOps = (w: StatementCache, ctx: WriteContext) => new SqliteConfigOps(w, ctx, new SqliteOps(w, ctx));
+    return this.file.writeTransaction('config transaction', makeOps, fn);
   }
 
   async readConfigChanges(since: number): Promise<ConfigChangeSet> {
-    this.host.assertOpen();
-    const r = this.host.reader;
-    try {
-      r.exec('BEGIN');
-      const seq = (r.prep(SEQ_CURRENT).get() as { seq: number }).seq;
+    return this.file.readSnapshot('read config changes', (r, seq) => {
       const read = (sql: { full: string; since: string }): Row[] =>
         (since <= 0 ? r.prep(sql.full).all() : r.prep(sql.since).all(since)) as Row[];
-      const out: ConfigChangeSet = {
+      return {
         seq,
         groups: read(FEED.group).map((row) => versioned(row, groupFromRow)),
         files: read(FEED.file).map((row) => versioned(row, fileMetaFromRow)),
         releases: read(FEED.release).map((row) => versioned(row, releaseFromRow)),
       };
-      r.exec('COMMIT');
-      return out;
-    } catch (err) {
-      try {
-        if (r.inTransaction) r.exec('ROLLBACK');
-      } catch {
-        // The first error is the one worth reporting.
-      }
-      throw toStoreError(err, 'read config changes');
-    }
+    });
   }
 
   async currentSeq(): Promise<number> {
-    this.host.assertOpen();
-    try {
-      return (this.host.reader.prep(SEQ_CURRENT).get() as { seq: number }).seq;
-    } catch (err) {
-      throw toStoreError(err, 'current seq');
-    }
+    return this.file.currentSeq();
   }
 
   async listReleaseHistory(q: ReleaseHistoryQuery): Promise<{ total: number; items: ReleaseHistory[] }> {
-    this.host.assertOpen();
+    this.file.assertOpen();
     const { where, params } = historyWhere(q);
     const total = this.readOps.countRows(`SELECT COUNT(*) FROM config_release_history ${where}`, params);
     const items = this.readOps.listHistoryRows(
@@ -171,28 +110,18 @@ export class SqliteConfigStore implements ConfigStore {
   }
 
   async listTemplates(): Promise<ConfigTemplate[]> {
-    this.host.assertOpen();
+    this.file.assertOpen();
     return this.readOps.listTemplateRows();
   }
 
   async purgeConfigTombstones(olderThanMs: number, belowSeq: number): Promise<number> {
-    const h = this.host;
-    return h.mutex.runExclusive(async () => {
-      h.assertOpen();
-      const w = h.writer;
-      try {
-        w.exec('BEGIN IMMEDIATE');
-        const cutoff = Date.now() - olderThanMs;
-        let n = 0;
-        for (const table of ['config_group', 'config_file', 'config_release']) {
-          n += w.prep(`DELETE FROM ${table} WHERE deleted = 1 AND mtime < ? AND seq < ?`).run(cutoff, belowSeq).changes;
-        }
-        w.exec('COMMIT');
-        return n;
-      } catch (err) {
-        this.rollback();
-        throw toStoreError(err, 'purge config tombstones');
+    return this.file.writeStatement('purge config tombstones', (w) => {
+      const cutoff = Date.now() - olderThanMs;
+      let n = 0;
+      for (const table of ['config_group', 'config_file', 'config_release']) {
+        n += w.prep(`DELETE FROM ${table} WHERE deleted = 1 AND mtime < ? AND seq < ?`).run(cutoff, belowSeq).changes;
       }
+      return n;
     });
   }
 
@@ -266,16 +195,7 @@ export class SqliteConfigStore implements ConfigStore {
   }
 
   private async read<T>(fn: () => Promise<T>): Promise<T> {
-    this.host.assertOpen();
+    this.file.assertOpen();
     return fn();
-  }
-
-  private rollback(): void {
-    const w = this.host.writer;
-    try {
-      if (w.inTransaction) w.exec('ROLLBACK');
-    } catch (err) {
-      this.host.logger?.error({ err }, 'sqlite rollback failed');
-    }
   }
 }

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import { StoreError } from '../../common/errors/polaris-error.js';
 import type { Client, Instance, Namespace, Service } from '../../common/model/naming.js';
 import type { ChangeSet, StartLock, Store, StoreTx, Versioned } from '../api.js';
-import { AsyncMutex } from './async-mutex.js';
 import { applyMigrations } from './migrations.js';
 import {
   CLIENT_PACKED,
@@ -19,7 +18,8 @@ import {
   versionedFromPacked,
 } from './rows.js';
 import { toStoreError } from './sqlite-errors.js';
-import { SqliteOps, type WriteContext } from './sqlite-ops.js';
+import { SqliteOps } from './sqlite-ops.js';
+import { SqliteFile } from './sqlite-file.js';
 import { SqliteConfigStore } from './config-store.js';
 import type { ConfigStore } from '../config-api.js';
 import { SqliteRuleStore } from './rules-store.js';
@@ -42,9 +42,6 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
 }
 
-const SEQ_NEXT = 'UPDATE sys_seq SET seq = seq + 1 WHERE id = 1 RETURNING seq';
-const SEQ_CURRENT = 'SELECT seq FROM sys_seq WHERE id = 1';
-
 /** The change-feed queries of each table: full load (live rows only) and incremental. */
 function feedOf<T>(table: string, packed: string, from: (r: unknown[]) => T) {
   return {
@@ -60,6 +57,19 @@ const FEED = {
   instance: feedOf('instance', INSTANCE_PACKED, instanceFromPacked),
   client: feedOf('client', CLIENT_PACKED, clientFromPacked),
 } as const;
+
+/** Rows of one table for the change feed; incremental reads are ordered by seq. */
+function feed<T>(
+  r: StatementCache,
+  f: { full: string; since: string; from: (r: unknown[]) => T },
+  since: number,
+): Versioned<T>[] {
+  // Iterate rather than .all(): only one row's JSON text is alive at a time.
+  const texts = (since <= 0 ? r.pluck(f.full).iterate() : r.pluck(f.since).iterate(since)) as IterableIterator<string>;
+  const out: Versioned<T>[] = [];
+  for (const text of texts) out.push(versionedFromPacked(JSON.parse(text) as unknown[], f.from));
+  return out;
+}
 
 /**
  * The embedded store: one SQLite file in WAL mode, two connections.
@@ -82,18 +92,12 @@ const FEED = {
  */
 export class SqliteStore implements Store {
   readonly name = 'sqlite';
-  private readonly mutex = new AsyncMutex();
   private readonly readOps: SqliteOps;
   private readonly locks: SqliteStartLocks;
-  private closed = false;
 
-  private constructor(
-    private readonly writer: StatementCache,
-    private readonly reader: StatementCache,
-    private readonly logger: Logger | undefined,
-  ) {
-    this.readOps = new SqliteOps(reader, null);
-    this.locks = new SqliteStartLocks((what, fn) => this.runWrite(what, fn), logger);
+  private constructor(private readonly file: SqliteFile) {
+    this.readOps = new SqliteOps(file.reader, null);
+    this.locks = new SqliteStartLocks((what, fn) => file.writeStatement(what, fn), file.logger);
   }
 
   static open(opts: SqliteStoreOptions): SqliteStore {
@@ -117,7 +121,7 @@ export class SqliteStore implements Store {
       readDb.pragma(`busy_timeout = ${busy}`);
       const logger = opts.logger?.child({ scope: 'store' });
       logger?.info({ path: opts.path, schemaVersion: version }, 'sqlite store opened');
-      return new SqliteStore(new StatementCache(writeDb), new StatementCache(readDb), logger);
+      return new SqliteStore(new SqliteFile(new StatementCache(writeDb), new StatementCache(readDb), logger));
     } catch (err) {
       readDb?.close();
       writeDb?.close();
@@ -128,66 +132,21 @@ export class SqliteStore implements Store {
   // ---- transactions and the change feed ----
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.mutex.runExclusive(async () => {
-      this.assertOpen();
-      const w = this.writer;
-      try {
-        w.exec('BEGIN IMMEDIATE');
-      } catch (err) {
-        throw toStoreError(err, 'begin transaction');
-      }
-      const tx = new SqliteOps(w, this.writeContext());
-      let result: T;
-      try {
-        result = await fn(tx);
-      } catch (err) {
-        tx.end();
-        this.rollback();
-        throw err;
-      }
-      tx.end();
-      try {
-        w.exec('COMMIT');
-      } catch (err) {
-        this.rollback();
-        throw toStoreError(err, 'commit');
-      }
-      return result;
-    });
+    return this.file.writeTransaction('transaction', (w, ctx) => new SqliteOps(w, ctx), fn);
   }
 
   async readChanges(since: number): Promise<ChangeSet> {
-    this.assertOpen();
-    const r = this.reader;
-    try {
-      r.exec('BEGIN');
-      const seq = (r.prep(SEQ_CURRENT).get() as { seq: number }).seq;
-      const changes: ChangeSet = {
-        seq,
-        namespaces: this.feed(FEED.namespace, since),
-        services: this.feed(FEED.service, since),
-        instances: this.feed(FEED.instance, since),
-        clients: this.feed(FEED.client, since),
-      };
-      r.exec('COMMIT');
-      return changes;
-    } catch (err) {
-      try {
-        if (r.inTransaction) r.exec('ROLLBACK');
-      } catch {
-        // The read transaction ends with the connection anyway; report the first error.
-      }
-      throw toStoreError(err, 'read changes');
-    }
+    return this.file.readSnapshot('read changes', (r, seq) => ({
+      seq,
+      namespaces: feed(r, FEED.namespace, since),
+      services: feed(r, FEED.service, since),
+      instances: feed(r, FEED.instance, since),
+      clients: feed(r, FEED.client, since),
+    }));
   }
 
   async currentSeq(): Promise<number> {
-    this.assertOpen();
-    try {
-      return (this.reader.prep(SEQ_CURRENT).get() as { seq: number }).seq;
-    } catch (err) {
-      throw toStoreError(err, 'current seq');
-    }
+    return this.file.currentSeq();
   }
 
   async acquireStartLock(
@@ -195,12 +154,12 @@ export class SqliteStore implements Store {
     holder: string,
     opts: { timeoutMs: number; staleAfterMs: number },
   ): Promise<StartLock> {
-    this.assertOpen();
+    this.file.assertOpen();
     return this.locks.acquire(key, holder, opts);
   }
 
   async purgeTombstones(olderThanMs: number, belowSeq: number): Promise<number> {
-    return this.runWrite('purge tombstones', (c) => {
+    return this.file.writeStatement('purge tombstones', (c) => {
       const cutoff = Date.now() - olderThanMs;
       let n = 0;
       for (const table of ['namespace', 'service', 'instance', 'client']) {
@@ -212,38 +171,17 @@ export class SqliteStore implements Store {
 
   /** The governance-rule store on this file: the same connections, write mutex and change sequence. */
   rules(): SqliteRuleStore {
-    return new SqliteRuleStore({
-      writer: this.writer,
-      reader: this.reader,
-      mutex: this.mutex,
-      writeContext: () => this.writeContext(),
-      assertOpen: () => this.assertOpen(),
-      logger: this.logger,
-    });
+    return new SqliteRuleStore(this.file);
   }
 
   /** The auth tables (users, groups, strategies) on this file: same connections, write mutex and change sequence. */
   auth(): AuthStore {
-    return new SqliteAuthStore({
-      writer: this.writer,
-      reader: this.reader,
-      mutex: this.mutex,
-      writeContext: () => this.writeContext(),
-      assertOpen: () => this.assertOpen(),
-      rollback: () => this.rollback(),
-    });
+    return new SqliteAuthStore(this.file);
   }
 
   /** The config-center store (config-api.ts) on this file: same connections, write mutex and change sequence. */
   config(): ConfigStore {
-    return new SqliteConfigStore({
-      writer: this.writer,
-      reader: this.reader,
-      mutex: this.mutex,
-      writeContext: () => this.writeContext(),
-      assertOpen: () => this.assertOpen(),
-      logger: this.logger,
-    });
+    return new SqliteConfigStore(this.file);
   }
 
   /**
@@ -251,15 +189,10 @@ export class SqliteStore implements Store {
    * but are not released: release them first, or they are taken over after staleAfterMs.
    */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.file.isClosed) return;
     this.locks.stopAll();
-    await this.mutex.runExclusive(async () => {
-      if (this.closed) return;
-      this.closed = true;
-      this.reader.close();
-      this.writer.close();
-    });
-    this.logger?.info('sqlite store closed');
+    await this.file.close();
+    this.file.logger?.info('sqlite store closed');
   }
 
   // ---- StoreTx outside a transaction: reads on the read connection, writes as their own tx ----
@@ -292,63 +225,12 @@ export class SqliteStore implements Store {
 
   // ---- plumbing ----
 
-  /** Rows of one table for the change feed; incremental reads are ordered by seq. */
-  private feed<T>(feed: { full: string; since: string; from: (r: unknown[]) => T }, since: number): Versioned<T>[] {
-    // Iterate rather than .all(): only one row's JSON text is alive at a time.
-    const texts = (
-      since <= 0 ? this.reader.pluck(feed.full).iterate() : this.reader.pluck(feed.since).iterate(since)
-    ) as IterableIterator<string>;
-    const out: Versioned<T>[] = [];
-    for (const text of texts) out.push(versionedFromPacked(JSON.parse(text) as unknown[], feed.from));
-    return out;
-  }
-
-  private writeContext(): WriteContext {
-    let seq = 0;
-    return {
-      seq: () => {
-        if (seq === 0) seq = (this.writer.prep(SEQ_NEXT).get() as { seq: number }).seq;
-        return seq;
-      },
-      now: () => Date.now(),
-    };
-  }
-
   private write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.transaction(fn);
   }
 
   private async read<T>(fn: () => Promise<T>): Promise<T> {
-    this.assertOpen();
+    this.file.assertOpen();
     return fn();
-  }
-
-  /** A raw write transaction that takes no change sequence (start locks, purge). */
-  private runWrite<T>(what: string, fn: (c: StatementCache) => T): Promise<T> {
-    return this.mutex.runExclusive(async () => {
-      this.assertOpen();
-      const w = this.writer;
-      try {
-        w.exec('BEGIN IMMEDIATE');
-        const result = fn(w);
-        w.exec('COMMIT');
-        return result;
-      } catch (err) {
-        this.rollback();
-        throw toStoreError(err, what);
-      }
-    });
-  }
-
-  private rollback(): void {
-    try {
-      if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
-    } catch (err) {
-      this.logger?.error({ err }, 'sqlite rollback failed');
-    }
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreError('sqlite store is closed');
   }
 }
