@@ -1,3 +1,4 @@
+import type { RequestContext } from '../common/lifecycle.js';
 import type { Registry } from 'prom-client';
 import type { ApiServer } from '../apiserver/api.js';
 import { createConfigGrpcServer } from '../apiserver/configgrpc/server.js';
@@ -26,6 +27,7 @@ export function buildApiServers(
     metrics: Registry;
     logLevels: LogLevelControl;
     auth?: AuthServices;
+    maintainGuard?: (ctx: RequestContext) => Promise<void>;
     /** Governance rules: their console routes and PolarisServiceContractGRPC. */
     rules?: RulesService;
     /** The config center; absent when config.open is false (its routes and config-grpc stay off). */
@@ -46,6 +48,7 @@ export function buildApiServers(
               logLevels: deps.logLevels,
               metrics: deps.metrics,
               auth: deps.auth,
+              maintainGuard: deps.maintainGuard,
               rules: deps.rules,
               config: deps.config,
             },

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { Code } from '../common/errors/codes.js';
+import { PolarisError } from '../common/errors/polaris-error.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ApiServer } from '../apiserver/api.js';
 import { createHttpServer } from '../apiserver/httpserver/server.js';
@@ -271,6 +273,14 @@ export async function startServer(opts: {
       namespaces: auth ? guardNamespaces(namespaces, auth.checker) : namespaces,
       naming: auth ? guardNaming(naming.service, cache, auth.checker) : naming.service,
       auth: auth?.services,
+      // /maintain/v1 needs the admin or a main account whenever console auth is on.
+      maintainGuard:
+        auth && auth.checker.isOpen('console')
+          ? async (ctx) => {
+              const op = await auth.checker.authorize(ctx, { plane: 'console', access: 'write', fn: 'Maintain', resources: () => [] });
+              if (op.role !== 'admin' && op.role !== 'main') throw new PolarisError(Code.OperationRoleForbidden, 'maintain operations need the admin or a main account');
+            }
+          : undefined,
       rules: rules && auth ? guardRules(rules.service, cache, auth.checker) : rules?.service,
       config:
         configCenter && auth

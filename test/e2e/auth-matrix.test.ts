@@ -518,3 +518,19 @@ describe('first start and migration', () => {
     );
   });
 });
+
+describe('maintain operations', () => {
+  test('/maintain/v1 needs the admin or a main account; others are refused and change nothing', async () => {
+    const levels = '/maintain/v1/log/outputlevel';
+    assert.equal((await call(d.http, 'GET', levels)).status, 401, 'no token');
+    assert.equal((await call(d.http, 'GET', levels, undefined, h('garbage'))).status, 401, 'garbage token');
+    const sub = await call(d.http, 'PUT', levels, { scope: 'naming', level: 'debug' }, h(tokens.granted));
+    assert.ok(sub.status === 401 || sub.status === 403, `a sub-account is refused (${sub.status})`);
+    const before = await call(d.http, 'GET', levels, undefined, h(adminToken));
+    assert.equal(before.status, 200);
+    const naming = (before.body as { Name: string; Level: string }[]).find((l) => l.Name === 'naming');
+    assert.notEqual(naming?.Level, 'debug', 'the refused PUT changed nothing');
+    assert.equal((await call(d.http, 'GET', '/maintain/v1/report/clients')).status, 401);
+    assert.equal((await call(d.http, 'GET', '/maintain/v1/report/clients', undefined, h(adminToken))).status, 200);
+  });
+});

@@ -1,6 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { rawBody } from './body.js';
-import type { LogLevelControl } from './options.js';
+import { PolarisError } from '../../common/errors/polaris-error.js';
+import type { RequestContext } from '../../common/lifecycle.js';
+import type { HttpServerDeps, LogLevelControl } from './options.js';
 import type { RouteDef, RouteGroup } from './route-table.js';
 
 /**
@@ -20,25 +22,44 @@ function sendPlainError(reply: FastifyReply, status: number, message: string): F
   return reply.code(status).type(TEXT).send(message);
 }
 
-function logLevelRoutes(levels: LogLevelControl): RouteDef[] {
+export type MaintainGuard = HttpServerDeps['maintainGuard'];
+
+/** Plain-text refusal of a maintain call by the guard (polaris writes auth errors as text there). */
+export async function admitted(guard: MaintainGuard, ctx: RequestContext, reply: FastifyReply): Promise<boolean> {
+  if (!guard) return true;
+  try {
+    await guard(ctx);
+    return true;
+  } catch (err) {
+    const code = err instanceof PolarisError ? err.code : 401000;
+    const info = err instanceof PolarisError ? err.info : 'unauthorized';
+    reply.code(Math.floor(code / 1000)).type(TEXT).header('X-Polaris-Code', String(code)).send(info);
+    return false;
+  }
+}
+
+function logLevelRoutes(levels: LogLevelControl, guard: MaintainGuard): RouteDef[] {
   return [
     {
       method: 'GET',
       url: '/maintain/v1/log/outputlevel',
       includes: [],
       envelope: null,
-      handler: async (_req, reply) =>
-        sendPlainJson(
+      handler: async (_req, reply, ctx) => {
+        if (!(await admitted(guard, ctx, reply))) return reply;
+        return sendPlainJson(
           reply,
           levels.levels().map((l) => ({ Name: l.scope, Level: l.level })),
-        ),
+        );
+      },
     },
     {
       method: 'PUT',
       url: '/maintain/v1/log/outputlevel',
       includes: [],
       envelope: null,
-      handler: async (req, reply) => {
+      handler: async (req, reply, ctx) => {
+        if (!(await admitted(guard, ctx, reply))) return reply;
         let body: unknown;
         try {
           body = JSON.parse(rawBody(req));
@@ -76,7 +97,7 @@ export const adminRoutes: RouteGroup = {
         handler: async (_req, reply) => reply.code(200).type(TEXT).send('Polaris Server'),
       },
     ];
-    if (deps.logLevels) routes.push(...logLevelRoutes(deps.logLevels));
+    if (deps.logLevels) routes.push(...logLevelRoutes(deps.logLevels, deps.maintainGuard));
     return routes;
   },
 };

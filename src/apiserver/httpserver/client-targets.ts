@@ -1,4 +1,5 @@
 import type { NamingService } from '../../service/api.js';
+import { admitted, type MaintainGuard } from './admin.js';
 import type { RouteDef, RouteGroup, RouteHandler } from './route-table.js';
 
 /**
@@ -8,8 +9,9 @@ import type { RouteDef, RouteGroup, RouteHandler } from './route-table.js';
  * polaris-server's (non-envelope) shape.
  */
 
-function targets(naming: NamingService, wrapped: boolean): RouteHandler {
+function targets(naming: NamingService, wrapped: boolean, guard?: MaintainGuard): RouteHandler {
   return async (_req, reply, ctx) => {
+    if (!(await admitted(guard, ctx, reply))) return reply;
     const list = await naming.prometheusTargets(ctx);
     const body = wrapped ? { Code: 200000, Response: list } : list;
     return reply.code(200).type('application/json').send(JSON.stringify(body));
@@ -36,7 +38,13 @@ export const adminClientTargetRoutes: RouteGroup = {
   defaultInclude: [],
   routes(deps): RouteDef[] {
     return [
-      { method: 'GET', url: '/maintain/v1/report/clients', includes: [], envelope: null, handler: targets(deps.naming, true) },
+      {
+        method: 'GET',
+        url: '/maintain/v1/report/clients',
+        includes: [],
+        envelope: null,
+        handler: targets(deps.naming, true, deps.maintainGuard),
+      },
     ];
   },
 };

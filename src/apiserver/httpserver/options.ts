@@ -1,3 +1,4 @@
+import type { RequestContext } from '../../common/lifecycle.js';
 import type { Logger } from 'pino';
 import type { AuthServices } from '../../auth/api.js';
 import type { ConfigCenter } from '../../config/api.js';
@@ -73,6 +74,11 @@ export interface HttpServerDeps {
   rules?: RulesService;
   /** Users, groups, policies and login (`/core/v1` auth routes). */
   auth?: AuthServices;
+  /**
+   * Admits a caller to the `/maintain/v1` operations (rejects with a PolarisError otherwise); absent
+   * when console auth is off. polaris-server served some of them without any token.
+   */
+  maintainGuard?: (ctx: RequestContext) => Promise<void>;
 }
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
