@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { FeedFollower, type FeedFollowerConfig } from '../common/feed-follower.js';
+import { FeedCache, type FeedFollowerConfig } from '../common/feed-follower.js';
 import type { Lifecycle } from '../common/lifecycle.js';
 import type { PrincipalRef, Strategy, User, UserGroup } from '../common/model/auth.js';
 import type { AuthChangeSet, AuthStore } from '../store/auth-api.js';
@@ -35,62 +35,30 @@ const nameKey = (owner: string, name: string): string => `${owner}\u0000${name}`
  * feed. Writers call `waitFor(seq)` after committing, so a disabled token, a refreshed token or a
  * new grant is in force for the very next request on this node.
  */
-export class AuthCache implements AuthReader, Lifecycle {
+export class AuthCache extends FeedCache<AuthChangeSet> implements AuthReader {
   private readonly userMap = new Map<string, User>();
   private readonly userNames = new Map<string, User>();
   private readonly groupMap = new Map<string, UserGroup>();
   private readonly groupsByUser = new Map<string, Set<string>>();
   private readonly strategyMap = new Map<string, Strategy>();
   private readonly byPrincipal = new Map<string, Set<string>>();
-  private readonly feed: FeedFollower;
 
   constructor(
     private readonly deps: { store: AuthStore; logger: Logger },
     config: AuthCacheConfig,
   ) {
-    this.feed = new FeedFollower(
+    super(
       {
         name: 'auth',
         logger: deps.logger,
-        source: {
-          currentSeq: () => deps.store.currentSeq(),
-          readSince: async (since) => {
-            const cs = await deps.store.readAuthChanges(since);
-            this.apply(cs);
-            return cs.seq;
-          },
-        },
+        currentSeq: () => deps.store.currentSeq(),
+        read: (since) => deps.store.readAuthChanges(since),
       },
       config,
     );
   }
 
-  start(): Promise<void> {
-    return this.feed.start();
-  }
-
-  stop(): Promise<void> {
-    return this.feed.stop();
-  }
-
-  seq(): number {
-    return this.feed.seq();
-  }
-
-  syncState(): { seq: number; lastSyncAt: number; failures: number } {
-    return this.feed.syncState();
-  }
-
-  waitFor(seq: number): Promise<void> {
-    return this.feed.waitFor(seq);
-  }
-
-  /** Reads pending changes now; callers arriving during a read get a read that starts after them. */
-  refresh(): Promise<void> {
-    return this.feed.refresh();
-  }
-
-  private apply(cs: AuthChangeSet): void {
+  protected apply(cs: AuthChangeSet): void {
     for (const row of cs.users) this.applyUser(row.value, row.deleted);
     for (const row of cs.groups) this.applyGroup(row.value, row.deleted);
     for (const row of cs.strategies) this.applyStrategy(row.value, row.deleted);

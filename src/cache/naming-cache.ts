@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Lifecycle } from '../common/lifecycle.js';
 import type { Client, Instance, Namespace, Service } from '../common/model/naming.js';
 import type { ChangeSet, Store } from '../store/api.js';
-import { FeedFollower, type FeedFollowerConfig } from '../common/feed-follower.js';
+import { FeedCache, type FeedFollowerConfig } from '../common/feed-follower.js';
 import { byNewest, type NamingChange, type NamingChangeListener, type NamingReader } from './api.js';
 
 export type NamingCacheConfig = FeedFollowerConfig;
@@ -15,7 +15,7 @@ const EMPTY: ReadonlyMap<string, Instance> = new Map();
  * then applies the store's change feed (seq > last seen) through a FeedFollower. Writers call
  * `waitFor(seq)` after a commit, so their own writes are visible to the next read at once.
  */
-export class NamingCache implements NamingReader, Lifecycle {
+export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
   private readonly nsMap = new Map<string, Namespace>();
   private readonly svcById = new Map<string, Service>();
   private readonly svcByKey = new Map<string, Service>();
@@ -29,56 +29,24 @@ export class NamingCache implements NamingReader, Lifecycle {
   private readonly svcSorted = new Map<string, readonly Instance[]>();
   private readonly nsRevision = new Map<string, string>();
   private readonly listeners = new Set<NamingChangeListener>();
-  private readonly feed: FeedFollower;
 
   constructor(
     private readonly deps: { store: Store; logger: Logger; onRefreshError?: (err: unknown) => void },
     config: NamingCacheConfig,
   ) {
-    this.feed = new FeedFollower(
+    super(
       {
         name: 'naming',
         logger: deps.logger,
         onRefreshError: deps.onRefreshError,
-        source: {
-          currentSeq: () => deps.store.currentSeq(),
-          readSince: async (since) => {
-            const cs = await deps.store.readChanges(since);
-            this.apply(cs);
-            return cs.seq;
-          },
-        },
+        currentSeq: () => deps.store.currentSeq(),
+        read: (since) => deps.store.readChanges(since),
       },
       config,
     );
   }
 
-  start(): Promise<void> {
-    return this.feed.start();
-  }
-
-  stop(): Promise<void> {
-    return this.feed.stop();
-  }
-
-  seq(): number {
-    return this.feed.seq();
-  }
-
-  /** How current this node is: the store sequence it reflects, when it last read the store, failures. */
-  syncState(): { seq: number; lastSyncAt: number; failures: number } {
-    return this.feed.syncState();
-  }
-
-  waitFor(seq: number): Promise<void> {
-    return this.feed.waitFor(seq);
-  }
-
-  refresh(): Promise<void> {
-    return this.feed.refresh();
-  }
-
-  private apply(cs: ChangeSet): void {
+  protected apply(cs: ChangeSet): void {
     const change: NamingChange = {
       namespaces: new Set(),
       services: new Set(),

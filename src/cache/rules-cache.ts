@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Lifecycle } from '../common/lifecycle.js';
-import { FeedFollower } from '../common/feed-follower.js';
+import { FeedCache } from '../common/feed-follower.js';
 import type { RuleChangeSet, RuleKind, RuleRow, RuleServiceKey, RuleStore } from '../store/rules-api.js';
 
 /** A cached rule: its row and its body, parsed once when the row arrives. */
@@ -60,7 +60,7 @@ function keyOf(index: string, k: RuleServiceKey): string {
  * last seen), like the naming cache. Writers call `waitFor(seq)` after committing, so the next
  * read (a Discover on any stream) already sees their change.
  */
-export class RulesCache implements RulesReader, Lifecycle {
+export class RulesCache extends FeedCache<RuleChangeSet> implements RulesReader {
   private readonly entries = new Map<RuleKind, Map<string, RuleEntry>>();
   /** kind → index key → rule ids */
   private readonly indexes = new Map<RuleKind, Map<string, Set<string>>>();
@@ -68,55 +68,24 @@ export class RulesCache implements RulesReader, Lifecycle {
   private readonly placed = new Map<string, string[]>();
   private readonly versions = new Map<RuleKind, number>();
   private readonly listeners = new Set<RulesChangeListener>();
-  private readonly feed: FeedFollower;
 
   constructor(
     private readonly deps: { store: RuleStore; logger: Logger; onRefreshError?: (err: unknown) => void },
     private readonly config: RulesCacheConfig,
   ) {
-    this.feed = new FeedFollower(
+    super(
       {
         name: 'rules',
         logger: deps.logger,
         onRefreshError: deps.onRefreshError,
-        source: {
-          currentSeq: () => deps.store.currentSeq(),
-          readSince: async (since) => {
-            const cs = await deps.store.readRuleChanges(since);
-            this.apply(cs);
-            return cs.seq;
-          },
-        },
+        currentSeq: () => deps.store.currentSeq(),
+        read: (since) => deps.store.readRuleChanges(since),
       },
       config,
     );
   }
 
-  start(): Promise<void> {
-    return this.feed.start();
-  }
-
-  stop(): Promise<void> {
-    return this.feed.stop();
-  }
-
-  seq(): number {
-    return this.feed.seq();
-  }
-
-  syncState(): { seq: number; lastSyncAt: number; failures: number } {
-    return this.feed.syncState();
-  }
-
-  waitFor(seq: number): Promise<void> {
-    return this.feed.waitFor(seq);
-  }
-
-  refresh(): Promise<void> {
-    return this.feed.refresh();
-  }
-
-  private apply(cs: RuleChangeSet): void {
+  protected apply(cs: RuleChangeSet): void {
     const changed = new Set<RuleKind>();
     for (const v of cs.rules) {
       const row = v.value;

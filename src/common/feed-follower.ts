@@ -115,3 +115,70 @@ export class FeedFollower implements Lifecycle {
     await this.refresh();
   }
 }
+
+/**
+ * Base of every cache that follows the store's change feed: subclasses say how to read a change
+ * set and how to apply it; the following (start, probes, waitFor, refresh, sync state) is shared.
+ */
+export abstract class FeedCache<CS extends { seq: number }> implements Lifecycle {
+  private readonly feed: FeedFollower;
+
+  protected constructor(
+    source: {
+      name: string;
+      logger: Logger;
+      onRefreshError?: (err: unknown) => void;
+      currentSeq(): Promise<number>;
+      read(since: number): Promise<CS>;
+    },
+    config: FeedFollowerConfig,
+  ) {
+    this.feed = new FeedFollower(
+      {
+        name: source.name,
+        logger: source.logger,
+        onRefreshError: source.onRefreshError,
+        source: {
+          currentSeq: () => source.currentSeq(),
+          readSince: async (since) => {
+            const cs = await source.read(since);
+            this.apply(cs);
+            return cs.seq;
+          },
+        },
+      },
+      config,
+    );
+  }
+
+  /** Applies one change set read from the store (in sequence order). */
+  protected abstract apply(cs: CS): void;
+
+  start(): Promise<void> {
+    return this.feed.start();
+  }
+
+  stop(): Promise<void> {
+    return this.feed.stop();
+  }
+
+  /** The store sequence this cache reflects. */
+  seq(): number {
+    return this.feed.seq();
+  }
+
+  /** How current this cache is: the sequence it reflects, when it last read the store, failures. */
+  syncState(): { seq: number; lastSyncAt: number; failures: number } {
+    return this.feed.syncState();
+  }
+
+  /** Resolves once the cache reflects at least `seq` (read-your-writes). */
+  waitFor(seq: number): Promise<void> {
+    return this.feed.waitFor(seq);
+  }
+
+  /** Reads pending changes now; concurrent callers share one read. */
+  refresh(): Promise<void> {
+    return this.feed.refresh();
+  }
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { FeedFollower } from '../common/feed-follower.js';
+import { FeedCache } from '../common/feed-follower.js';
 import type { Lifecycle } from '../common/lifecycle.js';
 import {
   fileKeyString,
@@ -37,7 +37,7 @@ const EMPTY_GROUP: GroupReleases = { releases: [], revision: '' };
  * fetches and watches read only from here. A refresh applies one consistent snapshot at once, so a
  * reader never sees a file without its active release in the middle of a publish or rollback.
  */
-export class ConfigCache implements Lifecycle {
+export class ConfigCache extends FeedCache<ConfigChangeSet> {
   private readonly groupsByKey = new Map<string, ConfigGroup>();
   private readonly groupsByNs = new Map<string, Map<string, ConfigGroup>>();
   private readonly filesByKey = new Map<string, ConfigFileMeta>();
@@ -51,54 +51,21 @@ export class ConfigCache implements Lifecycle {
   private readonly groupReleases = new Map<string, GroupReleases>();
   private readonly nsGroupRevision = new Map<string, string>();
   private readonly listeners = new Set<ReleaseChangeListener>();
-  private readonly feed: FeedFollower;
 
   constructor(
     private readonly deps: { store: ConfigStore; logger: Logger; onRefreshError?: (err: unknown) => void },
     config: ConfigCacheConfig,
   ) {
-    this.feed = new FeedFollower(
+    super(
       {
         name: 'config',
         logger: deps.logger,
         onRefreshError: deps.onRefreshError,
-        source: {
-          currentSeq: () => deps.store.currentSeq(),
-          readSince: async (since) => {
-            const cs = await deps.store.readConfigChanges(since);
-            this.apply(cs);
-            return cs.seq;
-          },
-        },
+        currentSeq: () => deps.store.currentSeq(),
+        read: (since) => deps.store.readConfigChanges(since),
       },
       config,
     );
-  }
-
-  start(): Promise<void> {
-    return this.feed.start();
-  }
-
-  stop(): Promise<void> {
-    return this.feed.stop();
-  }
-
-  seq(): number {
-    return this.feed.seq();
-  }
-
-  syncState(): { seq: number; lastSyncAt: number; failures: number } {
-    return this.feed.syncState();
-  }
-
-  /** Resolves once the cache reflects at least `seq` (read-your-writes). */
-  waitFor(seq: number): Promise<void> {
-    return this.feed.waitFor(seq);
-  }
-
-  /** Reads pending changes now; concurrent callers share one read (and get a fresh one if late). */
-  refresh(): Promise<void> {
-    return this.feed.refresh();
   }
 
   onReleaseChange(listener: ReleaseChangeListener): () => void {
@@ -193,7 +160,7 @@ export class ConfigCache implements Lifecycle {
 
   // ---- applying the feed ----
 
-  private apply(cs: ConfigChangeSet): void {
+  protected apply(cs: ConfigChangeSet): void {
     const changedFiles = new Set<string>();
     const changedGroups = new Set<string>();
     for (const row of cs.groups) this.applyGroup(row.value, row.deleted);
