@@ -79,7 +79,7 @@ export interface AuthChecker {
 
 export interface UserService {
   /** Never permission-checked. Unknown user → 400312; wrong password → 401001. */
-  login(req: WireLoginRequest): Promise<WireLoginResponse>;
+  login(req: WireLoginRequest, clientIp?: string): Promise<WireLoginResponse>;
   createUsers(ctx: RequestContext, reqs: WireUser[]): Promise<ItemResult<WireUser>[]>;
   deleteUsers(ctx: RequestContext, reqs: WireUser[]): Promise<ItemResult<WireUser>[]>;
   updateUser(ctx: RequestContext, req: WireUser): Promise<WireUser>;

@@ -15,6 +15,7 @@ import { wildcardMatcher } from '../common/utils/wildcard.js';
 import type { AuthQuery, ListResult, UserService } from './api.js';
 import { ROLE_NAMES, userToWire } from './convert.js';
 import type { AuthCore } from './core.js';
+import { LoginThrottle } from './login-throttle.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { createToken } from './token.js';
 import { checkEmail, checkKeys, checkMobile, checkName, checkPassword, first, page, paging, requireId } from './validate.js';
@@ -29,11 +30,14 @@ function echo(req: WireUser): WireUser {
 }
 
 export class DefaultUserService implements UserService {
+  private readonly throttle = new LoginThrottle();
+
   constructor(private readonly core: AuthCore) {}
 
-  async login(req: WireLoginRequest): Promise<WireLoginResponse> {
+  async login(req: WireLoginRequest, clientIp = ''): Promise<WireLoginResponse> {
     const cache = this.core.cache;
     const name = req.name ?? '';
+    this.throttle.check(name, clientIp);
     const ownerName = req.owner || name;
     let user: User | undefined;
     if (ownerName === name) {
@@ -42,10 +46,15 @@ export class DefaultUserService implements UserService {
       const owner = cache.userByName('', ownerName);
       user = owner ? cache.userByName(owner.id, name) : undefined;
     }
-    if (!user) throw new PolarisError(Code.NotFoundUser);
+    if (!user) {
+      this.throttle.failed(name, clientIp);
+      throw new PolarisError(Code.NotFoundUser);
+    }
     if (!(await verifyPassword(req.password ?? '', user.password))) {
+      this.throttle.failed(name, clientIp);
       throw new PolarisError(Code.NotAllowedAccess, 'name or password is wrong');
     }
+    this.throttle.succeeded(name, clientIp);
     return {
       user_id: user.id,
       name: user.name,

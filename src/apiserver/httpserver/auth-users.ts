@@ -11,9 +11,9 @@ import type { RouteDef, RouteGroup, RouteHandler } from './route-table.js';
 function handlers(users: UserService, status: () => Record<string, string>): Record<string, RouteHandler> {
   return {
     status: async (_req, reply) => sendAuthResponse(reply, 'optionSwitch', { options: status() }),
-    login: async (req, reply) => {
+    login: async (req, reply, ctx) => {
       const body = decodeOne<LoginRequest>(req, 'v1.LoginRequest');
-      return sendAuthResponse(reply, 'loginResponse', await users.login(body));
+      return sendAuthResponse(reply, 'loginResponse', await users.login(body, ctx.clientIp));
     },
     list: async (req, reply, ctx) => {
       const list = await users.listUsers(ctx, rawQuery(req));
