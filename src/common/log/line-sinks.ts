@@ -70,6 +70,7 @@ export class PlainFileSink implements Sink {
     once(event: string, listener: (...args: unknown[]) => void): unknown;
   };
   private closed = false;
+  private reopening: Promise<void> = Promise.resolve();
 
   constructor(path: string, onError: (message: string) => void) {
     this.dest = pino.destination({ dest: path, mkdir: true, sync: false, append: true }) as unknown as PlainFileSink['dest'];
@@ -80,9 +81,12 @@ export class PlainFileSink implements Sink {
     this.dest.write(line);
     return true;
   }
-  flush(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolveFlush) => {
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    // A reopen is asynchronous: flushing before the new file is open would drop the lines
+    // written meanwhile from the flush.
+    await this.reopening;
+    await new Promise<void>((resolveFlush) => {
       try {
         this.dest.flush(() => resolveFlush());
       } catch {
@@ -100,7 +104,12 @@ export class PlainFileSink implements Sink {
     });
   }
   reopen(): void {
-    if (!this.closed) this.dest.reopen();
+    if (this.closed) return;
+    this.reopening = new Promise<void>((resolveReady) => {
+      this.dest.once('ready', () => resolveReady());
+      this.dest.once('error', () => resolveReady());
+    });
+    this.dest.reopen();
   }
 }
 
