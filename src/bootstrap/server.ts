@@ -23,7 +23,9 @@ import { BatchedInstanceWriter } from '../service/batched-writer.js';
 import { ClientExpiry } from '../service/client-expiry.js';
 import { HealthService, NODE_ID_KEY } from '../service/health-service.js';
 import type { HeartbeatStore } from '../service/healthcheck/heartbeat-store.js';
+import { ClockSync } from '../service/healthcheck/clock-sync.js';
 import { MemoryHeartbeatStore } from '../service/healthcheck/memory-heartbeat-store.js';
+import { SkewCorrectedClock, type Clock } from '../common/timewheel/clock.js';
 import { createRedisHeartbeatStore, RedisHeartbeatStore } from '../service/healthcheck/redis-heartbeat-store.js';
 import { createNamingModule } from '../service/naming-service.js';
 import { createRulesModule, RULE_INDEXERS, type RulesModule } from '../service/rules/rules-module.js';
@@ -184,9 +186,19 @@ export async function startServer(opts: {
     let health: HealthService | undefined;
     if (config.healthcheck.open) {
       const heartbeats = await openHeartbeatStore(config, localHost, loggers);
-      if (heartbeats instanceof RedisHeartbeatStore) started.push({ start: async () => undefined, stop: () => heartbeats.close() });
+      let clock: Clock | undefined;
+      if (heartbeats instanceof RedisHeartbeatStore) {
+        started.push({ start: async () => undefined, stop: () => heartbeats.close() });
+        // Nodes stamp and judge beats on Redis' clock, so a node with a skewed clock can neither
+        // keep a dead instance alive nor expire a live one.
+        const corrected = new SkewCorrectedClock(() => heartbeats.serverTimeMs());
+        const sync = new ClockSync({ clock: corrected, logger: loggers.scope('healthcheck') }, 30_000);
+        await sync.start();
+        started.push(sync);
+        clock = corrected;
+      }
       health = new HealthService(
-        { store, cache, heartbeats, logger: loggers.scope('healthcheck') },
+        { store, cache, heartbeats, logger: loggers.scope('healthcheck'), clock },
         {
           checkerService: { namespace: 'Polaris', name: config.healthcheck.service },
           slotNum: config.healthcheck.slotNum,

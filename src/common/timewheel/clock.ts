@@ -76,3 +76,30 @@ export const manualTicker: Ticker = {
     return () => {};
   },
 };
+
+/**
+ * The wall clock corrected to a shared reference (grpc.md §8.1: polaris stamps beats with
+ * `now - diff`, diff = node clock − database clock). `sync` measures the reference and keeps the
+ * offset (half the round trip is assumed on each side); a failed measurement keeps the last offset.
+ */
+export class SkewCorrectedClock implements Clock {
+  private offsetMs = 0;
+
+  constructor(private readonly reference: () => Promise<number>) {}
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** The current correction (reference − local), in ms. */
+  offset(): number {
+    return this.offsetMs;
+  }
+
+  async sync(): Promise<void> {
+    const t0 = Date.now();
+    const ref = await this.reference();
+    const t1 = Date.now();
+    this.offsetMs = ref - (t0 + t1) / 2;
+  }
+}

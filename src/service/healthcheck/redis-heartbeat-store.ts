@@ -219,6 +219,15 @@ export class RedisHeartbeatStore implements HeartbeatStore {
    * Waits (up to `timeoutMs`, default 10 s) for the first connection, for a start-up check.
    * Unlike `ready`, keeps waiting through failed attempts.
    */
+  /**
+   * Redis' own clock (TIME), as epoch ms: the shared time base of the nodes' heartbeat stamps,
+   * so beats written by a node with a skewed clock are not read as coming from the future.
+   */
+  async serverTimeMs(): Promise<number> {
+    const [sec, usec] = (await this.client.time()) as [string | number, string | number];
+    return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+  }
+
   async waitConnected(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
