@@ -20,9 +20,13 @@ export interface AuthModule {
 /** The auth module: its cache, the checker guards ask, and the user / group / policy services. */
 export function createAuthModule(
   deps: { store: AuthStore; naming: NamingReader; logger: Logger },
-  config: AuthModuleConfig & { cacheIntervalMs: number; cacheProbeMs?: number },
+  config: AuthModuleConfig & { cacheIntervalMs: number; cacheProbeMs?: number; cacheProbe?: () => Promise<number> },
 ): AuthModule {
-  const cache = new AuthCache({ store: deps.store, logger: deps.logger }, { intervalMs: config.cacheIntervalMs, probeMs: config.cacheProbeMs });
+  const cache = new AuthCache({ store: deps.store, logger: deps.logger }, {
+    intervalMs: config.cacheIntervalMs,
+    probeMs: config.cacheProbeMs,
+    probe: config.cacheProbe,
+  });
   const checker = new DefaultAuthChecker({ cache, logger: deps.logger }, config);
   const core = new AuthCore({ store: deps.store, cache, checker, naming: deps.naming, logger: deps.logger }, config);
   return {

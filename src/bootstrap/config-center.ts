@@ -14,7 +14,7 @@ import type { ServerConfig } from './config/api.js';
  * it off with a warning.
  */
 export function openConfigCenter(
-  deps: { store: Store; namingCache: NamingReader; logger: Logger },
+  deps: { store: Store; namingCache: NamingReader; logger: Logger; seqProbe?: () => Promise<number> },
   config: ServerConfig,
 ): DefaultConfigCenter | undefined {
   if (!config.config.open) {
@@ -31,6 +31,7 @@ export function openConfigCenter(
       store: deps.store.config(),
       logger: deps.logger,
       namingSync: (seq) => deps.namingCache.waitFor(seq),
+      seqProbe: deps.seqProbe,
     },
     {
       contentMaxLength: config.config.contentMaxLength,

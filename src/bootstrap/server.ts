@@ -10,6 +10,7 @@ import { guardConfig } from '../auth/guards/config-guard.js';
 import { guardRules } from '../auth/guards/rules-guard.js';
 import { createAuthModule, type AuthModule } from '../auth/module.js';
 import { registerCacheMetrics } from '../cache/metrics.js';
+import { sharedSeqProbe } from '../common/feed-follower.js';
 import { TombstonePurge, type TombstoneSource, type TombstonePurgeConfig } from '../maintain/tombstone-purge.js';
 import { NamingCache } from '../cache/naming-cache.js';
 import { RulesCache } from '../cache/rules-cache.js';
@@ -135,13 +136,16 @@ export async function startServer(opts: {
       );
     }
 
-    const cache = new NamingCache({ store, logger: loggers.scope('cache') }, { intervalMs: 1000, probeMs: 100 });
+    // Every cache follows the same change sequence: one shared probe instead of one per cache.
+    const storeForProbe = store;
+    const seqProbe = sharedSeqProbe(() => storeForProbe.currentSeq(), 90);
+    const cache = new NamingCache({ store, logger: loggers.scope('cache') }, { intervalMs: 1000, probeMs: 100, probe: seqProbe });
     await cache.start();
     started.push(cache);
 
     let auth: AuthModule | undefined;
     if (authStore) {
-      auth = createAuthModule({ store: authStore, naming: cache, logger: loggers.scope('auth') }, { ...authConfig, cacheIntervalMs: 1000, cacheProbeMs: 100 });
+      auth = createAuthModule({ store: authStore, naming: cache, logger: loggers.scope('auth') }, { ...authConfig, cacheIntervalMs: 1000, cacheProbeMs: 100, cacheProbe: seqProbe });
       await auth.cache.start();
       started.push(auth.cache);
     }
@@ -161,7 +165,7 @@ export async function startServer(opts: {
       rulesCache = new RulesCache(
         { store: ruleStore, logger: loggers.scope('cache') },
         // Probe like the naming cache: rules written on other nodes arrive within ~100 ms.
-        { intervalMs: 1000, probeMs: 100, indexers: RULE_INDEXERS },
+        { intervalMs: 1000, probeMs: 100, probe: seqProbe, indexers: RULE_INDEXERS },
       );
       await rulesCache.start();
       started.push(rulesCache);
@@ -169,7 +173,7 @@ export async function startServer(opts: {
     }
 
     // Config center (config.open): release cache + watchers on the shared change sequence.
-    const configCenter = openConfigCenter({ store, namingCache: cache, logger: loggers.scope('config') }, config);
+    const configCenter = openConfigCenter({ store, namingCache: cache, logger: loggers.scope('config'), seqProbe }, config);
     if (configCenter) {
       const groups = configCenter.cache;
       configGroupsIn = (ns) => {

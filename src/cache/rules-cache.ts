@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Lifecycle } from '../common/lifecycle.js';
-import { FeedCache } from '../common/feed-follower.js';
+import { FeedCache, type FeedFollowerConfig } from '../common/feed-follower.js';
 import type { RuleChangeSet, RuleKind, RuleRow, RuleServiceKey, RuleStore } from '../store/rules-api.js';
 
 /** A cached rule: its row and its body, parsed once when the row arrives. */
@@ -39,14 +39,7 @@ export interface RulesReader {
   onChange(listener: RulesChangeListener): () => void;
 }
 
-export interface RulesCacheConfig {
-  /** Background refresh period. Writes made through this process do not wait for it. */
-  intervalMs: number;
-  /**
-   * Between refreshes, how often to compare the store's sequence with the cache's and read the
-   * change feed as soon as it moved (writes made by other processes). Default: `intervalMs`.
-   */
-  probeMs?: number;
+export interface RulesCacheConfig extends FeedFollowerConfig {
   /** Index builders per kind (default: `svc` over the row's bound services). */
   indexers?: Partial<Record<RuleKind, RuleIndexer>>;
 }

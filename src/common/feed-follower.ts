@@ -9,6 +9,31 @@ export interface FeedFollowerConfig {
    * node is read as soon as a probe sees it. Default: `intervalMs` (no probing).
    */
   probeMs?: number;
+  /**
+   * The probe query, when several caches following the same store share one (see
+   * `sharedSeqProbe`); default: the source's own `currentSeq`.
+   */
+  probe?: () => Promise<number>;
+}
+
+/**
+ * One sequence probe for every cache following the same store: calls arriving within `reuseMs` of
+ * a query (or while it runs) share its answer, so n caches probing every 100 ms cost about one
+ * query per 100 ms instead of n. Only for probes: writers waiting for their own write must read
+ * the sequence afresh.
+ */
+export function sharedSeqProbe(currentSeq: () => Promise<number>, reuseMs: number): () => Promise<number> {
+  let last: { at: number; value: Promise<number> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (last && now - last.at < reuseMs) return last.value;
+    const value = currentSeq();
+    last = { at: now, value };
+    value.catch(() => {
+      if (last?.value === value) last = undefined;
+    });
+    return value;
+  };
 }
 
 export interface FeedSource {
@@ -109,7 +134,7 @@ export class FeedFollower implements Lifecycle {
   /** One background step: read the feed when the store moved on, or when the interval is up. */
   private async tick(): Promise<void> {
     if (Date.now() - this.lastSyncAt < this.config.intervalMs) {
-      const seq = await this.deps.source.currentSeq();
+      const seq = await (this.config.probe ?? this.deps.source.currentSeq)();
       if (seq <= this.lastSeq) return;
     }
     await this.refresh();

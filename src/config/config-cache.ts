@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { FeedCache } from '../common/feed-follower.js';
+import { FeedCache, type FeedFollowerConfig } from '../common/feed-follower.js';
 import type { Lifecycle } from '../common/lifecycle.js';
 import {
   fileKeyString,
@@ -12,12 +12,8 @@ import {
 } from '../common/model/config.js';
 import type { ConfigChangeSet, ConfigStore } from '../store/config-api.js';
 
-export interface ConfigCacheConfig {
-  /** Longest time between two reads of the feed (1 s). This process's own writes do not wait for it. */
-  intervalMs: number;
-  /** How often the store's sequence is probed; a change by another node is read at the next probe. */
-  probeMs?: number;
-}
+/** Longest time between two reads of the feed (1 s) and the sequence probe; own writes never wait. */
+export type ConfigCacheConfig = FeedFollowerConfig;
 
 /** Files (fileKeyString) whose releases changed in one refresh, handed to listeners after applying. */
 export type ReleaseChangeListener = (fileKeys: ReadonlySet<string>) => void;

@@ -48,11 +48,14 @@ export class DefaultConfigCenter implements ConfigCenter {
   private readonly transfer: TransferService;
   private readonly client: ClientService;
 
-  constructor(deps: ConfigDeps & { clock?: Clock; ticker?: Ticker }, config: Partial<ConfigModuleConfig> = {}) {
+  constructor(
+    deps: ConfigDeps & { clock?: Clock; ticker?: Ticker; seqProbe?: () => Promise<number> },
+    config: Partial<ConfigModuleConfig> = {},
+  ) {
     const cfg: ConfigModuleConfig = { ...DEFAULT_CONFIG_MODULE, ...config };
     this.cache = new ConfigCache(
       { store: deps.store, logger: deps.logger },
-      { intervalMs: cfg.refreshIntervalMs, probeMs: cfg.refreshProbeMs },
+      { intervalMs: cfg.refreshIntervalMs, probeMs: cfg.refreshProbeMs, probe: deps.seqProbe },
     );
     this.watches = new WatchCenter(
       { cache: this.cache, logger: deps.logger, clock: deps.clock, ticker: deps.ticker },
@@ -226,6 +229,9 @@ export class DefaultConfigCenter implements ConfigCenter {
   }
 }
 
-export function createConfigCenter(deps: ConfigDeps & { clock?: Clock; ticker?: Ticker }, config?: Partial<ConfigModuleConfig>): DefaultConfigCenter {
+export function createConfigCenter(
+  deps: ConfigDeps & { clock?: Clock; ticker?: Ticker; seqProbe?: () => Promise<number> },
+  config?: Partial<ConfigModuleConfig>,
+): DefaultConfigCenter {
   return new DefaultConfigCenter(deps, config);
 }
