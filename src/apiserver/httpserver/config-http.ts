@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CodecError, decodeJson, encodeJsonBuffer } from '../../common/api/codec.js';
+import { CodecError, decodeJson, encodeJsonBuffer, type JsonFieldSet } from '../../common/api/codec.js';
 import { batchCodeLargest, type ItemResult } from '../../common/errors/batch.js';
 import { codeInfo } from '../../common/errors/code-info.js';
 import { Code } from '../../common/errors/codes.js';
 import { PolarisError, httpStatusOf } from '../../common/errors/polaris-error.js';
 import type { ConfigQuery } from '../../config/api.js';
 import { decodeBatch, rawBody } from './body.js';
-import { sendEnvelope, setPolarisHeaders, type EnvelopeMessage, type EnvelopeType } from './envelope.js';
+import { answerFields, sendEnvelope, setPolarisHeaders, type EnvelopeMessage, type EnvelopeType } from './envelope.js';
 
 /**
  * Shared pieces of the config routes: body decoding with the config center's error texts
@@ -96,15 +96,18 @@ export function sendConfigBatch(reply: FastifyReply, results: readonly ItemResul
   });
 }
 
-/** Encodings of answer objects the module shares between callers (one publish waking many watchers). */
-const encoded = new WeakMap<object, Buffer>();
+/** Encodings of answer objects the module shares between callers (one publish waking many watchers), per field set. */
+const encodedBySet = new WeakMap<JsonFieldSet, WeakMap<object, Buffer>>();
 
 /** Writes a whole answer message computed by the module (client plane). */
 export function sendMessage(reply: FastifyReply, type: EnvelopeType, msg: { code?: number | null }): FastifyReply {
   if (typeof msg.code !== 'number') return sendEnvelope(reply, type, { ...(msg as Record<string, unknown>), code: Code.ExecuteException });
+  const fields = answerFields(reply);
+  let encoded = encodedBySet.get(fields);
+  if (!encoded) encodedBySet.set(fields, (encoded = new WeakMap()));
   let body = encoded.get(msg);
   if (!body) {
-    body = encodeJsonBuffer(type, msg);
+    body = encodeJsonBuffer(type, msg, fields);
     encoded.set(msg, body);
   }
   setPolarisHeaders(reply, msg.code);

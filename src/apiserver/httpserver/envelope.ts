@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { encodeJsonBuffer } from '../../common/api/codec.js';
+import { POLARIS_1_18_FIELDS, encodeJsonBuffer, type JsonFieldSet } from '../../common/api/codec.js';
 import { Code, type PolarisCode } from '../../common/errors/codes.js';
 import { codeInfo } from '../../common/errors/code-info.js';
 import { PolarisError, httpStatusOf } from '../../common/errors/polaris-error.js';
@@ -54,9 +54,14 @@ export function sendEnvelope(
   message: EnvelopeMessage,
   httpStatus: number = httpStatusOf(message.code),
 ): FastifyReply {
-  const body = encodeJsonBuffer(type, message);
+  const body = encodeJsonBuffer(type, message, answerFields(reply));
   setPolarisHeaders(reply, message.code);
   return reply.code(httpStatus).type(JSON_CONTENT_TYPE).send(body);
+}
+
+/** The JSON field set of the route being answered (polaris-server 1.18.1's outside a mounted route). */
+export function answerFields(reply: FastifyReply): JsonFieldSet {
+  return reply.request.routeOptions.config?.polaris?.fields ?? POLARIS_1_18_FIELDS;
 }
 
 /** Request-Id echo (empty when the caller sent none) and the code headers. */

@@ -5,7 +5,10 @@ import { sendAnyBatch, sendAnyList } from './naming-rules-common.js';
 import { rawQuery } from './query.js';
 import { consoleInclude, type RouteDef, type RouteGroup, type RouteHandler } from './route-table.js';
 
-/** Lane groups under `/naming/v1/lane/groups` (naming v1 sub-group `router`). */
+/**
+ * Lane groups under `/naming/v1/lane/groups` (naming v1 sub-group `router`). Newer than
+ * polaris-server 1.18.1, so the answers keep every v1.5 field.
+ */
 
 const LANE = 'v1.LaneGroup';
 
@@ -34,10 +37,10 @@ export const namingLaneRoutes: RouteGroup = {
     const batch = 'v1.BatchWriteResponse' as const;
     const p = '/naming/v1/lane/groups';
     return [
-      { method: 'POST', url: p, includes: W, envelope: batch, handler: h.create },
-      { method: 'POST', url: `${p}/delete`, includes: W, envelope: batch, handler: h.remove },
-      { method: 'PUT', url: p, includes: W, envelope: batch, handler: h.update },
-      { method: 'GET', url: p, includes: R, envelope: 'v1.BatchQueryResponse', handler: h.list },
+      { method: 'POST', url: p, includes: W, envelope: batch, allFields: true, handler: h.create },
+      { method: 'POST', url: `${p}/delete`, includes: W, envelope: batch, allFields: true, handler: h.remove },
+      { method: 'PUT', url: p, includes: W, envelope: batch, allFields: true, handler: h.update },
+      { method: 'GET', url: p, includes: R, envelope: 'v1.BatchQueryResponse', allFields: true, handler: h.list },
     ];
   },
 };

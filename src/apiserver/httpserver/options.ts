@@ -1,3 +1,4 @@
+import type { JsonFieldSetName } from '../../common/api/codec.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { Logger } from 'pino';
 import type { AuthServices } from '../../auth/api.js';
@@ -41,6 +42,11 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** How long `stop()` waits for in-flight requests before cutting connections; default 10 s. */
   shutdownTimeoutMs?: number;
+  /**
+   * Fields of JSON answers on the routes polaris-server 1.18.1 serves: `v1.4.2` (default, its
+   * specification; strict Go decoders accept nothing else) or `v1.5` (every field this server knows).
+   */
+  jsonFieldSet?: JsonFieldSetName;
 }
 
 /** Runtime log-level control behind `/maintain/v1/log/outputlevel`. */

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { JsonFieldSet } from '../../common/api/codec.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { EnvelopeType } from './envelope.js';
 import type { ApiGroupConfig, HttpServerDeps } from './options.js';
@@ -30,6 +31,11 @@ export interface RouteDef {
   envelope: EnvelopeType | null;
   /** go-restful `Consumes/Produces(application/json)`: the 415/406 checks apply. Default true. */
   json?: boolean;
+  /**
+   * A route polaris-server 1.18.1 does not serve (lanes): no client of 1.18.1 decodes its answers,
+   * so they carry every v1.5 field whatever the server's JSON field set.
+   */
+  allFields?: boolean;
   handler: RouteHandler;
 }
 
@@ -50,6 +56,8 @@ export interface RouteGroup {
 export interface RouteMeta {
   envelope: EnvelopeType | null;
   json: boolean;
+  /** The fields JSON answers of this route carry. */
+  fields: JsonFieldSet;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { ALL_FIELDS, jsonFieldSet, type JsonFieldSet } from '../../common/api/codec.js';
 import type { ApiServer } from '../api.js';
 import { installBodyParser } from './body.js';
 import { applyConnLimit } from './conn-limit.js';
@@ -47,6 +48,8 @@ export class HttpServer implements ApiServer {
   private readonly state = new RouterState();
   private readonly log: Logger;
   private readonly shutdownTimeoutMs: number;
+  /** The JSON field set of the routes polaris-server 1.18.1 serves. */
+  private readonly fields: JsonFieldSet;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -58,6 +61,7 @@ export class HttpServer implements ApiServer {
     this.boundPort = options.listenPort;
     this.log = deps.logger.child({ apiserver: this.name });
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    this.fields = jsonFieldSet(options.jsonFieldSet ?? 'v1.4.2');
 
     this.app = Fastify({
       logger: false,
@@ -129,7 +133,7 @@ export class HttpServer implements ApiServer {
     this.app.route({
       method: def.method,
       url: def.url,
-      config: { polaris: { envelope: def.envelope, json: def.json ?? true } },
+      config: { polaris: { envelope: def.envelope, json: def.json ?? true, fields: def.allFields ? ALL_FIELDS : this.fields } },
       handler: async (req, reply) => {
         const ctx = requestContext(req, log);
         try {

@@ -1,3 +1,4 @@
+import { JSON_FIELD_SET_NAMES, type JsonFieldSetName } from '../../common/api/field-sets.js';
 import { Section, fail, invalid, readString, warn } from './section.js';
 import type {
   ApiGroupConfig,
@@ -81,6 +82,15 @@ function protoCache(s: Section, enabledByDefault: boolean): ProtoCacheOption {
   };
 }
 
+/** `jsonFieldSet`: the fields of HTTP JSON answers, `v1.4.2` (polaris-server 1.18.1's, default) or `v1.5`. */
+function parseJsonFieldSet(s: Section): JsonFieldSetName {
+  const text = s.str('jsonFieldSet', 'v1.4.2');
+  if (!(JSON_FIELD_SET_NAMES as readonly string[]).includes(text)) {
+    invalid(s.ctx, s.at('jsonFieldSet'), `expected one of ${JSON_FIELD_SET_NAMES.join(', ')}, got "${text}"`, s.get('jsonFieldSet'));
+  }
+  return text as JsonFieldSetName;
+}
+
 function parseOption(name: ApiServerName, s: Section): ApiServerConfig['option'] {
   const b = base(s, name);
   let option: ApiServerConfig['option'];
@@ -91,6 +101,7 @@ function parseOption(name: ApiServerName, s: Section): ApiServerConfig['option']
         ...protoCache(s, false),
         enablePprof: s.bool('enablePprof', false),
         enableSwagger: s.bool('enableSwagger', false),
+        jsonFieldSet: parseJsonFieldSet(s),
       };
       break;
     case 'service-grpc':

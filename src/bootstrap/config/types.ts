@@ -125,6 +125,8 @@ export interface ProtoCacheOption {
 export interface HttpServerOption extends ApiServerOptionBase, ProtoCacheOption {
   readonly enablePprof: boolean;
   readonly enableSwagger: boolean;
+  /** Fields of JSON answers on polaris-server 1.18.1's routes: `v1.4.2` (its own, default) or `v1.5`. */
+  readonly jsonFieldSet: 'v1.4.2' | 'v1.5';
 }
 
 export type GrpcServerOption = ApiServerOptionBase & ProtoCacheOption;

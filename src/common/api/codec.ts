@@ -15,18 +15,21 @@
  * in binary input); encoders treat absent as default.
  *
  * JSON follows golang jsonpb v1.5.4 as polaris-server uses it: EmitDefaults output, both field
- * spellings on input, unknown fields rejected (v1.18.1 behaviour). Every failure is a CodecError;
+ * spellings on input, unknown fields rejected (v1.18.1 behaviour). JSON encoders take a field set
+ * (field-sets.ts): every v1.5 field by default, or v1.4.2's as polaris-server 1.18.1 answers. Every failure is a CodecError;
  * callers answer 400001 ParseException ("request decode failed: " + message).
  */
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { CodecError } from './codec-error.js';
 import { decodeJson, decodeJsonArray } from './json-decode.js';
 import { encodeJson, encodeJsonArray, encodeJsonBuffer } from './json-encode.js';
+import { ALL_FIELDS, JSON_FIELD_SET_NAMES, POLARIS_1_18_FIELDS, jsonFieldSet, type JsonFieldSet, type JsonFieldSetName } from './field-sets.js';
 import { decodeProto } from './proto-decode.js';
 import { encodeProto } from './proto-encode.js';
 import { protoRoot } from './protos.js';
 import { messageDesc } from './schema.js';
 
+export { ALL_FIELDS, JSON_FIELD_SET_NAMES, POLARIS_1_18_FIELDS, jsonFieldSet, type JsonFieldSet, type JsonFieldSetName };
 export { CodecError, decodeJson, decodeJsonArray, decodeProto, encodeJson, encodeJsonArray, encodeJsonBuffer, encodeProto };
 
 /** A wire object of any message type. */

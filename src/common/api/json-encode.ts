@@ -5,11 +5,13 @@
  * 64-bit integers quoted, wrappers bare, Any as {"@type": …, …fields}, Duration as "1.500s",
  * strings HTML-escaped like Go's encoding/json.
  *
- * Each message type is compiled once into a closure over arrays of per-field writers, which write
- * straight into a shared byte buffer (see byte-writer.ts).
+ * Each message type is compiled once per field set (field-sets.ts) into a closure over arrays of
+ * per-field writers, which write straight into a shared byte buffer (see byte-writer.ts). A field
+ * set only changes which fields are compiled in, so it costs nothing per answer.
  */
 import { ByteWriter, withWriter } from './byte-writer.js';
 import { CodecError } from './codec-error.js';
+import { ALL_FIELDS, type JsonFieldSet } from './field-sets.js';
 import { K, messageDesc, resolveTypeUrl, type EnumDesc, type FieldDesc, type MessageDesc } from './schema.js';
 import {
   S, goString, int64String, is64, isFloat, jsonBytes, jsonFloat, jsonInt32, normalizeDuration,
@@ -116,9 +118,9 @@ function enumDefaultJson(e: EnumDesc): Buffer {
 }
 
 /** Lazily bound writer of a message type (types may refer to each other). */
-function lazyMessage(name: string): MsgPut {
+function lazyMessage(name: string, fs: JsonFieldSet): MsgPut {
   let put: MsgPut | undefined;
-  return (w, o) => (put ??= messagePut(messageDesc(name)))(w, o);
+  return (w, o) => (put ??= messagePut(messageDesc(name), fs))(w, o);
 }
 
 function wrapperPut(k: ScalarKind): Put {
@@ -138,7 +140,7 @@ const durationPut: Put = (w, v) => {
 };
 
 /** Writer of one value of the field's kind; absent values (list/map elements) write the default. */
-function elementPut(f: FieldDesc): Put {
+function elementPut(f: FieldDesc, fs: JsonFieldSet): Put {
   switch (f.kind) {
     case K.SCALAR: {
       const put = scalarPut(f.scalar);
@@ -152,12 +154,14 @@ function elementPut(f: FieldDesc): Put {
     }
     case K.WRAPPER:
       return wrapperPut(f.scalar);
-    case K.ANY:
-      return (w, v) => (v === undefined || v === null ? w.bytes(EMPTY_OBJECT) : putAny(w, v));
+    case K.ANY: {
+      const put = anyPut(fs);
+      return (w, v) => (v === undefined || v === null ? w.bytes(EMPTY_OBJECT) : put(w, v));
+    }
     case K.DURATION:
       return (w, v) => (v === undefined || v === null ? w.ascii7('"0s"') : durationPut(w, v));
     default: {
-      const put = lazyMessage(f.msgName);
+      const put = lazyMessage(f.msgName, fs);
       return (w, v) => put(w, (v === undefined || v === null ? EMPTY : v) as Obj);
     }
   }
@@ -169,8 +173,8 @@ function compareNumericKeys(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function fieldPut(f: FieldDesc): Put {
-  const elem = elementPut(f);
+function fieldPut(f: FieldDesc, fs: JsonFieldSet): Put {
+  const elem = elementPut(f, fs);
   if (f.map) {
     const numericKeys = f.keyScalar !== S.STRING && f.keyScalar !== S.BOOL;
     return (w, v) => {
@@ -209,7 +213,7 @@ function fieldPut(f: FieldDesc): Put {
   }
   switch (f.kind) {
     case K.MESSAGE: {
-      const put = lazyMessage(f.msgName);
+      const put = lazyMessage(f.msgName, fs);
       return (w, v) => (v === undefined || v === null ? w.bytes(NULL) : put(w, v as Obj));
     }
     case K.WRAPPER:
@@ -245,8 +249,12 @@ function fieldPut(f: FieldDesc): Put {
   }
 }
 
-function messagePut(d: MessageDesc): MsgPut {
-  const cached = d.cache.json as MsgPut | undefined;
+/** Cache slot of a message's compiled writer for a field set. */
+const cacheKey = (fs: JsonFieldSet): string => 'json:' + fs.name;
+
+function messagePut(d: MessageDesc, fs: JsonFieldSet): MsgPut {
+  const key = cacheKey(fs);
+  const cached = d.cache[key] as MsgPut | undefined;
   if (cached) return cached;
   let put: MsgPut;
   if (d.selfKind === K.WRAPPER) {
@@ -255,12 +263,13 @@ function messagePut(d: MessageDesc): MsgPut {
   } else if (d.selfKind === K.DURATION) {
     put = (w, o) => (o.value === undefined || o.value === null ? w.ascii7('"0s"') : durationPut(w, o.value));
   } else if (d.selfKind === K.ANY) {
-    put = putAny;
+    put = anyPut(fs);
   } else {
-    const fields = d.fields;
+    const omit = fs.omit.get(d.fullName);
+    const fields = omit ? d.fields.filter((f) => !omit.has(f.name)) : d.fields;
     const n = fields.length;
     const names = fields.map((f) => f.name);
-    const puts = fields.map(fieldPut);
+    const puts = fields.map((f) => fieldPut(f, fs));
     // '{"key":' for the first field, ',"key":' for the others
     const keyFirst = fields.map((f) => Buffer.from('{' + goString(f.jsonName) + ':', 'utf8'));
     const keyNext = fields.map((f) => Buffer.from(',' + goString(f.jsonName) + ':', 'utf8'));
@@ -292,31 +301,40 @@ function messagePut(d: MessageDesc): MsgPut {
       };
     }
   }
-  d.cache.json = put;
+  d.cache[key] = put;
   return put;
 }
 
+const anyPuts = new Map<JsonFieldSet, Put>();
+
 /** `{"@type": url, …fields}`; a packed well-known type is written as `{"@type": url, "value": …}`. */
-function putAny(w: ByteWriter, v: unknown): void {
-  if (typeof v !== 'object' || v === null) throw wrongType('google.protobuf.Any', v);
-  const o = v as Obj;
-  const url = o['@type'];
-  if (typeof url !== 'string' || url === '') throw new CodecError('Any without "@type"');
-  const d = resolveTypeUrl(url);
-  w.ascii7('{"@type":');
-  putString(w, url);
-  if (d.selfKind !== K.MESSAGE) {
-    w.ascii7(',"value":');
-    if (d.selfKind === K.ANY) putAny(w, o.value); // an Any packed in an Any
-    else messagePut(d)(w, o);
-    w.byte(0x7d);
-    return;
-  }
-  const mark = w.pos;
-  messagePut(d)(w, o); // writes "{…}": turn its "{" into ","
-  if (w.pos - mark === 2) w.pos = mark; // "{}": nothing but the type
-  else w.buf[mark] = 0x2c;
-  if (w.pos === mark) w.byte(0x7d);
+function anyPut(fs: JsonFieldSet): Put {
+  let cached = anyPuts.get(fs);
+  if (cached) return cached;
+  const put: Put = (w, v) => {
+    if (typeof v !== 'object' || v === null) throw wrongType('google.protobuf.Any', v);
+    const o = v as Obj;
+    const url = o['@type'];
+    if (typeof url !== 'string' || url === '') throw new CodecError('Any without "@type"');
+    const d = resolveTypeUrl(url);
+    w.ascii7('{"@type":');
+    putString(w, url);
+    if (d.selfKind !== K.MESSAGE) {
+      w.ascii7(',"value":');
+      if (d.selfKind === K.ANY) put(w, o.value); // an Any packed in an Any
+      else messagePut(d, fs)(w, o);
+      w.byte(0x7d);
+      return;
+    }
+    const mark = w.pos;
+    messagePut(d, fs)(w, o); // writes "{…}": turn its "{" into ","
+    if (w.pos - mark === 2) w.pos = mark; // "{}": nothing but the type
+    else w.buf[mark] = 0x2c;
+    if (w.pos === mark) w.byte(0x7d);
+  };
+  cached = put;
+  anyPuts.set(fs, put);
+  return put;
 }
 
 function check(d: MessageDesc, obj: unknown): Obj {
@@ -324,10 +342,13 @@ function check(d: MessageDesc, obj: unknown): Obj {
   return obj as Obj;
 }
 
-/** JSON text (jsonpb EmitDefaults, compact) of a wire object of message type `typeName`. */
-export function encodeJson(typeName: string, obj: object): string {
+/**
+ * JSON text (jsonpb EmitDefaults, compact) of a wire object of message type `typeName`, with the
+ * fields of `fields` (default: every field).
+ */
+export function encodeJson(typeName: string, obj: object, fields: JsonFieldSet = ALL_FIELDS): string {
   const d = messageDesc(typeName);
-  const put = messagePut(d);
+  const put = messagePut(d, fields);
   const o = check(d, obj);
   return withWriter((w) => {
     put(w, o);
@@ -336,9 +357,9 @@ export function encodeJson(typeName: string, obj: object): string {
 }
 
 /** Same as encodeJson, as UTF-8 bytes (saves the string round trip for HTTP bodies). */
-export function encodeJsonBuffer(typeName: string, obj: object): Buffer {
+export function encodeJsonBuffer(typeName: string, obj: object, fields: JsonFieldSet = ALL_FIELDS): Buffer {
   const d = messageDesc(typeName);
-  const put = messagePut(d);
+  const put = messagePut(d, fields);
   const o = check(d, obj);
   return withWriter((w) => {
     put(w, o);
@@ -347,9 +368,9 @@ export function encodeJsonBuffer(typeName: string, obj: object): Buffer {
 }
 
 /** JSON text of a list of wire objects of type `typeName`. */
-export function encodeJsonArray(typeName: string, list: readonly object[]): string {
+export function encodeJsonArray(typeName: string, list: readonly object[], fields: JsonFieldSet = ALL_FIELDS): string {
   const d = messageDesc(typeName);
-  const put = messagePut(d);
+  const put = messagePut(d, fields);
   return withWriter((w) => {
     w.byte(0x5b);
     for (let i = 0; i < list.length; i++) {
