@@ -303,6 +303,13 @@ apiservers:
     assert.match(configError('auth: {user: {option: {salt: short}}}').message, /auth\.user\.option\.salt: salt must be 16, 24 or 32/);
   });
 
+  it("api-http's jsonFieldSet: polaris-server 1.18.1's (v1.4.2) unless v1.5 is asked for", () => {
+    const http = (yaml: string) => parse(yaml).config.apiservers.find((a) => a.name === 'api-http')?.option as { jsonFieldSet?: string };
+    assert.equal(http('apiservers: [{name: api-http}]').jsonFieldSet, 'v1.4.2');
+    assert.equal(http('apiservers: [{name: api-http, option: {jsonFieldSet: v1.5}}]').jsonFieldSet, 'v1.5');
+    assert.match(configError('apiservers: [{name: api-http, option: {jsonFieldSet: v2}}]').message, /option\.jsonFieldSet: expected one of v1\.4\.2, v1\.5, got "v2"/);
+  });
+
   it('fails on an unknown store, a non-mysql MySQL store or missing MySQL keys', () => {
     assert.match(configError('store: {name: mongoStore}').message, /store\.name: unknown store "mongoStore"/);
     assert.match(
