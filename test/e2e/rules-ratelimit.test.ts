@@ -148,8 +148,13 @@ describe('rate-limit rules reach SDKs through Discover RATE_LIMIT', () => {
     const listed = await call(d.http, 'GET', `/naming/v1/ratelimits?id=${id}`);
     assert.equal(listed.body.amount, 1);
     const got = listed.body.rateLimits[0];
+    // Fields of specification v1.5 only: stored (Discover over gRPC below carries them), but HTTP
+    // answers carry polaris-server 1.18.1's field set (v1.4.2), which strict decoders require.
+    const newer = ['concurrency_amount', 'custom_response', 'metadata'];
+    for (const k of newer) assert.ok(!(k in got), `${k} is not a v1.4.2 field of v1.Rule`);
     for (const [k, v] of Object.entries(rule)) {
-      // Output keys are JSON names: `amountMode`, but `concurrency_amount` / `custom_response`.
+      if (newer.includes(k)) continue;
+      // Output keys are JSON names: `amountMode`.
       const key = k === 'amount_mode' ? 'amountMode' : k;
       const norm = (x: unknown) => (x === undefined ? undefined : JSON.parse(JSON.stringify(x, (_k, val) => (val === null ? undefined : val))));
       const expected = v;
@@ -163,6 +168,8 @@ describe('rate-limit rules reach SDKs through Discover RATE_LIMIT', () => {
     assert.equal(r.cluster.service.value, 'polaris.limiter');
     assert.equal(r.adjuster.climb.enable.value, true);
     assert.equal(r.concurrencyAmount.maxAmount, 7);
+    assert.equal(r.customResponse.body, 'slow down');
+    assert.equal(r.metadata.owner, 'team-a');
     assert.equal(r.disable.value, true);
   });
 
