@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/codec.bench.ts [instances] [seconds-per-case]
  */
-import { decodeJson, decodeProto, encodeJson, encodeJsonBuffer, encodeProto } from '../src/common/api/codec.js';
+import { POLARIS_1_18_FIELDS, decodeJson, decodeProto, encodeJson, encodeJsonBuffer, encodeProto } from '../src/common/api/codec.js';
 
 const N = Number(process.argv[2] ?? 10000);
 const SECONDS = Number(process.argv[3] ?? 2);
@@ -69,6 +69,7 @@ const jsonBytes = Buffer.byteLength(json);
 console.log(`v1.BatchQueryResponse with ${N} instances`);
 bench('encodeJson (string)', jsonBytes, () => encodeJson('v1.BatchQueryResponse', response));
 bench('encodeJsonBuffer (bytes)', jsonBytes, () => encodeJsonBuffer('v1.BatchQueryResponse', response));
+bench('encodeJsonBuffer (1.18.1 set)', jsonBytes, () => encodeJsonBuffer('v1.BatchQueryResponse', response, POLARIS_1_18_FIELDS));
 bench('JSON.stringify (reference)', jsonBytes, () => JSON.stringify(response));
 bench('decodeJson (parsed input)', jsonBytes, () => decodeJson('v1.BatchQueryResponse', parsed));
 bench('JSON.parse + decodeJson', jsonBytes, () => decodeJson('v1.BatchQueryResponse', JSON.parse(json)));

@@ -61,7 +61,7 @@ export function sendEnvelope(
 
 /** The JSON field set of the route being answered (polaris-server 1.18.1's outside a mounted route). */
 export function answerFields(reply: FastifyReply): JsonFieldSet {
-  return reply.request.routeOptions.config?.polaris?.fields ?? POLARIS_1_18_FIELDS;
+  return reply.request?.routeOptions?.config?.polaris?.fields ?? POLARIS_1_18_FIELDS;
 }
 
 /** Request-Id echo (empty when the caller sent none) and the code headers. */
