@@ -180,6 +180,23 @@ describe('answers decode strictly as specification v1.4.2 (polaris-server 1.18.1
     await strict(R, 'POST', '/core/v1/user/login', { name: 'polaris', password });
   });
 
+  it('lanes, which 1.18.1 does not have, keep the v1.5 shapes (route and Discover LANE)', async () => {
+    const lane = {
+      name: u(),
+      entries: [{ type: 'polarismesh.cn/service', selector: { '@type': 'type.googleapis.com/v1.ServiceSelector', namespace: ns, service: 'other' } }],
+      destinations: [{ service: svc, namespace: ns, labels: { lane: { type: 'EXACT', value: 'gray' } }, weight: 100, name: 'gray' }],
+      rules: [{ name: 'r', enable: true, match_mode: 'STRICT', default_label_value: 'gray', traffic_match_rule: { arguments: [], matchMode: 'AND' } }],
+    };
+    const h = { 'X-Polaris-Token': token };
+    const created = await call(d.http, 'POST', '/naming/v1/lane/groups', [lane], h);
+    assert.equal(created.body.code, 200000, created.text);
+    const listed = await call(d.http, 'GET', `/naming/v1/lane/groups?name=${lane.name}`, undefined, h);
+    assert.equal(listed.body.data[0]['@type'], 'type.googleapis.com/v1.LaneGroup');
+    const found = await call(d.http, 'POST', '/v1/Discover', { type: 'LANE', service: { name: svc, namespace: ns } }, h);
+    assert.equal(found.body.code, 200000, found.text);
+    assert.deepEqual(found.body.lanes.map((l: { name: string }) => l.name), [lane.name], 'Discover LANE over HTTP carries its lanes');
+  });
+
   it('a failure answer decodes strictly too', async () => {
     await strict(BW, 'POST', '/naming/v1/namespaces', [{ name: ns }], [400201]);
     await strict(BQ, 'GET', '/naming/v2/routings?color=blue', undefined, [400103]);

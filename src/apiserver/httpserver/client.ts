@@ -1,3 +1,4 @@
+import { ALL_FIELDS } from '../../common/api/codec.js';
 import type { Client, DiscoverRequest, Instance } from '../../common/api/gen/wire.js';
 import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
@@ -12,6 +13,9 @@ import type { RouteDef, RouteGroup, RouteHandler } from './route-table.js';
  * Register/DeregisterInstance, `healthcheck` = Heartbeat. Parse failures answer a v1.Response, as
  * polaris does, also for Discover.
  */
+
+/** Discover types of specification v1.5 that polaris-server 1.18.1 (v1.4.2) does not have. */
+const NEWER_DISCOVER_TYPES: ReadonlySet<string> = new Set(['LANE', 'CUSTOM_ROUTE_RULE', 'NEARBY_ROUTE_RULE', 'LOSSLESS']);
 
 /** A service_token in the body takes precedence over the header token (polaris behaviour). */
 function withServiceToken(ctx: RequestContext, instance: Instance): RequestContext {
@@ -29,7 +33,10 @@ function handlers(naming: NamingService): Record<string, RouteHandler> {
       const request = decodeOne<DiscoverRequest>(req, 'v1.DiscoverRequest');
       const answer = (await naming.discover(ctx, request)) as unknown as EnvelopeMessage;
       const code = typeof answer.code === 'number' ? answer.code : Code.ExecuteException;
-      return sendEnvelope(reply, 'v1.DiscoverResponse', { ...answer, code });
+      // A resource type 1.18.1 does not have is asked for by newer clients only: its answer keeps
+      // the v1.5 fields (lanes, ...) that carry it.
+      const fields = NEWER_DISCOVER_TYPES.has(request.type ?? '') ? ALL_FIELDS : undefined;
+      return sendEnvelope(reply, 'v1.DiscoverResponse', { ...answer, code }, undefined, fields);
     },
     register: async (req, reply, ctx) => {
       const instance = decodeOne<Instance>(req, 'v1.Instance');

@@ -47,14 +47,18 @@ export interface WireFailure {
 
 const JSON_CONTENT_TYPE = 'application/json';
 
-/** Writes an envelope. The body is encoded before any header is set, so an encoding failure leaves the reply untouched. */
+/**
+ * Writes an envelope. The body is encoded before any header is set, so an encoding failure leaves
+ * the reply untouched. `fields` defaults to the route's JSON field set.
+ */
 export function sendEnvelope(
   reply: FastifyReply,
   type: EnvelopeType,
   message: EnvelopeMessage,
   httpStatus: number = httpStatusOf(message.code),
+  fields: JsonFieldSet = answerFields(reply),
 ): FastifyReply {
-  const body = encodeJsonBuffer(type, message, answerFields(reply));
+  const body = encodeJsonBuffer(type, message, fields);
   setPolarisHeaders(reply, message.code);
   return reply.code(httpStatus).type(JSON_CONTENT_TYPE).send(body);
 }
