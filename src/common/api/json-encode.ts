@@ -309,7 +309,7 @@ const anyPuts = new Map<JsonFieldSet, Put>();
 
 /** `{"@type": url, …fields}`; a packed well-known type is written as `{"@type": url, "value": …}`. */
 function anyPut(fs: JsonFieldSet): Put {
-  let cached = anyPuts.get(fs);
+  const cached = anyPuts.get(fs);
   if (cached) return cached;
   const put: Put = (w, v) => {
     if (typeof v !== 'object' || v === null) throw wrongType('google.protobuf.Any', v);
@@ -332,7 +332,6 @@ function anyPut(fs: JsonFieldSet): Put {
     else w.buf[mark] = 0x2c;
     if (w.pos === mark) w.byte(0x7d);
   };
-  cached = put;
   anyPuts.set(fs, put);
   return put;
 }
