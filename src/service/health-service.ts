@@ -17,8 +17,12 @@ import type { HeartbeatStore } from './healthcheck/heartbeat-store.js';
  */
 export const NODE_ID_KEY = 'polaris_node_id';
 
-/** Beats an unknown instance id may send before it is answered 400202 (polaris: more than 3). */
-const UNKNOWN_BEATS_ALLOWED = 3;
+/**
+ * Beats an unknown instance id is answered 200000 before 400202 (the id may still be on its way
+ * through a cache). polaris keeps a per-id count of such beats and refuses once the count of
+ * beats already seen exceeds 3: the first four pass, the fifth is refused.
+ */
+const UNKNOWN_BEATS_ALLOWED = 4;
 const UNKNOWN_TRACK_LIMIT = 100_000;
 
 export interface HealthServiceConfig {
