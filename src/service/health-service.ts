@@ -24,6 +24,12 @@ export const NODE_ID_KEY = 'polaris_node_id';
  */
 const UNKNOWN_BEATS_ALLOWED = 4;
 const UNKNOWN_TRACK_LIMIT = 100_000;
+/**
+ * Tick of the check wheel. A check runs at most two ticks after it is due (deadline rounded up to
+ * a tick, then the next tick of the loop), so a quarter second keeps an instance's flip within
+ * ~0.5 s of 3×TTL after its last beat; a 1 s tick let it slip by 2 s and more.
+ */
+const CHECK_TICK_MS = 250;
 
 export interface HealthServiceConfig {
   /** healthcheck.service: the service whose instances are this cluster's checker nodes. */
@@ -84,7 +90,12 @@ export class HealthService implements HeartbeatSink, Lifecycle {
           deps.logger.info({ unhealthy: changes.filter((c) => !c.healthy).length, healthy: changes.filter((c) => c.healthy).length }, 'health status changed');
         },
       },
-      { slotNum: config.slotNum, minCheckIntervalMs: config.minCheckIntervalMs, maxCheckIntervalMs: config.maxCheckIntervalMs },
+      {
+        slotNum: config.slotNum,
+        minCheckIntervalMs: config.minCheckIntervalMs,
+        maxCheckIntervalMs: config.maxCheckIntervalMs,
+        tickMs: CHECK_TICK_MS,
+      },
     );
   }
 
