@@ -47,9 +47,12 @@ export function md5Hex(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex');
 }
 
-/** The user name polaris stamps on createBy/modifyBy (no auth module yet: empty). */
-export function operator(_ctx: RequestContext): string {
-  return '';
+/**
+ * The name polaris stamps on createBy/modifyBy: the principal the auth guard let through (empty
+ * when auth is off for the console, or for the server's own calls).
+ */
+export function operator(ctx: RequestContext): string {
+  return ctx.principal?.name ?? '';
 }
 
 /** Shared state of the config services: store, cache, configuration and the crypto helpers. */

@@ -146,17 +146,24 @@ export class TransferService {
   private unzip(bytes: Uint8Array): Record<string, Uint8Array> {
     let count = 0;
     const maxEntryBytes = this.core.cfg.contentMaxLength * 4;
+    // Limits refuse a readable archive (400000); anything fflate cannot read is not a zip (400001).
+    let overLimit: string | undefined;
+    const refuse = (why: string): never => {
+      overLimit = why;
+      throw new Error(why);
+    };
     try {
       return unzipSync(bytes, {
         filter: (f) => {
-          if (++count > MAX_ENTRIES) throw new Error(`more than ${MAX_ENTRIES} entries`);
-          if (f.name !== META && f.originalSize > maxEntryBytes) throw new Error(`entry ${f.name} is too large`);
-          if (f.originalSize > 4 * 1024 * 1024) throw new Error(`entry ${f.name} is too large`);
+          if (++count > MAX_ENTRIES) refuse(`more than ${MAX_ENTRIES} entries`);
+          if (f.name !== META && f.originalSize > maxEntryBytes) refuse(`entry ${f.name} is too large`);
+          if (f.originalSize > 4 * 1024 * 1024) refuse(`entry ${f.name} is too large`);
           return true;
         },
       });
     } catch (err) {
-      throw configError(Code.BadRequest, 'colon', `invalid zip: ${err instanceof Error ? err.message : String(err)}`);
+      if (overLimit) throw configError(Code.BadRequest, 'colon', overLimit);
+      throw configError(Code.ParseException, 'colon', `invalid zip: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

@@ -41,7 +41,8 @@ export interface ServiceOps {
 
 export interface AliasOps {
   createAlias(ctx: RequestContext, req: WireServiceAlias): Promise<WireServiceAlias>;
-  updateAlias(ctx: RequestContext, req: WireServiceAlias): Promise<WireServiceAlias>;
+  /** 200002 (no change) when the alias already points there with the same comment and owners. */
+  updateAlias(ctx: RequestContext, req: WireServiceAlias): Promise<ItemResult<WireServiceAlias>>;
   deleteAliases(ctx: RequestContext, reqs: WireServiceAlias[]): Promise<ItemResult<WireServiceAlias>[]>;
   listAliases(ctx: RequestContext, query: RawQuery): Promise<ListResult<WireServiceAlias>>;
 }

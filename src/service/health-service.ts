@@ -17,9 +17,19 @@ import type { HeartbeatStore } from './healthcheck/heartbeat-store.js';
  */
 export const NODE_ID_KEY = 'polaris_node_id';
 
-/** Beats an unknown instance id may send before it is answered 400202 (polaris: more than 3). */
-const UNKNOWN_BEATS_ALLOWED = 3;
+/**
+ * Beats an unknown instance id is answered 200000 before 400202 (the id may still be on its way
+ * through a cache). polaris keeps a per-id count of such beats and refuses once the count of
+ * beats already seen exceeds 3: the first four pass, the fifth is refused.
+ */
+const UNKNOWN_BEATS_ALLOWED = 4;
 const UNKNOWN_TRACK_LIMIT = 100_000;
+/**
+ * Tick of the check wheel. A check runs at most two ticks after it is due (deadline rounded up to
+ * a tick, then the next tick of the loop), so a quarter second keeps an instance's flip within
+ * ~0.5 s of 3×TTL after its last beat; a 1 s tick let it slip by 2 s and more.
+ */
+const CHECK_TICK_MS = 250;
 
 export interface HealthServiceConfig {
   /** healthcheck.service: the service whose instances are this cluster's checker nodes. */
@@ -80,7 +90,12 @@ export class HealthService implements HeartbeatSink, Lifecycle {
           deps.logger.info({ unhealthy: changes.filter((c) => !c.healthy).length, healthy: changes.filter((c) => c.healthy).length }, 'health status changed');
         },
       },
-      { slotNum: config.slotNum, minCheckIntervalMs: config.minCheckIntervalMs, maxCheckIntervalMs: config.maxCheckIntervalMs },
+      {
+        slotNum: config.slotNum,
+        minCheckIntervalMs: config.minCheckIntervalMs,
+        maxCheckIntervalMs: config.maxCheckIntervalMs,
+        tickMs: CHECK_TICK_MS,
+      },
     );
   }
 

@@ -31,26 +31,31 @@ export interface InstanceOpsDeps {
   autoCreateService: boolean;
 }
 
-type Prepared = { req: WireInstance; key: InstanceKey } | { error: ItemResult<WireInstance> };
-
 /** Console instance operations, and the write path shared with SDK registration. */
 export class DefaultInstanceOps implements InstanceOps {
   constructor(private readonly deps: InstanceOpsDeps) {}
 
+  /**
+   * Each item stands on its own, as in polaris's core: the valid ones are written, the others
+   * answer their code. Every answer echoes its request with the computed id, so bulk registrars can
+   * match `responses[i]` to `request[i]` and read the id.
+   */
   async createInstances(ctx: RequestContext, reqs: WireInstance[]): Promise<ItemResult<WireInstance>[]> {
     checkBatch(reqs);
-    // polaris validates the whole batch first: one bad item and nothing is written.
-    const prepared: Prepared[] = reqs.map((req) => {
+    const results: ItemResult<WireInstance>[] = new Array(reqs.length);
+    const valid: { req: WireInstance; key: InstanceKey; n: number }[] = [];
+    reqs.forEach((req, n) => {
       try {
-        return { req, key: checkInstanceCreate(req) };
+        valid.push({ req, key: checkInstanceCreate(req), n });
       } catch (err) {
-        return { error: failed(err, req) };
+        results[n] = failed(err, withComputedId(req));
       }
     });
-    if (prepared.some((p) => 'error' in p)) {
-      return prepared.map((p) => ('error' in p ? p.error : { code: Code.ExecuteSuccess, info: '' }));
+    if (valid.length > 0) {
+      const written = await this.upsert(ctx, valid);
+      valid.forEach((v, i) => (results[v.n] = written[i]));
     }
-    return this.upsert(ctx, prepared as { req: WireInstance; key: InstanceKey }[]);
+    return results;
   }
 
   /**
@@ -68,7 +73,7 @@ export class DefaultInstanceOps implements InstanceOps {
     const writable: { req: WireInstance; key: InstanceKey; serviceId: string; n: number }[] = [];
     items.forEach(({ req, key }, n) => {
       const svc = services.get(`${key.namespace}/${key.service}`) as { id: string } | { error: unknown };
-      if ('error' in svc) results[n] = failed(svc.error, req);
+      if ('error' in svc) results[n] = failed(svc.error, { ...req, id: key.id });
       else writable.push({ req, key, serviceId: svc.id, n });
     });
     if (writable.length === 0) return results;
@@ -91,7 +96,7 @@ export class DefaultInstanceOps implements InstanceOps {
         });
       }
     } catch (err) {
-      for (const w of writable) results[w.n] = failed(err, w.req);
+      for (const w of writable) results[w.n] = failed(err, { ...w.req, id: w.key.id });
     }
     await this.sync();
     return results;
@@ -184,10 +189,9 @@ export class DefaultInstanceOps implements InstanceOps {
         const { name, namespace } = checkServiceKey({ name: req.service, namespace: req.namespace });
         if (!req.host) throw new PolarisError(Code.InvalidInstanceHost, 'host is empty');
         const svc = await this.deps.store.getService(namespace, name);
-        if (svc) {
-          const list = (await this.deps.store.listInstancesOfService(svc.id)).filter((i) => i.host === req.host);
-          if (list.length) await fn(list, req);
-        }
+        if (!svc) throw new PolarisError(Code.NotFoundService, `${namespace}/${name}`);
+        const list = (await this.deps.store.listInstancesOfService(svc.id)).filter((i) => i.host === req.host);
+        if (list.length) await fn(list, req);
         out.push(ok(req));
       } catch (err) {
         out.push(failed(err, req));
@@ -227,5 +231,14 @@ export class DefaultInstanceOps implements InstanceOps {
 
   private async sync(): Promise<void> {
     await this.deps.cache.waitFor(await this.deps.store.currentSeq());
+  }
+}
+
+/** The request with the id polaris derives for it, when its key fields allow one. */
+function withComputedId(req: WireInstance): WireInstance {
+  try {
+    return { ...req, id: instanceKeyOf(req).id };
+  } catch {
+    return req;
   }
 }

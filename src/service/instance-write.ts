@@ -56,6 +56,15 @@ export function instanceKeyOf(req: WireInstance): InstanceKey | { id: string; na
   return { id: instanceId(namespace, service, req.host, req.port, req.vpc_id ?? ''), namespace, service };
 }
 
+/**
+ * polaris's rule: a heartbeat block turns the check on unless `enable_health_check` is explicitly
+ * false (older SDKs and the console send only the block); the flag alone turns it on too, TTL 5.
+ */
+function healthCheckRequested(req: WireInstance): boolean | undefined {
+  if (req.enable_health_check !== undefined && req.enable_health_check !== null) return req.enable_health_check;
+  return req.health_check?.heartbeat != null ? true : undefined;
+}
+
 function ttlOf(req: WireInstance): number {
   const ttl = req.health_check?.heartbeat?.ttl;
   return ttl !== undefined && ttl !== null && ttl > 0 && ttl <= 60 ? ttl : DEFAULT_TTL;
@@ -69,7 +78,7 @@ export function buildInstance(
   existing: Instance | undefined,
   now: number,
 ): Instance {
-  const enableHealthCheck = req.enable_health_check ?? false;
+  const enableHealthCheck = healthCheckRequested(req) ?? false;
   return {
     id: key.id,
     serviceId,
@@ -97,7 +106,7 @@ export function buildInstance(
 
 /** Applies a console update (weight, isolate, metadata, location, …) to an existing instance. */
 export function applyInstanceUpdate(cur: Instance, req: WireInstance, now: number): Instance | undefined {
-  const enableHealthCheck = req.enable_health_check ?? cur.enableHealthCheck;
+  const enableHealthCheck = healthCheckRequested(req) ?? cur.enableHealthCheck;
   const next: Instance = {
     ...cur,
     protocol: req.protocol ?? cur.protocol,

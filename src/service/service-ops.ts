@@ -140,7 +140,8 @@ export class DefaultServiceOps implements ServiceOps, AliasOps {
         const { name, namespace } = checkServiceKey(req);
         checkServiceFields(req);
         const cur = await this.deps.store.getService(namespace, name);
-        if (!cur) throw new PolarisError(Code.NotFoundService, `${namespace}/${name}`);
+        // polaris answers a missing service on update with "not found resource", not 400301.
+        if (!cur) throw new PolarisError(Code.NotFoundResource, `${namespace}/${name}`);
         if (cur.reference) throw new PolarisError(Code.NotAllowAliasUpdate);
         const next: Service = {
           ...cur,
@@ -245,7 +246,7 @@ export class DefaultServiceOps implements ServiceOps, AliasOps {
   async updateServiceToken(ctx: RequestContext, req: WireService): Promise<WireService> {
     const { name, namespace } = checkServiceKey(req);
     const svc = await this.deps.store.getService(namespace, name);
-    if (!svc) throw new PolarisError(Code.NotFoundService, `${namespace}/${name}`);
+    if (!svc) throw new PolarisError(Code.NotFoundResource, `${namespace}/${name}`);
     const next = { ...svc, token: newId(), revision: newId(), mtime: Date.now() };
     await this.deps.store.updateService(next);
     await this.sync();
@@ -277,10 +278,19 @@ export class DefaultServiceOps implements ServiceOps, AliasOps {
     };
     await this.deps.store.createService(alias);
     await this.sync();
-    return { ...req, alias: aliasName, alias_namespace: aliasNamespace, namespace: source.namespace, service: source.name, id: alias.id };
+    return {
+      ...req,
+      alias: aliasName,
+      alias_namespace: aliasNamespace,
+      namespace: source.namespace,
+      service: source.name,
+      id: alias.id,
+      // The alias's own token (polaris answers it; it is not the target's).
+      service_token: alias.token,
+    };
   }
 
-  async updateAlias(ctx: RequestContext, req: WireServiceAlias): Promise<WireServiceAlias> {
+  async updateAlias(ctx: RequestContext, req: WireServiceAlias): Promise<ItemResult<WireServiceAlias>> {
     const aliasName = checkResourceName(req.alias, MAX_SERVICE_NAME_LEN, Code.InvalidServiceAlias, 'alias');
     const aliasNamespace = checkResourceName(
       req.alias_namespace,
@@ -301,12 +311,12 @@ export class DefaultServiceOps implements ServiceOps, AliasOps {
       comment: req.comment ?? cur.comment,
       owner: req.owners ?? cur.owner,
     };
-    if (sameService(cur, next)) return req;
+    if (sameService(cur, next)) return ok(req, Code.NoNeedUpdate);
     next.revision = newId();
     next.mtime = Date.now();
     await this.deps.store.updateService(next);
     await this.sync();
-    return req;
+    return ok(req);
   }
 
   async deleteAliases(ctx: RequestContext, reqs: WireServiceAlias[]): Promise<ItemResult<WireServiceAlias>[]> {

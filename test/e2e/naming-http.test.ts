@@ -203,16 +203,25 @@ describe('instances', () => {
     assert.equal(l2.body.amount, 1);
   });
 
-  test('a bad item fails the whole batch and nothing is written', async () => {
+  test('a mixed batch: the good item is written, each answer in request order echoes its request and id', async () => {
     const ns = u();
     const r = await call(d.http, 'POST', '/naming/v1/instances', [
       { service: 's', namespace: ns, host: '1.1.1.1', port: 1 },
       { service: 's', namespace: ns, host: '', port: 2 },
+      { service: 's', namespace: ns, host: '1.1.1.3', port: 70000 },
     ]);
     assert.equal(r.status, 400);
-    assert.equal(r.body.responses[1].code, 400131);
+    assert.equal(r.body.code, 400000);
+    assert.deepEqual(r.body.responses.map((x: any) => x.code), [200000, 400131, 400132]);
+    const [good, noHost, badPort] = r.body.responses.map((x: any) => x.instance);
+    assert.match(good.id, /^[0-9a-f]{40}$/);
+    assert.equal(good.host, '1.1.1.1');
+    assert.equal(noHost.port, 2, 'a refused item echoes its request');
+    assert.equal(badPort.host, '1.1.1.3');
+    assert.match(badPort.id, /^[0-9a-f]{40}$/, 'the id is computed wherever the key fields allow');
     const l = await call(d.http, 'GET', `/naming/v1/instances?namespace=${ns}`);
-    assert.equal(l.body.amount, 0);
+    assert.equal(l.body.amount, 1);
+    assert.equal(l.body.instances[0].id, good.id);
   });
 
   test('list needs a filter (400104) and rejects unknown keys (400103)', async () => {

@@ -232,9 +232,9 @@ export class FakeNaming extends Hooks implements NamingService {
     return req;
   }
 
-  async updateAlias(ctx: RequestContext, req: ServiceAlias): Promise<ServiceAlias> {
+  async updateAlias(ctx: RequestContext, req: ServiceAlias): Promise<ItemResult<ServiceAlias>> {
     await this.enter('updateAlias', ctx, req);
-    return req;
+    return ok(req);
   }
 
   async deleteAliases(ctx: RequestContext, reqs: ServiceAlias[]): Promise<ItemResult<ServiceAlias>[]> {

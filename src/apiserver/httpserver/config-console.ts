@@ -7,7 +7,7 @@ import type {
   ConfigFileTemplate,
 } from '../../common/api/gen/wire.js';
 import { codeInfo } from '../../common/errors/code-info.js';
-import { Code } from '../../common/errors/codes.js';
+import { Code, type PolarisCode } from '../../common/errors/codes.js';
 import { PolarisError } from '../../common/errors/polaris-error.js';
 import type { ConfigCenter } from '../../config/api.js';
 import { configClientRouteDefs } from './config-client.js';
@@ -32,9 +32,9 @@ import { consoleInclude, type RouteDef, type RouteGroup, type RouteHandler } fro
 /** polaris' import limit (ParseMultipartForm). */
 const MAX_IMPORT_BYTES = 4 * 1024 * 1024;
 
-function badImport(info: string): PolarisError {
-  const err = new PolarisError(Code.BadRequest);
-  Object.defineProperty(err, 'info', { value: `${codeInfo(Code.BadRequest)}:${info}`, enumerable: true });
+function badImport(info: string, code: PolarisCode = Code.BadRequest): PolarisError {
+  const err = new PolarisError(code);
+  Object.defineProperty(err, 'info', { value: `${codeInfo(code)}:${info}`, enumerable: true });
   return err;
 }
 
@@ -108,8 +108,11 @@ function handlers(config: ConfigCenter): Record<string, RouteHandler> {
         throw badImport(err instanceof Error ? err.message : String(err));
       }
       if (!file) throw badImport('http: no such file');
-      if (!file.filename.endsWith('.zip')) throw badImport('file suffix must be .zip');
-      if (file.data.length < 4 || file.data.readUInt32LE(0) !== 0x04034b50) throw badImport('file type must be zip');
+      // An upload that is not a zip cannot be parsed: 400001, as polaris answers it.
+      if (!file.filename.endsWith('.zip')) throw badImport('file suffix must be .zip', Code.ParseException);
+      if (file.data.length < 4 || file.data.readUInt32LE(0) !== 0x04034b50) {
+        throw badImport('file type must be zip', Code.ParseException);
+      }
       const result = await config.importFiles(ctx, file.data, {
         namespace: queryValue(req, 'namespace'),
         group: queryValue(req, 'group'),

@@ -1,6 +1,6 @@
 import type { Service, ServiceAlias } from '../../common/api/gen/wire.js';
 import type { NamingService } from '../../service/api.js';
-import { sendBatchWrite, sendQuery, sendResponse } from './answers.js';
+import { sendBatchWrite, sendItemResult, sendQuery, sendResponse } from './answers.js';
 import { decodeBatch, decodeOne } from './body.js';
 import { firstValue, rawQuery } from './query.js';
 import { consoleInclude, type RouteDef, type RouteGroup, type RouteHandler } from './route-table.js';
@@ -56,7 +56,7 @@ function handlers(naming: NamingService): Record<string, RouteHandler> {
     },
     updateAlias: async (req, reply, ctx) => {
       const item = decodeOne<ServiceAlias>(req, 'v1.ServiceAlias');
-      return sendResponse(reply, 'alias', await naming.updateAlias(ctx, item));
+      return sendItemResult(reply, await naming.updateAlias(ctx, item), 'alias');
     },
     listAliases: async (req, reply, ctx) => {
       const list = await naming.listAliases(ctx, rawQuery(req));

@@ -91,7 +91,7 @@ describe('config center: export and import', () => {
     assert.equal(await h.store.getNamespace(ns), undefined);
     await assert.rejects(
       h.center.importFiles(ctx, strToU8('not a zip'), { namespace: ns, group: 'g', conflictHandling: 'skip' }),
-      isCode(Code.BadRequest),
+      isCode(Code.ParseException),
     );
   });
 });
