@@ -59,6 +59,7 @@ export function buildApiServers(
               api: entry.api as Record<string, { enable: boolean; include: string[] }>,
               enablePprof: entry.option.enablePprof,
               enableSwagger: entry.option.enableSwagger,
+              console: entry.option.console,
               connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
             },
           ),

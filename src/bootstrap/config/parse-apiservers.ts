@@ -8,6 +8,7 @@ import type {
   ConnLimitConfig,
   ProtoCacheOption,
   TlsConfig,
+  WebConsoleConfig,
 } from './types.js';
 
 /** Well-known ports (spec §3.7), used when `listenPort` is absent. */
@@ -65,6 +66,18 @@ function parseTls(s: Section): TlsConfig {
   return out;
 }
 
+/** The web console switch and path; a path that is not a plain URL path stops start-up. */
+function parseWebConsole(s: Section): WebConsoleConfig {
+  const enable = s.bool('enable', true);
+  const raw = s.str('path', '/console').trim();
+  const path = '/' + raw.split('/').filter((p) => p !== '').join('/');
+  if (path === '/' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
+    invalid(s.ctx, s.at('path'), 'expected a URL path below / such as /console', s.get('path'));
+  }
+  s.finish();
+  return { enable, path };
+}
+
 function base(s: Section, name: ApiServerName): ApiServerOptionBase {
   return {
     listenIP: s.str('listenIP', '0.0.0.0'),
@@ -91,6 +104,7 @@ function parseOption(name: ApiServerName, s: Section): ApiServerConfig['option']
         ...protoCache(s, false),
         enablePprof: s.bool('enablePprof', false),
         enableSwagger: s.bool('enableSwagger', false),
+        console: parseWebConsole(s.section('console')),
       };
       break;
     case 'service-grpc':

@@ -122,9 +122,18 @@ export interface ProtoCacheOption {
   readonly sizeCacheProto: number;
 }
 
+/** `apiservers[api-http].option.console` (a polaris-ts addition): the web console. */
+export interface WebConsoleConfig {
+  /** Serve the console. Default true. */
+  readonly enable: boolean;
+  /** URL path it is served under, normalized to a leading slash and no trailing one. Default "/console". */
+  readonly path: string;
+}
+
 export interface HttpServerOption extends ApiServerOptionBase, ProtoCacheOption {
   readonly enablePprof: boolean;
   readonly enableSwagger: boolean;
+  readonly console: WebConsoleConfig;
 }
 
 export type GrpcServerOption = ApiServerOptionBase & ProtoCacheOption;

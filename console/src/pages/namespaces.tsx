@@ -1,0 +1,53 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { Dialog, Empty, ErrorBox, Field, Page, when } from '../components';
+import { useAction, useLoad } from '../hooks';
+import { href } from '../router';
+
+export function NamespacesPage() {
+  const list = useLoad(() => api.get('/core/v1/namespaces', { limit: 100 }), []);
+  const [creating, setCreating] = useState(false);
+  const [name, setName] = useState('');
+  const [comment, setComment] = useState('');
+  const action = useAction();
+  const items: any[] = list.data?.namespaces ?? [];
+  const remove = (n: string) => {
+    if (confirm(`Delete namespace ${n}?`)) void action.run(() => api.post('/core/v1/namespaces/delete', [{ name: n }])).then((ok) => { if (ok) void list.reload(); });
+  };
+  return (
+    <Page title="Namespaces" actions={<button type="button" class="primary" onClick={() => setCreating(true)}>New namespace</button>}>
+      <ErrorBox error={list.error} />
+      <ErrorBox error={action.error} onClose={action.clear} />
+      {items.length === 0 && !list.loading ? <Empty>No namespaces.</Empty> : (
+        <table>
+          <thead><tr><th>Name</th><th>Comment</th><th>Services</th><th>Instances (healthy/all)</th><th>Modified</th><th><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {items.map((n) => (
+              <tr key={n.name}>
+                <td><a href={href('/services', { namespace: n.name })}>{n.name}</a></td>
+                <td>{n.comment}</td>
+                <td>{n.total_service_count ?? 0}</td>
+                <td>{n.total_health_instance_count ?? 0}/{n.total_instance_count ?? 0}</td>
+                <td>{when(n.mtime)}</td>
+                <td><button type="button" class="link danger" onClick={() => remove(n.name)} aria-label={`Delete namespace ${n.name}`}>Delete</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Dialog title="New namespace" open={creating} onClose={() => setCreating(false)}>
+        <form method="dialog" onSubmit={async (e) => {
+          e.preventDefault();
+          if (await action.run(() => api.post('/core/v1/namespaces', [{ name: name.trim(), comment }]))) {
+            setCreating(false); setName(''); setComment(''); void list.reload();
+          }
+        }}>
+          <Field label="Name"><input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
+          <Field label="Comment"><input value={comment} onInput={(e) => setComment(e.currentTarget.value)} /></Field>
+          <ErrorBox error={action.error} />
+          <div class="actions"><button type="button" onClick={() => setCreating(false)}>Cancel</button><button class="primary" type="submit" disabled={action.busy}>Create</button></div>
+        </form>
+      </Dialog>
+    </Page>
+  );
+}

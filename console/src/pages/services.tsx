@@ -1,0 +1,76 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { Dialog, Empty, ErrorBox, Field, Page, Pager, when } from '../components';
+import { useAction, useLoad } from '../hooks';
+import { href, navigate } from '../router';
+
+const LIMIT = 20;
+
+export function ServicesPage({ params }: { params: Record<string, string> }) {
+  const namespace = params.namespace ?? '';
+  const name = params.name ?? '';
+  const offset = Number(params.offset ?? 0) || 0;
+  const [q, setQ] = useState({ namespace, name });
+  const list = useLoad(
+    () => api.get('/naming/v1/services', {
+      namespace: namespace || undefined,
+      name: name ? (name.includes('*') ? name : `*${name}*`) : undefined,
+      offset,
+      limit: LIMIT,
+    }),
+    [namespace, name, offset],
+    5000,
+  );
+  const [creating, setCreating] = useState(false);
+  const [draft, setDraft] = useState({ namespace: namespace || 'default', name: '', comment: '' });
+  const action = useAction();
+  const items: any[] = list.data?.services ?? [];
+  const go = (o: number) => navigate('/services', { namespace, name, offset: o || undefined });
+  return (
+    <Page title="Services" actions={<button type="button" class="primary" onClick={() => setCreating(true)}>New service</button>}>
+      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate('/services', { namespace: q.namespace.trim(), name: q.name.trim() }); }}>
+        <Field label="Namespace"><input name="namespace" value={q.namespace} placeholder="any" onInput={(e) => setQ({ ...q, namespace: e.currentTarget.value })} /></Field>
+        <Field label="Name contains"><input name="name" value={q.name} placeholder="any" onInput={(e) => setQ({ ...q, name: e.currentTarget.value })} /></Field>
+        <button type="submit">Search</button>
+      </form>
+      <ErrorBox error={list.error} />
+      <ErrorBox error={action.error} onClose={action.clear} />
+      {items.length === 0 && !list.loading ? <Empty>No services match.</Empty> : (
+        <table>
+          <thead><tr><th>Namespace</th><th>Service</th><th>Instances (healthy/all)</th><th>Business</th><th>Modified</th><th><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {items.map((s) => (
+              <tr key={`${s.namespace}/${s.name}`}>
+                <td>{s.namespace}</td>
+                <td><a href={href('/instances', { namespace: s.namespace, service: s.name })}>{s.name}</a></td>
+                <td>{s.healthy_instance_count ?? 0}/{s.total_instance_count ?? 0}</td>
+                <td>{s.business}</td>
+                <td>{when(s.mtime)}</td>
+                <td><button type="button" class="link danger" aria-label={`Delete service ${s.name}`} onClick={() => {
+                  if (confirm(`Delete service ${s.namespace}/${s.name}?`)) void action.run(() => api.post('/naming/v1/services/delete', [{ namespace: s.namespace, name: s.name }])).then((ok) => { if (ok) void list.reload(); });
+                }}>Delete</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager offset={offset} limit={LIMIT} total={Number(list.data?.amount ?? 0)} onChange={go} />
+      <Dialog title="New service" open={creating} onClose={() => setCreating(false)}>
+        <form onSubmit={async (e) => {
+          e.preventDefault();
+          const body = [{ namespace: draft.namespace.trim(), name: draft.name.trim(), comment: draft.comment }];
+          if (await action.run(() => api.post('/naming/v1/services', body))) {
+            setCreating(false);
+            navigate('/instances', { namespace: body[0].namespace, service: body[0].name });
+          }
+        }}>
+          <Field label="Namespace"><input name="new-namespace" required value={draft.namespace} onInput={(e) => setDraft({ ...draft, namespace: e.currentTarget.value })} /></Field>
+          <Field label="Service name"><input name="new-name" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
+          <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
+          <ErrorBox error={action.error} />
+          <div class="actions"><button type="button" onClick={() => setCreating(false)}>Cancel</button><button class="primary" type="submit" disabled={action.busy}>Create</button></div>
+        </form>
+      </Dialog>
+    </Page>
+  );
+}

@@ -1,0 +1,61 @@
+import { build } from 'esbuild';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * Builds the web console (console/src) into dist/console: one minified ES module and one CSS
+ * file, both with content hashes in their names (cached for a year by the server), and an
+ * index.html (never cached) that references them relatively, so any mount path works.
+ */
+
+const ROOT = resolve(import.meta.dirname, '..');
+export const CONSOLE_SRC = join(ROOT, 'console', 'src');
+export const CONSOLE_OUT = join(ROOT, 'dist', 'console');
+
+export async function buildConsole(outdir = CONSOLE_OUT): Promise<{ js: string; css: string; bytes: number }> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: [join(CONSOLE_SRC, 'main.tsx')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: ['es2020'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    entryNames: 'app-[hash]',
+    assetNames: '[name]-[hash]',
+    outdir,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const outputs = Object.entries(result.metafile.outputs);
+  const js = outputs.find(([f]) => f.endsWith('.js'));
+  const css = outputs.find(([f]) => f.endsWith('.css'));
+  if (!js || !css) throw new Error('console build produced no JS or CSS');
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Polaris console</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="./${basename(css[0])}">
+<script type="module" src="./${basename(js[0])}"></script>
+</head>
+<body>
+<div id="app"><p class="boot">Loading the Polaris console…</p></div>
+<noscript>The Polaris console needs JavaScript.</noscript>
+</body>
+</html>
+`;
+  writeFileSync(join(outdir, 'index.html'), html);
+  return { js: basename(js[0]), css: basename(css[0]), bytes: js[1].bytes + css[1].bytes };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const out = await buildConsole();
+  console.log(`console built: ${out.js}, ${out.css} (${out.bytes} bytes) in ${CONSOLE_OUT}`);
+}
