@@ -8,6 +8,7 @@ export function AliasesPage({ params }: { params: Record<string, string> }) {
   const { namespace = '', service = '' } = params;
   const list = useLoad(() => api.get('/naming/v1/service/aliases', { namespace, service, limit: 100 }), [namespace, service]);
   const action = useAction();
+  const create = useAction();
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState({ alias: '', alias_namespace: namespace || 'default', service, namespace: namespace || 'default' });
   const items: any[] = list.data?.aliases ?? [];
@@ -37,14 +38,14 @@ export function AliasesPage({ params }: { params: Record<string, string> }) {
       <Dialog title="New alias" open={open} onClose={() => setOpen(false)}>
         <form onSubmit={async (e) => {
           e.preventDefault();
-          if (await action.run(() => api.post('/naming/v1/service/alias', { ...draft, type: 'DEFAULT' }))) { setOpen(false); void list.reload(); }
+          if (await create.run(() => api.post('/naming/v1/service/alias', { ...draft, type: 'DEFAULT' }))) { setOpen(false); void list.reload(); }
         }}>
           <Field label="Alias namespace"><input required value={draft.alias_namespace} onInput={set('alias_namespace')} /></Field>
           <Field label="Alias"><input required value={draft.alias} onInput={set('alias')} /></Field>
           <Field label="Service namespace"><input required value={draft.namespace} onInput={set('namespace')} /></Field>
           <Field label="Service"><input required value={draft.service} onInput={set('service')} /></Field>
-          <ErrorBox error={action.error} />
-          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={action.busy}>Create</button></div>
+          <ErrorBox error={create.error} />
+          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
         </form>
       </Dialog>
     </Page>

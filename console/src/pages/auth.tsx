@@ -40,6 +40,7 @@ function TokenSwitch({ kind, item, onDone }: { kind: 'user' | 'usergroup'; item:
 export function UsersPage({ session }: { session: Session }) {
   const list = useLoad(() => api.get('/core/v1/users', { limit: 100 }), []);
   const action = useAction();
+  const create = useAction();
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState({ name: '', password: '', comment: '' });
   const items: any[] = list.data?.users ?? [];
@@ -72,13 +73,13 @@ export function UsersPage({ session }: { session: Session }) {
       <Dialog title="New sub-account" open={open} onClose={() => setOpen(false)}>
         <form onSubmit={async (e) => {
           e.preventDefault();
-          if (await action.run(() => api.post('/core/v1/users', [draft]))) { setOpen(false); setDraft({ name: '', password: '', comment: '' }); void list.reload(); }
+          if (await create.run(() => api.post('/core/v1/users', [draft]))) { setOpen(false); setDraft({ name: '', password: '', comment: '' }); void list.reload(); }
         }}>
           <Field label="Name"><input required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
           <Field label="Password"><input required type="password" autocomplete="new-password" value={draft.password} onInput={(e) => setDraft({ ...draft, password: e.currentTarget.value })} /></Field>
           <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
-          <ErrorBox error={action.error} />
-          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={action.busy}>Create</button></div>
+          <ErrorBox error={create.error} />
+          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
         </form>
       </Dialog>
     </Page>
@@ -88,6 +89,7 @@ export function UsersPage({ session }: { session: Session }) {
 export function GroupsPage() {
   const list = useLoad(() => api.get('/core/v1/usergroups', { limit: 100 }), []);
   const action = useAction();
+  const create = useAction();
   const [open, setOpen] = useState(false);
   const items: any[] = list.data?.userGroups ?? [];
   return (
@@ -112,16 +114,17 @@ export function GroupsPage() {
         </table>
       )}
       <Dialog title="New user group" open={open} onClose={() => setOpen(false)}>
-        <JsonEditor label="User group as JSON" initial={{ name: 'new-group', comment: '', relation: { users: [] } }} busy={action.busy} error={action.error}
-          onSave={async (v) => { const ok = await action.run(() => api.post('/core/v1/usergroup', v)); if (ok) { setOpen(false); void list.reload(); } return ok; }} />
+        <JsonEditor label="User group as JSON" initial={{ name: 'new-group', comment: '', relation: { users: [] } }} busy={create.busy} error={create.error}
+          onSave={async (v) => { const ok = await create.run(() => api.post('/core/v1/usergroup', v)); if (ok) { setOpen(false); void list.reload(); } return ok; }} />
       </Dialog>
     </Page>
   );
 }
 
 export function StrategiesPage() {
-  const list = useLoad(() => api.get('/core/v1/strategies', { limit: 100 }), []);
+  const list = useLoad(() => api.get('/core/v1/auth/strategies', { limit: 100 }), []);
   const action = useAction();
+  const create = useAction();
   const [open, setOpen] = useState(false);
   const [detail, setDetail] = useState<any>(undefined);
   const items: any[] = list.data?.authStrategies ?? [];
@@ -136,11 +139,11 @@ export function StrategiesPage() {
           <tbody>
             {items.map((s) => (
               <tr key={s.id}>
-                <td><button type="button" class="link" onClick={() => void action.run(async () => setDetail((await api.get('/core/v1/strategy/detail', { id: s.id })).authStrategy))}>{s.name}</button></td>
+                <td><button type="button" class="link" onClick={() => void action.run(async () => setDetail((await api.get('/core/v1/auth/strategy/detail', { id: s.id })).authStrategy))}>{s.name}</button></td>
                 <td>{s.action}</td><td>{s.default_strategy ? 'yes' : ''}</td><td>{s.comment}</td><td>{when(s.mtime)}</td>
                 <td>{!s.default_strategy && (
                   <button type="button" class="link danger" aria-label={`Delete strategy ${s.name}`} onClick={() => {
-                    if (confirm(`Delete strategy ${s.name}?`)) void action.run(() => api.post('/core/v1/strategies/delete', [{ id: s.id }])).then((ok) => { if (ok) void list.reload(); });
+                    if (confirm(`Delete strategy ${s.name}?`)) void action.run(() => api.post('/core/v1/auth/strategies/delete', [{ id: s.id }])).then((ok) => { if (ok) void list.reload(); });
                   }}>Delete</button>
                 )}</td>
               </tr>
@@ -153,8 +156,8 @@ export function StrategiesPage() {
         <div class="actions"><button type="button" onClick={() => setDetail(undefined)}>Close</button></div>
       </Dialog>
       <Dialog title="New strategy" open={open} onClose={() => setOpen(false)}>
-        <JsonEditor label="Strategy as JSON" initial={template} busy={action.busy} error={action.error}
-          onSave={async (v) => { const ok = await action.run(() => api.post('/core/v1/strategy', v)); if (ok) { setOpen(false); void list.reload(); } return ok; }} />
+        <JsonEditor label="Strategy as JSON" initial={template} busy={create.busy} error={create.error}
+          onSave={async (v) => { const ok = await create.run(() => api.post('/core/v1/auth/strategy', v)); if (ok) { setOpen(false); void list.reload(); } return ok; }} />
       </Dialog>
     </Page>
   );

@@ -12,6 +12,7 @@ export function ConfigGroupsPage({ params }: { params: Record<string, string> })
   const offset = Number(params.offset ?? 0) || 0;
   const list = useLoad(() => api.get('/config/v1/configfilegroups', { namespace, offset, limit: LIMIT }), [namespace, offset]);
   const action = useAction();
+  const create = useAction();
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState({ namespace: namespace || 'default', name: '', comment: '' });
   const [ns, setNs] = useState(namespace);
@@ -47,13 +48,13 @@ export function ConfigGroupsPage({ params }: { params: Record<string, string> })
       <Dialog title="New config group" open={open} onClose={() => setOpen(false)}>
         <form onSubmit={async (e) => {
           e.preventDefault();
-          if (await action.run(() => api.post('/config/v1/configfilegroups', draft))) { setOpen(false); navigate('/config/files', { namespace: draft.namespace, group: draft.name }); }
+          if (await create.run(() => api.post('/config/v1/configfilegroups', draft))) { setOpen(false); navigate('/config/files', { namespace: draft.namespace, group: draft.name }); }
         }}>
           <Field label="Namespace"><input required value={draft.namespace} onInput={(e) => setDraft({ ...draft, namespace: e.currentTarget.value })} /></Field>
           <Field label="Group name"><input name="group" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
           <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
-          <ErrorBox error={action.error} />
-          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={action.busy}>Create</button></div>
+          <ErrorBox error={create.error} />
+          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
         </form>
       </Dialog>
     </Page>
@@ -64,6 +65,7 @@ export function ConfigFilesPage({ params }: { params: Record<string, string> }) 
   const { namespace = 'default', group = '' } = params;
   const list = useLoad(() => api.get('/config/v1/configfiles/search', { namespace, group, limit: 100 }), [namespace, group]);
   const action = useAction();
+  const create = useAction();
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState({ name: '', format: 'yaml', comment: '' });
   const items: any[] = list.data?.configFiles ?? [];
@@ -91,13 +93,13 @@ export function ConfigFilesPage({ params }: { params: Record<string, string> }) 
         <form onSubmit={async (e) => {
           e.preventDefault();
           const body = { namespace, group, name: draft.name.trim(), format: draft.format, comment: draft.comment, content: '' };
-          if (await action.run(() => api.post('/config/v1/configfiles', body))) { setOpen(false); navigate('/config/file', { namespace, group, name: body.name }); }
+          if (await create.run(() => api.post('/config/v1/configfiles', body))) { setOpen(false); navigate('/config/file', { namespace, group, name: body.name }); }
         }}>
           <Field label="File name" hint="May contain folders, e.g. app/db.yaml"><input name="file" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
           <Field label="Format"><select value={draft.format} onChange={(e) => setDraft({ ...draft, format: e.currentTarget.value })}>{FORMATS.map((f) => <option key={f}>{f}</option>)}</select></Field>
           <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
-          <ErrorBox error={action.error} />
-          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={action.busy}>Create</button></div>
+          <ErrorBox error={create.error} />
+          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
         </form>
       </Dialog>
     </Page>

@@ -25,6 +25,7 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
   const { namespace = 'default', service = '' } = params;
   const list = useLoad(() => api.get('/naming/v1/instances', { namespace, service, limit: 100 }), [namespace, service], POLL_MS);
   const action = useAction();
+  const create = useAction();
   const [editing, setEditing] = useState<any>(undefined);
   const [adding, setAdding] = useState(false);
   const [draft, setDraft] = useState({ host: '', port: '8080' });
@@ -84,12 +85,12 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
       <Dialog title="Add instance" open={adding} onClose={() => setAdding(false)}>
         <form onSubmit={async (e) => {
           e.preventDefault();
-          if (await action.run(() => api.post('/naming/v1/instances', [{ namespace, service, host: draft.host.trim(), port: Number(draft.port) }]))) { setAdding(false); void list.reload(); }
+          if (await create.run(() => api.post('/naming/v1/instances', [{ namespace, service, host: draft.host.trim(), port: Number(draft.port) }]))) { setAdding(false); void list.reload(); }
         }}>
           <Field label="Host"><input required value={draft.host} onInput={(e) => setDraft({ ...draft, host: e.currentTarget.value })} /></Field>
           <Field label="Port"><input required type="number" min={1} max={65535} value={draft.port} onInput={(e) => setDraft({ ...draft, port: e.currentTarget.value })} /></Field>
-          <ErrorBox error={action.error} />
-          <div class="actions"><button type="button" onClick={() => setAdding(false)}>Cancel</button><button class="primary" type="submit" disabled={action.busy}>Add</button></div>
+          <ErrorBox error={create.error} />
+          <div class="actions"><button type="button" onClick={() => setAdding(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Add</button></div>
         </form>
       </Dialog>
     </Page>

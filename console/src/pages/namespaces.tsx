@@ -10,6 +10,7 @@ export function NamespacesPage() {
   const [name, setName] = useState('');
   const [comment, setComment] = useState('');
   const action = useAction();
+  const create = useAction();
   const items: any[] = list.data?.namespaces ?? [];
   const remove = (n: string) => {
     if (confirm(`Delete namespace ${n}?`)) void action.run(() => api.post('/core/v1/namespaces/delete', [{ name: n }])).then((ok) => { if (ok) void list.reload(); });
@@ -38,14 +39,14 @@ export function NamespacesPage() {
       <Dialog title="New namespace" open={creating} onClose={() => setCreating(false)}>
         <form method="dialog" onSubmit={async (e) => {
           e.preventDefault();
-          if (await action.run(() => api.post('/core/v1/namespaces', [{ name: name.trim(), comment }]))) {
+          if (await create.run(() => api.post('/core/v1/namespaces', [{ name: name.trim(), comment }]))) {
             setCreating(false); setName(''); setComment(''); void list.reload();
           }
         }}>
           <Field label="Name"><input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
           <Field label="Comment"><input value={comment} onInput={(e) => setComment(e.currentTarget.value)} /></Field>
-          <ErrorBox error={action.error} />
-          <div class="actions"><button type="button" onClick={() => setCreating(false)}>Cancel</button><button class="primary" type="submit" disabled={action.busy}>Create</button></div>
+          <ErrorBox error={create.error} />
+          <div class="actions"><button type="button" onClick={() => setCreating(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
         </form>
       </Dialog>
     </Page>

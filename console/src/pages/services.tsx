@@ -24,6 +24,7 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
   const [creating, setCreating] = useState(false);
   const [draft, setDraft] = useState({ namespace: namespace || 'default', name: '', comment: '' });
   const action = useAction();
+  const create = useAction();
   const items: any[] = list.data?.services ?? [];
   const go = (o: number) => navigate('/services', { namespace, name, offset: o || undefined });
   return (
@@ -59,7 +60,7 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
         <form onSubmit={async (e) => {
           e.preventDefault();
           const body = [{ namespace: draft.namespace.trim(), name: draft.name.trim(), comment: draft.comment }];
-          if (await action.run(() => api.post('/naming/v1/services', body))) {
+          if (await create.run(() => api.post('/naming/v1/services', body))) {
             setCreating(false);
             navigate('/instances', { namespace: body[0].namespace, service: body[0].name });
           }
@@ -67,8 +68,8 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
           <Field label="Namespace"><input name="new-namespace" required value={draft.namespace} onInput={(e) => setDraft({ ...draft, namespace: e.currentTarget.value })} /></Field>
           <Field label="Service name"><input name="new-name" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
           <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
-          <ErrorBox error={action.error} />
-          <div class="actions"><button type="button" onClick={() => setCreating(false)}>Cancel</button><button class="primary" type="submit" disabled={action.busy}>Create</button></div>
+          <ErrorBox error={create.error} />
+          <div class="actions"><button type="button" onClick={() => setCreating(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
         </form>
       </Dialog>
     </Page>
