@@ -94,7 +94,8 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
 
 /**
  * A code editor: a textarea over a highlighted copy of its text (JSON, YAML, properties, XML).
- * Plain text stays editable with every keyboard and screen-reader affordance of a textarea.
+ * Plain text stays editable with every keyboard and screen-reader affordance of a textarea; Tab
+ * is left alone so keyboard users can always move on (indent with spaces).
  */
 export function CodeEditor({ value, onInput, format, label, readOnly, rows = 18 }: {
   value: string;
@@ -125,30 +126,19 @@ export function CodeEditor({ value, onInput, format, label, readOnly, rows = 18 
           sync(e);
         }}
         onScroll={sync}
-        onKeyDown={(e) => {
-          // Tab inserts two spaces; Escape then Tab leaves the editor (keyboard users are not trapped).
-          const t = e.currentTarget as HTMLTextAreaElement;
-          if (e.key === 'Tab' && !e.shiftKey && t.dataset.escaped !== '1' && !readOnly) {
-            e.preventDefault();
-            const { selectionStart: s, selectionEnd: en } = t;
-            const next = t.value.slice(0, s) + '  ' + t.value.slice(en);
-            onInput?.(next);
-            requestAnimationFrame(() => t.setSelectionRange(s + 2, s + 2));
-          }
-          t.dataset.escaped = e.key === 'Escape' ? '1' : '';
-        }}
       />
     </div>
   );
 }
 
 /** Edits a JSON object; parse errors and server errors show in place and the text is kept. */
-export function JsonEditor({ initial, label, onSave, error, busy }: {
+export function JsonEditor({ initial, label, onSave, error, busy, onCancel }: {
   initial: unknown;
   label: string;
   onSave: (value: unknown) => Promise<boolean>;
   error: ApiError | undefined;
   busy: boolean;
+  onCancel?: () => void;
 }) {
   const [text, setText] = useState(() => JSON.stringify(initial, null, 2));
   const [parseError, setParseError] = useState('');
@@ -175,6 +165,11 @@ export function JsonEditor({ initial, label, onSave, error, busy }: {
       )}
       <ErrorBox error={error} />
       <div class="actions">
+        {onCancel && (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Saving…' : 'Save'}
         </button>

@@ -116,6 +116,9 @@ test('signing in: a wrong password is shown with its code, the right one opens t
   await page.goto(`${d.http}/console/`, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('input[name="name"]');
   const interactiveMs = Date.now() - started;
+  const nav = await page.evaluate(() => JSON.stringify((globalThis as any).performance.getEntriesByType('navigation')[0]));
+  const timing = JSON.parse(nav);
+  assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.name), 'name', 'the user name field has focus');
   await shot(page, '01-login');
   await fill(page, 'input[name="name"]', 'polaris');
   await fill(page, 'input[name="password"]', 'wrong-password');
@@ -129,7 +132,13 @@ test('signing in: a wrong password is shown with its code, the right one opens t
   await shot(page, '02-overview');
   const token = await page.evaluate(() => (globalThis as any).sessionStorage.getItem('polaris.console.session'));
   assert.ok(token?.includes(adminToken), 'the token lives in session storage');
-  console.log(`# login page interactive after ${interactiveMs} ms`);
+  console.log(`# login form ready ${interactiveMs} ms after navigation start (DOMContentLoaded at ${Math.round(timing.domContentLoadedEventEnd)} ms)`);
+
+  // Keyboard: the first Tab reaches the skip link, Enter moves focus to the page content.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.className), 'skip');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'main');
 });
 
 test('a service created in the UI shows an instance registered over gRPC live, and isolating it sticks', async () => {
@@ -221,6 +230,18 @@ test('rule lists render with an enable switch; a bad rule shows the server error
   assert.equal(await page.$eval(area, (t: any) => String(t.value)), bad, 'nothing typed is lost');
   await shot(page, '06-rule-error');
   await page.keyboard.press('Escape');
+
+  const rule = { name: `limit-${uniq()}`, namespace: 'default', service, type: 'LOCAL', resource: 'QPS', disable: true, amounts: [{ maxAmount: 10, validDuration: '1s' }] };
+  const made = await call(d.http, 'POST', '/naming/v1/ratelimits', [rule], { 'X-Polaris-Token': adminToken });
+  assert.equal(made.status, 200, made.text);
+  await page.goto(`${d.http}/console/#/rules/ratelimit?name=${rule.name}`);
+  const toggle = `button[aria-label="Enable ${rule.name}"]`;
+  await page.waitForSelector(`${toggle}[aria-pressed="false"]`, { timeout: 10_000 });
+  await page.click(toggle);
+  await page.waitForSelector(`${toggle}[aria-pressed="true"]`, { timeout: 10_000 });
+  const listed = await call(d.http, 'GET', `/naming/v1/ratelimits?name=${rule.name}`, undefined, { 'X-Polaris-Token': adminToken });
+  assert.equal(listed.body.rateLimits[0].disable, false, 'the switch reached the server');
+  await shot(page, '07-rate-limits');
 });
 
 test('a sub-account sees the refusal of a write, with the code, and keeps what it typed', async () => {
@@ -241,7 +262,7 @@ test('a sub-account sees the refusal of a write, with the code, and keeps what i
     await p.waitForSelector('dialog .error[role="alert"]', { timeout: 10_000 });
     assert.match(await textOf(p, 'dialog .error'), /401001/);
     assert.equal(await p.$eval('dialog input[name="new-name"]', (e: any) => String(e.value)), 'not-allowed');
-    await shot(p, '07-sub-account-refused');
+    await shot(p, '08-sub-account-refused');
   } finally {
     await ctx.close();
   }

@@ -28,7 +28,7 @@ function TokenSwitch({ kind, item, onDone }: { kind: 'user' | 'usergroup'; item:
   const on = item.token_enable !== false;
   return (
     <>
-      <button type="button" class={`toggle ${on ? 'on' : ''}`} aria-pressed={on} aria-label={`Token of ${item.name} enabled`} disabled={action.busy}
+      <button type="button" class={`toggle ${on ? 'enabled' : ''}`} aria-pressed={on} aria-label={`Token of ${item.name} enabled`} disabled={action.busy}
         onClick={() => void action.run(() => api.put(`/core/v1/${kind}/token/status`, { id: item.id, token_enable: !on })).then((ok) => ok && onDone())}>
         {on ? 'Enabled' : 'Disabled'}
       </button>
@@ -114,7 +114,7 @@ export function GroupsPage() {
         </table>
       )}
       <Dialog title="New user group" open={open} onClose={() => setOpen(false)}>
-        <JsonEditor label="User group as JSON" initial={{ name: 'new-group', comment: '', relation: { users: [] } }} busy={create.busy} error={create.error}
+        <JsonEditor label="User group as JSON" initial={{ name: 'new-group', comment: '', relation: { users: [] } }} busy={create.busy} error={create.error} onCancel={() => setOpen(false)}
           onSave={async (v) => { const ok = await create.run(() => api.post('/core/v1/usergroup', v)); if (ok) { setOpen(false); void list.reload(); } return ok; }} />
       </Dialog>
     </Page>
@@ -156,7 +156,7 @@ export function StrategiesPage() {
         <div class="actions"><button type="button" onClick={() => setDetail(undefined)}>Close</button></div>
       </Dialog>
       <Dialog title="New strategy" open={open} onClose={() => setOpen(false)}>
-        <JsonEditor label="Strategy as JSON" initial={template} busy={create.busy} error={create.error}
+        <JsonEditor label="Strategy as JSON" initial={template} busy={create.busy} error={create.error} onCancel={() => setOpen(false)}
           onSave={async (v) => { const ok = await create.run(() => api.post('/core/v1/auth/strategy', v)); if (ok) { setOpen(false); void list.reload(); } return ok; }} />
       </Dialog>
     </Page>

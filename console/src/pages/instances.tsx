@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Badge, Dialog, Empty, ErrorBox, Field, JsonEditor, Page } from '../components';
+import { Badge, Dialog, Empty, ErrorBox, Field, JsonEditor, Page, Pager } from '../components';
 import { useAction, useLoad } from '../hooks';
-import { href } from '../router';
+import { href, navigate } from '../router';
 
 const POLL_MS = 2000;
+const LIMIT = 50;
 
 function keyOf(i: any) {
   return { id: i.id, namespace: i.namespace, service: i.service, host: i.host, port: i.port };
@@ -23,7 +24,8 @@ function Weight({ inst, onSave }: { inst: any; onSave: (w: number) => void }) {
 
 export function InstancesPage({ params }: { params: Record<string, string> }) {
   const { namespace = 'default', service = '' } = params;
-  const list = useLoad(() => api.get('/naming/v1/instances', { namespace, service, limit: 100 }), [namespace, service], POLL_MS);
+  const offset = Number(params.offset ?? 0) || 0;
+  const list = useLoad(() => api.get('/naming/v1/instances', { namespace, service, offset, limit: LIMIT }), [namespace, service, offset], POLL_MS);
   const action = useAction();
   const create = useAction();
   const [editing, setEditing] = useState<any>(undefined);
@@ -76,9 +78,12 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
           </tbody>
         </table>
       )}
+      {Number(list.data?.amount ?? 0) > LIMIT && (
+        <Pager offset={offset} limit={LIMIT} total={Number(list.data?.amount ?? 0)} onChange={(o) => navigate('/instances', { namespace, service, offset: o || undefined })} />
+      )}
       <Dialog title="Instance metadata" open={!!editing} onClose={() => setEditing(undefined)}>
         {editing && (
-          <JsonEditor label="Metadata (JSON object of strings)" initial={editing.metadata ?? {}} busy={action.busy} error={action.error}
+          <JsonEditor label="Metadata (JSON object of strings)" initial={editing.metadata ?? {}} busy={action.busy} error={action.error} onCancel={() => setEditing(undefined)}
             onSave={async (v) => { const ok = await update(editing, { metadata: v }); if (ok) setEditing(undefined); return ok; }} />
         )}
       </Dialog>

@@ -92,9 +92,9 @@ function RuleList({ k, params }: { k: RuleKind; params: Record<string, string> }
                 <td>{k.describe(r)}</td>
                 {k.enable && (
                   <td>
-                    <button type="button" class={`toggle ${k.isOn!(r) ? 'on' : ''}`} aria-pressed={k.isOn!(r)} aria-label={`Enable ${r.name}`} disabled={toggle.busy}
+                    <button type="button" class={`toggle ${k.isOn!(r) ? 'enabled' : ''}`} aria-pressed={k.isOn!(r)} aria-label={`Enable ${r.name}`} disabled={toggle.busy}
                       onClick={() => void toggle.run(() => api.put(k.enable!.url, [k.enable!.item(r, !k.isOn!(r))])).then((ok) => { if (ok) void list.reload(); })}>
-                      {k.isOn!(r) ? 'On' : 'Off'}
+                      {k.isOn!(r) ? 'Enabled' : 'Disabled'}
                     </button>
                   </td>
                 )}
@@ -110,10 +110,10 @@ function RuleList({ k, params }: { k: RuleKind; params: Record<string, string> }
           </tbody>
         </table>
       )}
-      <Dialog title={editing?.isNew ? `New ${k.title.toLowerCase()}` : `Edit ${editing?.rule?.name ?? ''}`} open={!!editing} onClose={() => setEditing(undefined)}>
+      <Dialog title={editing?.isNew ? `New rule: ${k.title}` : `Edit ${editing?.rule?.name ?? ''}`} open={!!editing} onClose={() => setEditing(undefined)}>
         {editing && (
           <>
-            <JsonEditor label="Rule as JSON" initial={editing.rule} busy={save.busy} error={save.error}
+            <JsonEditor label="Rule as JSON" initial={editing.rule} busy={save.busy} error={save.error} onCancel={() => setEditing(undefined)}
               onSave={async (v) => {
                 const ok = await save.run(() => (editing.isNew ? api.post(k.base, [v]) : api.put(k.base, [v])));
                 if (ok) { setEditing(undefined); void list.reload(); }
