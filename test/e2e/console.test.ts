@@ -211,6 +211,13 @@ test('a config file edited, published twice, seen in the history with a diff bet
   const served = await call(d.http, 'GET', `/config/v1/configfiles/release?namespace=default&group=${group}&file_name=app.yaml`, undefined, { 'X-Polaris-Token': adminToken });
   assert.match(served.body.configFileRelease.content, /feature: on/);
   assert.match(await textOf(page, 'main'), /active release/);
+
+  // A client fetches the file: the watcher view shows which version it holds.
+  const fetched = await call(d.http, 'GET', `/config/v1/GetConfigFile?namespace=default&group=${group}&fileName=app.yaml&version=0`);
+  assert.equal(fetched.status, 200, fetched.text);
+  const watcherRow = 'section[aria-labelledby="watchers-title"] tbody tr';
+  await page.waitForSelector(watcherRow, { timeout: 15_000 });
+  assert.match(await textOf(page, watcherRow), /127\.0\.0\.1\s+\S*\s*2\s+2/);
   await shot(page, '05-config-file', true);
 });
 
