@@ -1,17 +1,29 @@
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /**
  * Builds the web console (console/src) into dist/console: one minified ES module and one CSS
  * file, both with content hashes in their names (cached for a year by the server), and an
- * index.html (never cached) that references them relatively, so any mount path works.
+ * index.html (never cached) that references them relatively, so any mount path works. Each file
+ * also gets a .br and a .gz copy compressed at the highest levels, which the server sends as they
+ * are (no compression work per request).
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
 export const CONSOLE_SRC = join(ROOT, 'console', 'src');
 export const CONSOLE_OUT = join(ROOT, 'dist', 'console');
+
+function precompress(dir: string): void {
+  for (const f of readdirSync(dir)) {
+    if (!/\.(html|js|css|svg)$/.test(f)) continue;
+    const data = readFileSync(join(dir, f));
+    writeFileSync(join(dir, `${f}.br`), brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+    writeFileSync(join(dir, `${f}.gz`), gzipSync(data, { level: 9 }));
+  }
+}
 
 export async function buildConsole(outdir = CONSOLE_OUT): Promise<{ js: string; css: string; bytes: number }> {
   rmSync(outdir, { recursive: true, force: true });
@@ -52,6 +64,7 @@ export async function buildConsole(outdir = CONSOLE_OUT): Promise<{ js: string; 
 </html>
 `;
   writeFileSync(join(outdir, 'index.html'), html);
+  precompress(outdir);
   return { js: basename(js[0]), css: basename(css[0]), bytes: js[1].bytes + css[1].bytes };
 }
 

@@ -27,7 +27,7 @@ export function AliasesPage({ params }: { params: Record<string, string> }) {
                 <td><a href={href('/instances', { namespace: a.namespace, service: a.service })}>{a.namespace}/{a.service}</a></td>
                 <td>{a.comment}</td>
                 <td>{when(a.mtime)}</td>
-                <td><button type="button" class="link danger" aria-label={`Delete alias ${a.alias}`} onClick={() => {
+                <td><button type="button" class="link danger" hidden={a.deleteable === false} aria-label={`Delete alias ${a.alias}`} onClick={() => {
                   if (confirm(`Delete alias ${a.alias}?`)) void action.run(() => api.post('/naming/v1/service/aliases/delete', [{ alias: a.alias, alias_namespace: a.alias_namespace }])).then((ok) => { if (ok) void list.reload(); });
                 }}>Delete</button></td>
               </tr>

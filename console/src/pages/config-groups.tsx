@@ -36,7 +36,7 @@ export function ConfigGroupsPage({ params }: { params: Record<string, string> })
                 <td>{g.fileCount ?? 0}</td>
                 <td>{g.comment}</td>
                 <td>{when(g.modifyTime)}</td>
-                <td><button type="button" class="link danger" aria-label={`Delete group ${g.name}`} onClick={() => {
+                <td><button type="button" class="link danger" hidden={g.deleteable === false} aria-label={`Delete group ${g.name}`} onClick={() => {
                   if (confirm(`Delete config group ${g.namespace}/${g.name}?`)) void action.run(() => api.del('/config/v1/configfilegroups', { namespace: g.namespace, group: g.name })).then((ok) => { if (ok) void list.reload(); });
                 }}>Delete</button></td>
               </tr>

@@ -30,7 +30,7 @@ export function NamespacesPage() {
                 <td>{n.total_service_count ?? 0}</td>
                 <td>{n.total_health_instance_count ?? 0}/{n.total_instance_count ?? 0}</td>
                 <td>{when(n.mtime)}</td>
-                <td><button type="button" class="link danger" onClick={() => remove(n.name)} aria-label={`Delete namespace ${n.name}`}>Delete</button></td>
+                <td><button type="button" class="link danger" hidden={n.deleteable === false} onClick={() => remove(n.name)} aria-label={`Delete namespace ${n.name}`}>Delete</button></td>
               </tr>
             ))}
           </tbody>

@@ -19,6 +19,7 @@ interface RuleKind {
 }
 
 const target = (r: any) => [r.namespace, r.service].filter(Boolean).join('/');
+const svcOf = (s: any) => (s ? target(s) : '');
 
 export const RULE_KINDS: RuleKind[] = [
   {
@@ -39,18 +40,18 @@ export const RULE_KINDS: RuleKind[] = [
     key: 'circuitbreaker', title: 'Circuit breakers', base: '/naming/v1/circuitbreaker/rules', listKey: 'data',
     enable: { url: '/naming/v1/circuitbreaker/rules/enable', item: (r, on) => ({ id: r.id, enable: on }) },
     isOn: (r) => !!r.enable,
-    template: { name: 'new-breaker', enable: false, level: 'SERVICE', rule_matcher: { source: { namespace: '*', service: '*' }, destination: { namespace: 'default', service: 'my-service' } } },
-    describe: (r) => `${r.level ?? ''} ${r.rule_matcher?.destination ? `${r.rule_matcher.destination.namespace}/${r.rule_matcher.destination.service}` : ''}`,
+    template: { name: 'new-breaker', enable: false, level: 'SERVICE', ruleMatcher: { source: { namespace: '*', service: '*' }, destination: { namespace: 'default', service: 'my-service' } } },
+    describe: (r) => `${r.level ?? ''} ${svcOf((r.ruleMatcher ?? r.rule_matcher)?.destination)}`,
   },
   {
     key: 'faultdetect', title: 'Fault detection', base: '/naming/v1/faultdetectors', listKey: 'data',
-    template: { name: 'new-probe', target_service: { namespace: 'default', service: 'my-service' }, protocol: 'HTTP', interval: 30, timeout: 1000 },
-    describe: (r) => `${r.protocol ?? ''} ${r.target_service ? `${r.target_service.namespace}/${r.target_service.service}` : ''}`,
+    template: { name: 'new-probe', targetService: { namespace: 'default', service: 'my-service' }, protocol: 'HTTP', interval: 30, timeout: 1000 },
+    describe: (r) => `${r.protocol ?? ''} ${svcOf(r.targetService ?? r.target_service)}`,
   },
   {
     key: 'lane', title: 'Lanes', base: '/naming/v1/lane/groups', listKey: 'data',
     template: { name: 'new-lane-group', description: '', entries: [], destinations: [], rules: [] },
-    describe: (r) => `${(r.rules ?? []).length} lanes`,
+    describe: (r) => `${(r.rules ?? []).length} lanes: ${(r.rules ?? []).map((l: any) => `${l.name}${l.enable ? '' : ' (off)'}`).join(', ')}`,
   },
 ];
 
@@ -100,8 +101,8 @@ function RuleList({ k, params }: { k: RuleKind; params: Record<string, string> }
                 )}
                 <td>{when(r.mtime ?? r.modifyTime)}</td>
                 <td>
-                  <button type="button" class="link" onClick={() => { save.clear(); setEditing({ rule: editable(r), isNew: false }); }} aria-label={`Edit ${r.name}`}>Edit</button>{' '}
-                  <button type="button" class="link danger" aria-label={`Delete ${r.name}`} onClick={() => {
+                  <button type="button" class="link" onClick={() => { save.clear(); setEditing({ rule: editable(r), isNew: false }); }} hidden={r.editable === false} aria-label={`Edit ${r.name}`}>Edit</button>{' '}
+                  <button type="button" class="link danger" hidden={r.deleteable === false} aria-label={`Delete ${r.name}`} onClick={() => {
                     if (confirm(`Delete rule ${r.name}?`)) void toggle.run(() => api.post(`${k.base}/delete`, [{ id: r.id, name: r.name }])).then((ok) => { if (ok) void list.reload(); });
                   }}>Delete</button>
                 </td>

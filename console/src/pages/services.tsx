@@ -47,7 +47,7 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
                 <td>{s.healthy_instance_count ?? 0}/{s.total_instance_count ?? 0}</td>
                 <td>{s.business}</td>
                 <td>{when(s.mtime)}</td>
-                <td><button type="button" class="link danger" aria-label={`Delete service ${s.name}`} onClick={() => {
+                <td><button type="button" class="link danger" hidden={s.deleteable === false} aria-label={`Delete service ${s.name}`} onClick={() => {
                   if (confirm(`Delete service ${s.namespace}/${s.name}?`)) void action.run(() => api.post('/naming/v1/services/delete', [{ namespace: s.namespace, name: s.name }])).then((ok) => { if (ok) void list.reload(); });
                 }}>Delete</button></td>
               </tr>

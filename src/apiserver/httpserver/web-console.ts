@@ -8,8 +8,9 @@ import type { Logger } from 'pino';
 /**
  * The web console: static assets built by `npm run build` (scripts/build-console.ts) into
  * dist/console, served under a configurable path. The console is a client of the OpenAPI only;
- * nothing here touches a module. Compression is scoped to these routes, so the OpenAPI's own
- * answers stay exactly as they were.
+ * nothing here touches a module. The build leaves .br/.gz copies next to each file, sent as they
+ * are; @fastify/compress covers anything else. Both are scoped to these routes, so the OpenAPI's
+ * own answers stay exactly as they were.
  */
 
 export interface WebConsoleOptions {
@@ -20,8 +21,8 @@ export interface WebConsoleOptions {
   assetsDir?: string;
 }
 
-/** Content-hashed file names (`app-3F2K7Q1A.js`) never change content: cache them for a year. */
-const HASHED = /-[A-Z0-9]{8}\.(js|css|svg|woff2)$/;
+/** Content-hashed file names (`app-3F2K7Q1A.js`, or its .br/.gz copy) never change: cached for a year. */
+const HASHED = /-[A-Z0-9]{8}\.(js|css|svg|woff2)(\.br|\.gz)?$/;
 const TEXT = 'text/plain; charset=utf-8';
 
 /** The package root: the nearest ancestor with a package.json (works from src/ and dist/src/). */
@@ -72,6 +73,7 @@ export function mountWebConsole(app: FastifyInstance, options: WebConsoleOptions
       index: false,
       redirect: false,
       wildcard: true,
+      preCompressed: true,
       cacheControl: false,
       setHeaders(res, filePath) {
         res.setHeader('Cache-Control', HASHED.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache');
