@@ -9,8 +9,9 @@ export interface DiffLine {
 const MAX_CELLS = 4_000_000;
 
 export function diffLines(a: string, b: string): DiffLine[] {
-  const x = a.split('\n');
-  const y = b.split('\n');
+  // An empty text has no lines (not one empty line).
+  const x = a === '' ? [] : a.split('\n');
+  const y = b === '' ? [] : b.split('\n');
   // Trim the common head and tail first: edits are usually local.
   let head = 0;
   while (head < x.length && head < y.length && x[head] === y[head]) head++;
@@ -37,10 +38,11 @@ export function diffLines(a: string, b: string): DiffLine[] {
         out.push({ op: ' ', text: xs[i] });
         i++;
         j++;
-      } else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-        out.push({ op: '+', text: ys[j++] });
-      } else {
+      } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+        // Removals before additions, as unified diffs show them.
         out.push({ op: '-', text: xs[i++] });
+      } else {
+        out.push({ op: '+', text: ys[j++] });
       }
     }
   }
