@@ -177,7 +177,7 @@ test('a service created in the UI shows an instance registered over gRPC live, a
   await shot(page, '04-services');
 });
 
-test('a config file edited, published twice, seen in the history with a diff between versions', async () => {
+test('a config file edited, published twice, seen in the history with a diff, held by a client, rolled back', async () => {
   await page.goto(`${d.http}/console/#/config`);
   await clickText(page, 'button', 'New group');
   await fill(page, 'dialog input[name="group"]', group);
@@ -219,6 +219,18 @@ test('a config file edited, published twice, seen in the history with a diff bet
   await page.waitForSelector(watcherRow, { timeout: 15_000 });
   assert.match(await textOf(page, watcherRow), /127\.0\.0\.1\s+\S*\s*2\s+2/);
   await shot(page, '05-config-file', true);
+
+  // Roll back to the first release: it becomes the active one again.
+  const first = releases.body.configFileReleases.find((r: any) => !r.active).name;
+  await page.click(`button[aria-label="Roll back to ${first}"]`);
+  await page.waitForFunction(
+    (name) => [...(globalThis as any).document.querySelectorAll('tr')].some((tr: any) => tr.innerText.includes(name) && tr.innerText.includes('active') && !tr.innerText.includes('inactive')),
+    { timeout: 10_000 },
+    first,
+  );
+  const after = await call(d.http, 'GET', `/config/v1/configfiles/release?namespace=default&group=${group}&file_name=app.yaml`, undefined, { 'X-Polaris-Token': adminToken });
+  assert.equal(after.body.configFileRelease.name, first);
+  assert.doesNotMatch(after.body.configFileRelease.content, /feature: on/);
 });
 
 test('rule lists render with an enable switch; a bad rule shows the server error in place and keeps the text', async () => {

@@ -73,9 +73,10 @@ export function ConfigFilesPage({ params }: { params: Record<string, string> }) 
     <Page title={`Files of ${namespace}/${group}`} actions={<button type="button" class="primary" onClick={() => setOpen(true)}>New file</button>}>
       <p class="muted small"><a href={href('/config', { namespace })}>← Config groups</a></p>
       <ErrorBox error={list.error} />
+      <ErrorBox error={action.error} onClose={action.clear} />
       {items.length === 0 && !list.loading ? <Empty>No files in this group.</Empty> : (
         <table>
-          <thead><tr><th>File</th><th>Format</th><th>Status</th><th>Released</th><th>Modified</th></tr></thead>
+          <thead><tr><th>File</th><th>Format</th><th>Status</th><th>Released</th><th>Modified</th><th><span class="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {items.map((f) => (
               <tr key={f.name}>
@@ -84,6 +85,9 @@ export function ConfigFilesPage({ params }: { params: Record<string, string> }) 
                 <td>{f.status}</td>
                 <td>{when(f.releaseTime)} {f.releaseBy}</td>
                 <td>{when(f.modifyTime)} {f.modifyBy}</td>
+                <td><button type="button" class="link danger" aria-label={`Delete file ${f.name}`} onClick={() => {
+                  if (confirm(`Delete ${f.name} and its releases?`)) void action.run(() => api.del('/config/v1/configfiles', { namespace, group, name: f.name })).then((ok) => { if (ok) void list.reload(); });
+                }}>Delete</button></td>
               </tr>
             ))}
           </tbody>

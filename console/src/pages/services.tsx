@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Dialog, Empty, ErrorBox, Field, Page, Pager, when } from '../components';
+import { Dialog, Empty, ErrorBox, Field, JsonEditor, Page, Pager, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href, navigate } from '../router';
 
@@ -22,6 +22,8 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
     5000,
   );
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<any>(undefined);
+  const edit = useAction();
   const [draft, setDraft] = useState({ namespace: namespace || 'default', name: '', comment: '' });
   const action = useAction();
   const create = useAction();
@@ -47,7 +49,8 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
                 <td>{s.healthy_instance_count ?? 0}/{s.total_instance_count ?? 0}</td>
                 <td>{s.business}</td>
                 <td>{when(s.mtime)}</td>
-                <td><button type="button" class="link danger" hidden={s.deleteable === false} aria-label={`Delete service ${s.name}`} onClick={() => {
+                <td><button type="button" class="link" hidden={s.editable === false} aria-label={`Edit service ${s.name}`} onClick={() => { edit.clear(); setEditing(s); }}>Edit</button>{' '}
+                  <button type="button" class="link danger" hidden={s.deleteable === false} aria-label={`Delete service ${s.name}`} onClick={() => {
                   if (confirm(`Delete service ${s.namespace}/${s.name}?`)) void action.run(() => api.post('/naming/v1/services/delete', [{ namespace: s.namespace, name: s.name }])).then((ok) => { if (ok) void list.reload(); });
                 }}>Delete</button></td>
               </tr>
@@ -56,6 +59,13 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
         </table>
       )}
       <Pager offset={offset} limit={LIMIT} total={Number(list.data?.amount ?? 0)} onChange={go} />
+      <Dialog title={`Edit ${editing?.namespace}/${editing?.name}`} open={!!editing} onClose={() => setEditing(undefined)}>
+        {editing && (
+          <JsonEditor label="Service as JSON (name and namespace identify it)" busy={edit.busy} error={edit.error} onCancel={() => setEditing(undefined)}
+            initial={{ namespace: editing.namespace, name: editing.name, comment: editing.comment, business: editing.business, department: editing.department, owners: editing.owners, metadata: editing.metadata ?? {} }}
+            onSave={async (v) => { const ok = await edit.run(() => api.put('/naming/v1/services', [v])); if (ok) { setEditing(undefined); void list.reload(); } return ok; }} />
+        )}
+      </Dialog>
       <Dialog title="New service" open={creating} onClose={() => setCreating(false)}>
         <form onSubmit={async (e) => {
           e.preventDefault();
