@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from './api';
+import type { Action } from './hooks';
 import { highlight } from './highlight';
 
 /** A server error in words, with its Polaris code; batch answers list each failed item. */
@@ -89,6 +90,42 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
       <h2 id="dialog-title">{title}</h2>
       {open && children}
     </dialog>
+  );
+}
+
+/**
+ * A dialog holding a form: Cancel and submit buttons, the server's error in place (the form keeps
+ * what was typed), closed once `onSubmit` succeeds.
+ */
+export function FormDialog({ title, open, onClose, onSubmit, action, submitLabel = 'Create', children }: {
+  title: string;
+  open: boolean;
+  onClose: () => void;
+  onSubmit: () => Promise<unknown>;
+  action: Action;
+  submitLabel?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <Dialog title={title} open={open} onClose={onClose}>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (await action.run(onSubmit)) onClose();
+        }}
+      >
+        {children}
+        <ErrorBox error={action.error} />
+        <div class="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button class="primary" type="submit" disabled={action.busy}>
+            {submitLabel}
+          </button>
+        </div>
+      </form>
+    </Dialog>
   );
 }
 

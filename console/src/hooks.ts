@@ -50,13 +50,16 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[], pollMs = 0): L
   return { data, error, loading, reload };
 }
 
-/** Runs one user action at a time, keeping its error for display. */
-export function useAction(): {
+export interface Action {
   busy: boolean;
   error: ApiError | undefined;
   clear: () => void;
+  /** Runs `fn`; resolves true when it succeeded, false when it failed (the error is kept). */
   run: (fn: () => Promise<unknown>) => Promise<boolean>;
-} {
+}
+
+/** Runs one user action at a time, keeping its error for display. */
+export function useAction(): Action {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const run = useCallback(async (fn: () => Promise<unknown>) => {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Dialog, Empty, ErrorBox, Field, Page, when } from '../components';
+import { Empty, ErrorBox, Field, FormDialog, Page, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href } from '../router';
 
@@ -35,19 +35,13 @@ export function AliasesPage({ params }: { params: Record<string, string> }) {
           </tbody>
         </table>
       )}
-      <Dialog title="New alias" open={open} onClose={() => setOpen(false)}>
-        <form onSubmit={async (e) => {
-          e.preventDefault();
-          if (await create.run(() => api.post('/naming/v1/service/alias', { ...draft, type: 'DEFAULT' }))) { setOpen(false); void list.reload(); }
-        }}>
-          <Field label="Alias namespace"><input required value={draft.alias_namespace} onInput={set('alias_namespace')} /></Field>
-          <Field label="Alias"><input required value={draft.alias} onInput={set('alias')} /></Field>
-          <Field label="Service namespace"><input required value={draft.namespace} onInput={set('namespace')} /></Field>
-          <Field label="Service"><input required value={draft.service} onInput={set('service')} /></Field>
-          <ErrorBox error={create.error} />
-          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
-        </form>
-      </Dialog>
+      <FormDialog title="New alias" open={open} onClose={() => setOpen(false)} action={create}
+        onSubmit={async () => { await api.post('/naming/v1/service/alias', { ...draft, type: 'DEFAULT' }); void list.reload(); }}>
+        <Field label="Alias namespace"><input required value={draft.alias_namespace} onInput={set('alias_namespace')} /></Field>
+        <Field label="Alias"><input required value={draft.alias} onInput={set('alias')} /></Field>
+        <Field label="Service namespace"><input required value={draft.namespace} onInput={set('namespace')} /></Field>
+        <Field label="Service"><input required value={draft.service} onInput={set('service')} /></Field>
+      </FormDialog>
     </Page>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type Session } from '../api';
-import { Badge, Dialog, Empty, ErrorBox, Field, JsonEditor, Page, when } from '../components';
+import { Badge, Dialog, Empty, ErrorBox, Field, FormDialog, JsonEditor, Page, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 
 function TokenCell({ kind, id }: { kind: 'user' | 'usergroup'; id: string }) {
@@ -70,18 +70,12 @@ export function UsersPage({ session }: { session: Session }) {
           </tbody>
         </table>
       )}
-      <Dialog title="New sub-account" open={open} onClose={() => setOpen(false)}>
-        <form onSubmit={async (e) => {
-          e.preventDefault();
-          if (await create.run(() => api.post('/core/v1/users', [draft]))) { setOpen(false); setDraft({ name: '', password: '', comment: '' }); void list.reload(); }
-        }}>
-          <Field label="Name"><input required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
-          <Field label="Password"><input required type="password" autocomplete="new-password" value={draft.password} onInput={(e) => setDraft({ ...draft, password: e.currentTarget.value })} /></Field>
-          <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
-          <ErrorBox error={create.error} />
-          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
-        </form>
-      </Dialog>
+      <FormDialog title="New sub-account" open={open} onClose={() => setOpen(false)} action={create}
+        onSubmit={async () => { await api.post('/core/v1/users', [draft]); setDraft({ name: '', password: '', comment: '' }); void list.reload(); }}>
+        <Field label="Name"><input required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
+        <Field label="Password"><input required type="password" autocomplete="new-password" value={draft.password} onInput={(e) => setDraft({ ...draft, password: e.currentTarget.value })} /></Field>
+        <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
+      </FormDialog>
     </Page>
   );
 }

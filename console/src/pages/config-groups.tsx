@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Dialog, Empty, ErrorBox, Field, Page, Pager, when } from '../components';
+import { Empty, ErrorBox, Field, FormDialog, Page, Pager, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href, navigate } from '../router';
 
@@ -45,18 +45,12 @@ export function ConfigGroupsPage({ params }: { params: Record<string, string> })
         </table>
       )}
       <Pager offset={offset} limit={LIMIT} total={Number(list.data?.total ?? 0)} onChange={(o) => navigate('/config', { namespace, offset: o || undefined })} />
-      <Dialog title="New config group" open={open} onClose={() => setOpen(false)}>
-        <form onSubmit={async (e) => {
-          e.preventDefault();
-          if (await create.run(() => api.post('/config/v1/configfilegroups', draft))) { setOpen(false); navigate('/config/files', { namespace: draft.namespace, group: draft.name }); }
-        }}>
-          <Field label="Namespace"><input required value={draft.namespace} onInput={(e) => setDraft({ ...draft, namespace: e.currentTarget.value })} /></Field>
-          <Field label="Group name"><input name="group" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
-          <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
-          <ErrorBox error={create.error} />
-          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
-        </form>
-      </Dialog>
+      <FormDialog title="New config group" open={open} onClose={() => setOpen(false)} action={create}
+        onSubmit={async () => { await api.post('/config/v1/configfilegroups', draft); navigate('/config/files', { namespace: draft.namespace, group: draft.name }); }}>
+        <Field label="Namespace"><input required value={draft.namespace} onInput={(e) => setDraft({ ...draft, namespace: e.currentTarget.value })} /></Field>
+        <Field label="Group name"><input name="group" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
+        <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
+      </FormDialog>
     </Page>
   );
 }
@@ -93,19 +87,12 @@ export function ConfigFilesPage({ params }: { params: Record<string, string> }) 
           </tbody>
         </table>
       )}
-      <Dialog title="New config file" open={open} onClose={() => setOpen(false)}>
-        <form onSubmit={async (e) => {
-          e.preventDefault();
-          const body = { namespace, group, name: draft.name.trim(), format: draft.format, comment: draft.comment, content: '' };
-          if (await create.run(() => api.post('/config/v1/configfiles', body))) { setOpen(false); navigate('/config/file', { namespace, group, name: body.name }); }
-        }}>
-          <Field label="File name" hint="May contain folders, e.g. app/db.yaml"><input name="file" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
-          <Field label="Format"><select value={draft.format} onChange={(e) => setDraft({ ...draft, format: e.currentTarget.value })}>{FORMATS.map((f) => <option key={f}>{f}</option>)}</select></Field>
-          <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
-          <ErrorBox error={create.error} />
-          <div class="actions"><button type="button" onClick={() => setOpen(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
-        </form>
-      </Dialog>
+      <FormDialog title="New config file" open={open} onClose={() => setOpen(false)} action={create}
+        onSubmit={async () => { const body = { namespace, group, name: draft.name.trim(), format: draft.format, comment: draft.comment, content: '' }; await api.post('/config/v1/configfiles', body); navigate('/config/file', { namespace, group, name: body.name }); }}>
+        <Field label="File name" hint="May contain folders, e.g. app/db.yaml"><input name="file" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
+        <Field label="Format"><select value={draft.format} onChange={(e) => setDraft({ ...draft, format: e.currentTarget.value })}>{FORMATS.map((f) => <option key={f}>{f}</option>)}</select></Field>
+        <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
+      </FormDialog>
     </Page>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Badge, Dialog, Empty, ErrorBox, Field, JsonEditor, Page, Pager } from '../components';
+import { Badge, Dialog, Empty, ErrorBox, Field, FormDialog, JsonEditor, Page, Pager } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href, navigate } from '../router';
 
@@ -87,17 +87,11 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
             onSave={async (v) => { const ok = await update(editing, { metadata: v }); if (ok) setEditing(undefined); return ok; }} />
         )}
       </Dialog>
-      <Dialog title="Add instance" open={adding} onClose={() => setAdding(false)}>
-        <form onSubmit={async (e) => {
-          e.preventDefault();
-          if (await create.run(() => api.post('/naming/v1/instances', [{ namespace, service, host: draft.host.trim(), port: Number(draft.port) }]))) { setAdding(false); void list.reload(); }
-        }}>
-          <Field label="Host"><input required value={draft.host} onInput={(e) => setDraft({ ...draft, host: e.currentTarget.value })} /></Field>
-          <Field label="Port"><input required type="number" min={1} max={65535} value={draft.port} onInput={(e) => setDraft({ ...draft, port: e.currentTarget.value })} /></Field>
-          <ErrorBox error={create.error} />
-          <div class="actions"><button type="button" onClick={() => setAdding(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Add</button></div>
-        </form>
-      </Dialog>
+      <FormDialog title="Add instance" open={adding} onClose={() => setAdding(false)} action={create} submitLabel="Add"
+        onSubmit={async () => { await api.post('/naming/v1/instances', [{ namespace, service, host: draft.host.trim(), port: Number(draft.port) }]); void list.reload(); }}>
+        <Field label="Host"><input required value={draft.host} onInput={(e) => setDraft({ ...draft, host: e.currentTarget.value })} /></Field>
+        <Field label="Port"><input required type="number" min={1} max={65535} value={draft.port} onInput={(e) => setDraft({ ...draft, port: e.currentTarget.value })} /></Field>
+      </FormDialog>
     </Page>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Dialog, Empty, ErrorBox, Field, Page, when } from '../components';
+import { Empty, ErrorBox, Field, FormDialog, Page, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href } from '../router';
 
@@ -36,19 +36,11 @@ export function NamespacesPage() {
           </tbody>
         </table>
       )}
-      <Dialog title="New namespace" open={creating} onClose={() => setCreating(false)}>
-        <form method="dialog" onSubmit={async (e) => {
-          e.preventDefault();
-          if (await create.run(() => api.post('/core/v1/namespaces', [{ name: name.trim(), comment }]))) {
-            setCreating(false); setName(''); setComment(''); void list.reload();
-          }
-        }}>
-          <Field label="Name"><input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
-          <Field label="Comment"><input value={comment} onInput={(e) => setComment(e.currentTarget.value)} /></Field>
-          <ErrorBox error={create.error} />
-          <div class="actions"><button type="button" onClick={() => setCreating(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
-        </form>
-      </Dialog>
+      <FormDialog title="New namespace" open={creating} onClose={() => setCreating(false)} action={create}
+        onSubmit={async () => { await api.post('/core/v1/namespaces', [{ name: name.trim(), comment }]); setName(''); setComment(''); void list.reload(); }}>
+        <Field label="Name"><input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
+        <Field label="Comment"><input value={comment} onInput={(e) => setComment(e.currentTarget.value)} /></Field>
+      </FormDialog>
     </Page>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Dialog, Empty, ErrorBox, Field, JsonEditor, Page, Pager, when } from '../components';
+import { Dialog, Empty, ErrorBox, Field, FormDialog, JsonEditor, Page, Pager, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href, navigate } from '../router';
 
@@ -66,22 +66,12 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
             onSave={async (v) => { const ok = await edit.run(() => api.put('/naming/v1/services', [v])); if (ok) { setEditing(undefined); void list.reload(); } return ok; }} />
         )}
       </Dialog>
-      <Dialog title="New service" open={creating} onClose={() => setCreating(false)}>
-        <form onSubmit={async (e) => {
-          e.preventDefault();
-          const body = [{ namespace: draft.namespace.trim(), name: draft.name.trim(), comment: draft.comment }];
-          if (await create.run(() => api.post('/naming/v1/services', body))) {
-            setCreating(false);
-            navigate('/instances', { namespace: body[0].namespace, service: body[0].name });
-          }
-        }}>
-          <Field label="Namespace"><input name="new-namespace" required value={draft.namespace} onInput={(e) => setDraft({ ...draft, namespace: e.currentTarget.value })} /></Field>
-          <Field label="Service name"><input name="new-name" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
-          <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
-          <ErrorBox error={create.error} />
-          <div class="actions"><button type="button" onClick={() => setCreating(false)}>Cancel</button><button class="primary" type="submit" disabled={create.busy}>Create</button></div>
-        </form>
-      </Dialog>
+      <FormDialog title="New service" open={creating} onClose={() => setCreating(false)} action={create}
+        onSubmit={async () => { const body = [{ namespace: draft.namespace.trim(), name: draft.name.trim(), comment: draft.comment }]; await api.post('/naming/v1/services', body); navigate('/instances', { namespace: body[0].namespace, service: body[0].name }); }}>
+        <Field label="Namespace"><input name="new-namespace" required value={draft.namespace} onInput={(e) => setDraft({ ...draft, namespace: e.currentTarget.value })} /></Field>
+        <Field label="Service name"><input name="new-name" required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></Field>
+        <Field label="Comment"><input value={draft.comment} onInput={(e) => setDraft({ ...draft, comment: e.currentTarget.value })} /></Field>
+      </FormDialog>
     </Page>
   );
 }
