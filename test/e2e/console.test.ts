@@ -141,7 +141,7 @@ test('signing in: a wrong password is shown with its code, the right one opens t
   assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'main');
 });
 
-test('a service created in the UI shows an instance registered over gRPC live, and isolating it sticks', async () => {
+test('a service created in the UI shows an instance registered over gRPC live; isolate, health and weight stick', async () => {
   await page.goto(`${d.http}/console/#/services`);
   await clickText(page, 'button', 'New service');
   await fill(page, 'dialog input[name="new-namespace"]', 'default');
@@ -171,6 +171,25 @@ test('a service created in the UI shows an instance registered over gRPC live, a
   await page.waitForSelector(`${row} button.toggle[aria-pressed="true"]`, { timeout: 10_000 });
   const listed = await call(d.http, 'GET', `/naming/v1/instances?service=${service}&namespace=default`, undefined, { 'X-Polaris-Token': adminToken });
   assert.equal(listed.body.instances[0].isolate, true, 'the isolate click reached the server');
+
+  // No health check on this instance: its health is set by hand, and so is its weight.
+  await page.click(`button[aria-label="Mark 10.7.0.5:8080 unhealthy"]`);
+  await page.waitForSelector(`${row} .badge.bad`, { timeout: 10_000 });
+  await fill(page, `input[aria-label="Weight of 10.7.0.5:8080"]`, '40');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    async (url, token) => {
+      const r = await fetch(url, { headers: { 'X-Polaris-Token': token } });
+      return ((await r.json()) as any).instances[0].weight === 40;
+    },
+    { timeout: 10_000 },
+    `${d.http}/naming/v1/instances?service=${service}&namespace=default`,
+    adminToken,
+  );
+  const after = await call(d.http, 'GET', `/naming/v1/instances?service=${service}&namespace=default`, undefined, { 'X-Polaris-Token': adminToken });
+  assert.equal(after.body.instances[0].healthy, false);
+  assert.equal(after.body.instances[0].weight, 40);
+  assert.equal(after.body.instances[0].isolate, true, 'other fields kept');
 
   await page.goto(`${d.http}/console/#/services?name=${service}`);
   await page.waitForSelector(`::-p-text(${service})`);

@@ -59,7 +59,15 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
               <tr key={i.id} data-instance={`${i.host}:${i.port}`}>
                 <td><code>{i.host}:{i.port}</code></td>
                 <td>{i.protocol || '—'} {i.version ? `/ ${i.version}` : ''}</td>
-                <td>{i.healthy ? <Badge kind="ok">healthy</Badge> : <Badge kind="bad">unhealthy</Badge>}{i.enableHealthCheck ? <span class="muted small"> heartbeat</span> : null}</td>
+                <td>
+                  {i.healthy ? <Badge kind="ok">healthy</Badge> : <Badge kind="bad">unhealthy</Badge>}
+                  {i.enableHealthCheck ? <span class="muted small"> by heartbeat</span> : (
+                    // Without a health check the health is set by hand.
+                    <button type="button" class="link" disabled={action.busy} aria-label={`Mark ${i.host}:${i.port} ${i.healthy ? 'unhealthy' : 'healthy'}`} onClick={() => update(i, { healthy: !i.healthy })}>
+                      mark {i.healthy ? 'unhealthy' : 'healthy'}
+                    </button>
+                  )}
+                </td>
                 <td>
                   <button type="button" class={`toggle ${i.isolate ? 'on' : ''}`} aria-pressed={!!i.isolate} aria-label={`Isolate ${i.host}:${i.port}`} disabled={action.busy} onClick={() => update(i, { isolate: !i.isolate })}>
                     {i.isolate ? 'Isolated' : 'Serving'}
