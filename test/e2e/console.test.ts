@@ -282,7 +282,7 @@ test('rule lists render with an enable switch; a bad rule shows the server error
   await shot(page, '07-rate-limits');
 });
 
-test('a sub-account sees the refusal of a write, with the code, and keeps what it typed', async () => {
+test('a sub-account sees the refusal of a write, with the code, and keeps what it typed; a reset token ends its session', async () => {
   const sub = `sub${uniq()}`;
   const created = await call(d.http, 'POST', '/core/v1/users', [{ name: sub, password: 'pass-1234', source: 'Polaris' }], { 'X-Polaris-Token': adminToken });
   assert.equal(created.status, 200, created.text);
@@ -301,6 +301,15 @@ test('a sub-account sees the refusal of a write, with the code, and keeps what i
     assert.match(await textOf(p, 'dialog .error'), /401001/);
     assert.equal(await p.$eval('dialog input[name="new-name"]', (e: any) => String(e.value)), 'not-allowed');
     await shot(p, '08-sub-account-refused');
+
+    // Its token is reset by the main account: the next call ends the session, and says why.
+    await p.keyboard.press('Escape');
+    const subId = created.body.responses[0].user.id;
+    const reset = await call(d.http, 'PUT', '/core/v1/user/token/refresh', { id: subId }, { 'X-Polaris-Token': adminToken });
+    assert.equal(reset.status, 200, reset.text);
+    await p.goto(`${d.http}/console/#/namespaces`);
+    await p.waitForSelector('.login .notice', { timeout: 10_000 });
+    assert.match(await textOf(p, '.login .notice'), /session ended.*40100[34]/);
   } finally {
     await ctx.close();
   }
