@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Badge, Dialog, Empty, ErrorBox, Field, JsonEditor, Page, when } from '../components';
+import { Badge, Dialog, Empty, ErrorBox, Field, JsonEditor, Page, Pager, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { navigate } from '../router';
 
@@ -18,6 +18,7 @@ interface RuleKind {
   describe: (rule: any) => string;
 }
 
+const LIMIT = 50;
 const target = (r: any) => [r.namespace, r.service].filter(Boolean).join('/');
 const svcOf = (s: any) => (s ? target(s) : '');
 
@@ -69,7 +70,8 @@ export function RulesPage({ kind, params }: { kind: string; params: Record<strin
 
 function RuleList({ k, params }: { k: RuleKind; params: Record<string, string> }) {
   const name = params.name ?? '';
-  const list = useLoad(() => api.get(k.base, { name: name ? `*${name}*` : undefined, limit: 100 }), [k.key, name]);
+  const offset = Number(params.offset ?? 0) || 0;
+  const list = useLoad(() => api.get(k.base, { name: name ? `*${name}*` : undefined, offset, limit: LIMIT }), [k.key, name, offset]);
   const toggle = useAction();
   const save = useAction();
   const [editing, setEditing] = useState<{ rule: any; isNew: boolean } | undefined>(undefined);
@@ -111,6 +113,7 @@ function RuleList({ k, params }: { k: RuleKind; params: Record<string, string> }
           </tbody>
         </table>
       )}
+      <Pager offset={offset} limit={LIMIT} total={Number(list.data?.amount ?? 0)} onChange={(o) => navigate(`/rules/${k.key}`, { name, offset: o || undefined })} />
       <Dialog title={editing?.isNew ? `New rule: ${k.title}` : `Edit ${editing?.rule?.name ?? ''}`} open={!!editing} onClose={() => setEditing(undefined)}>
         {editing && (
           <>
