@@ -196,7 +196,7 @@ test('a service created in the UI shows an instance registered over gRPC live; i
   await shot(page, '04-services');
 });
 
-test('a config file edited, published twice, seen in the history with a diff, held by a client, rolled back', async () => {
+test('a config file edited, published twice, seen in the history with a diff, held by a client, rolled back, gray-released', async () => {
   await page.goto(`${d.http}/console/#/config`);
   await clickText(page, 'button', 'New group');
   await fill(page, 'dialog input[name="group"]', group);
@@ -250,6 +250,24 @@ test('a config file edited, published twice, seen in the history with a diff, he
   const after = await call(d.http, 'GET', `/config/v1/configfiles/release?namespace=default&group=${group}&file_name=app.yaml`, undefined, { 'X-Polaris-Token': adminToken });
   assert.equal(after.body.configFileRelease.name, first);
   assert.doesNotMatch(after.body.configFileRelease.content, /feature: on/);
+
+  // Gray release to one client IP, then stopped.
+  await page.$eval(editor, (t: any) => t.setSelectionRange(t.value.length, t.value.length));
+  await page.click(editor);
+  await page.keyboard.press('End');
+  await page.$eval(editor, (t: any) => t.setSelectionRange(t.value.length, t.value.length));
+  await page.keyboard.type('gray: yes\n');
+  await fill(page, 'input[name="gray-ips"]', '10.1.1.1');
+  await clickText(page, 'aside button', 'Publish to these clients');
+  const grayRow = 'xpath/.//table//tr[td[3][normalize-space()="gray"]]';
+  await page.waitForSelector(grayRow, { timeout: 10_000 });
+  const listReleases = () => call(d.http, 'GET', `/config/v1/configfiles/releases?namespace=default&group=${group}&file_name=app.yaml`, undefined, { 'X-Polaris-Token': adminToken });
+  const activeGray = async () => (await listReleases()).body.configFileReleases.some((r: any) => r.releaseType === 'gray' && r.active);
+  assert.ok(await activeGray(), 'a gray release is active');
+  assert.match(await textOf(page, grayRow), /\bactive\b/);
+  await clickText(page, 'aside button', 'Stop gray release');
+  await page.waitForSelector(`${grayRow}[td[4][normalize-space()="inactive"]]`, { timeout: 10_000 });
+  assert.equal(await activeGray(), false, 'the gray release is stopped');
 });
 
 test('rule lists render with an enable switch; a bad rule shows the server error in place and keeps the text', async () => {

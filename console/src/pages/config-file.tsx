@@ -91,7 +91,7 @@ export function ConfigFilePage({ params }: { params: Record<string, string> }) {
           </button>
           <h3>Gray release</h3>
           <Field label="Client IPs" hint="Comma or space separated; only these clients get the new content.">
-            <input value={grayIps} onInput={(e) => setGrayIps(e.currentTarget.value)} />
+            <input name="gray-ips" value={grayIps} onInput={(e) => setGrayIps(e.currentTarget.value)} />
           </Field>
           <div class="actions">
             <button type="button" disabled={publish.busy || !grayIps.trim()} onClick={() => void doPublish(true)}>Publish to these clients</button>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Badge, Empty, ErrorBox, when } from '../components';
 import { diffLines } from '../diff';
@@ -28,8 +28,14 @@ export function DiffView({ from, to, fromLabel, toLabel }: { from: string; to: s
 
 /** Releases (with rollback) and the release history (with a diff between any two entries). */
 export function ReleasesPanel({ namespace, group, name, tick, onChange }: { namespace: string; group: string; name: string; tick: number; onChange: () => void }) {
-  const history = useLoad(() => api.get('/config/v1/configfiles/releasehistory', { namespace, group, name, limit: 50 }), [namespace, group, name, tick]);
-  const releases = useLoad(() => api.get('/config/v1/configfiles/releases', { namespace, group, file_name: name, limit: 50 }), [namespace, group, name, tick]);
+  const history = useLoad(() => api.get('/config/v1/configfiles/releasehistory', { namespace, group, name, limit: 50 }), [namespace, group, name]);
+  const releases = useLoad(() => api.get('/config/v1/configfiles/releases', { namespace, group, file_name: name, limit: 50 }), [namespace, group, name]);
+  useEffect(() => {
+    // After a publish, rollback or stop: refresh in place (the tables stay on screen meanwhile).
+    if (tick === 0) return;
+    void history.reload();
+    void releases.reload();
+  }, [tick]);
   const action = useAction();
   const [pair, setPair] = useState<{ from?: string; to?: string }>({});
   const items: any[] = (history.data?.configFileReleaseHistories ?? []).filter((h: any) => h.fileName === name);
@@ -51,7 +57,7 @@ export function ReleasesPanel({ namespace, group, name, tick, onChange }: { name
                 <td>{r.name}</td><td>{r.version}</td><td>{r.releaseType || 'full'}</td>
                 <td>{r.active ? <Badge kind="ok">active</Badge> : <span class="muted">inactive</span>}</td>
                 <td>{when(r.createTime)} {r.createBy}</td>
-                <td>{!r.active && (
+                <td>{!r.active && r.releaseType !== 'gray' && (
                   <button type="button" class="link" aria-label={`Roll back to ${r.name}`} disabled={action.busy} onClick={() => {
                     if (confirm(`Make ${r.name} the active release again?`)) void action.run(() => api.put('/config/v1/configfiles/releases/rollback', [{ namespace, group, fileName: name, name: r.name }])).then((ok) => ok && onChange());
                   }}>Roll back to this</button>
