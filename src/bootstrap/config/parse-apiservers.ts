@@ -66,6 +66,9 @@ function parseTls(s: Section): TlsConfig {
   return out;
 }
 
+/** First path segments of the HTTP API's own routes, which the console must not take. */
+const API_PATH_ROOTS = ['naming', 'core', 'config', 'maintain', 'v1', 'v2', 'metrics', 'prometheus', 'apidocs.json', 'debug'];
+
 /** The web console switch and path; a path that is not a plain URL path stops start-up. */
 function parseWebConsole(s: Section): WebConsoleConfig {
   const enable = s.bool('enable', true);
@@ -73,6 +76,10 @@ function parseWebConsole(s: Section): WebConsoleConfig {
   const path = '/' + raw.split('/').filter((p) => p !== '').join('/');
   if (path === '/' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
     invalid(s.ctx, s.at('path'), 'expected a URL path below / such as /console', s.get('path'));
+  }
+  const top = path.split('/')[1];
+  if (API_PATH_ROOTS.includes(top)) {
+    invalid(s.ctx, s.at('path'), `/${top} belongs to the OpenAPI; choose another path such as /console`, s.get('path'));
   }
   s.finish();
   return { enable, path };
