@@ -192,8 +192,12 @@ test('a service created in the UI shows an instance registered over gRPC live; i
   assert.equal(after.body.instances[0].isolate, true, 'other fields kept');
 
   await page.goto(`${d.http}/console/#/services?name=${service}`);
-  await page.waitForSelector(`::-p-text(${service})`);
+  await page.waitForSelector(`td ::-p-text(${service})`);
   await shot(page, '04-services');
+  // Its only instance is now unhealthy: the "healthy instances only" filter leaves it out.
+  await page.goto(`${d.http}/console/#/services?name=${service}&healthy=1`);
+  await page.waitForSelector('::-p-text(No services match)', { timeout: 10_000 });
+  assert.equal(await page.$('.error'), null, 'an empty list, not a failed one');
 });
 
 test('a config file edited, published twice, seen in the history with a diff, held by a client, rolled back, gray-released', async () => {

@@ -9,16 +9,22 @@ const LIMIT = 20;
 export function ServicesPage({ params }: { params: Record<string, string> }) {
   const namespace = params.namespace ?? '';
   const name = params.name ?? '';
+  const meta = params.meta ?? '';
+  const healthy = params.healthy === '1';
   const offset = Number(params.offset ?? 0) || 0;
-  const [q, setQ] = useState({ namespace, name });
+  const [q, setQ] = useState({ namespace, name, meta, healthy });
+  const [metaKey, metaValue] = meta.includes('=') ? [meta.slice(0, meta.indexOf('=')), meta.slice(meta.indexOf('=') + 1)] : ['', ''];
   const list = useLoad(
     () => api.get('/naming/v1/services', {
       namespace: namespace || undefined,
       name: name ? (name.includes('*') ? name : `*${name}*`) : undefined,
+      keys: metaKey || undefined,
+      values: metaKey ? metaValue : undefined,
+      only_exist_health_instance: healthy ? 'true' : undefined,
       offset,
       limit: LIMIT,
     }),
-    [namespace, name, offset],
+    [namespace, name, meta, healthy, offset],
     5000,
   );
   const [creating, setCreating] = useState(false);
@@ -28,12 +34,14 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
   const action = useAction();
   const create = useAction();
   const items: any[] = list.data?.services ?? [];
-  const go = (o: number) => navigate('/services', { namespace, name, offset: o || undefined });
+  const go = (o: number) => navigate('/services', { namespace, name, meta, healthy: healthy ? '1' : undefined, offset: o || undefined });
   return (
     <Page title="Services" actions={<button type="button" class="primary" onClick={() => setCreating(true)}>New service</button>}>
-      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate('/services', { namespace: q.namespace.trim(), name: q.name.trim() }); }}>
+      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate('/services', { namespace: q.namespace.trim(), name: q.name.trim(), meta: q.meta.trim(), healthy: q.healthy ? '1' : undefined }); }}>
         <Field label="Namespace"><input name="namespace" value={q.namespace} placeholder="any" onInput={(e) => setQ({ ...q, namespace: e.currentTarget.value })} /></Field>
         <Field label="Name contains"><input name="name" value={q.name} placeholder="any" onInput={(e) => setQ({ ...q, name: e.currentTarget.value })} /></Field>
+        <Field label="Metadata key=value"><input name="meta" value={q.meta} placeholder="e.g. team=pay" onInput={(e) => setQ({ ...q, meta: e.currentTarget.value })} /></Field>
+        <label class="check"><input type="checkbox" checked={q.healthy} onChange={(e) => setQ({ ...q, healthy: e.currentTarget.checked })} /> with healthy instances only</label>
         <button type="submit">Search</button>
       </form>
       <ErrorBox error={list.error} />
