@@ -24,7 +24,11 @@ export async function ensureConsoleBuilt(): Promise<void> {
   await buildConsole();
 }
 
+/** Headless Chromium; a missing browser is a clear failure (never a skip), as for MariaDB. */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`);
+  }
   mkdirSync(SCREENSHOTS, { recursive: true });
   return puppeteer.launch({
     executablePath: CHROMIUM,
