@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -25,9 +25,29 @@ function precompress(dir: string): void {
   }
 }
 
-export async function buildConsole(outdir = CONSOLE_OUT): Promise<{ js: string; css: string; bytes: number }> {
-  rmSync(outdir, { recursive: true, force: true });
+/**
+ * Builds into a fresh directory next to `target`, then swaps it in, so a server (or a parallel
+ * build) never sees a half-written console.
+ */
+export async function buildConsole(target = CONSOLE_OUT): Promise<{ js: string; css: string; bytes: number }> {
+  const outdir = `${target}.build-${process.pid}-${Date.now()}`;
   mkdirSync(outdir, { recursive: true });
+  try {
+    const out = await buildInto(outdir);
+    rmSync(target, { recursive: true, force: true });
+    try {
+      renameSync(outdir, target);
+    } catch (err) {
+      // A parallel build swapped its copy in first: same sources, same files.
+      if (!existsSync(join(target, 'index.html'))) throw err;
+    }
+    return out;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(outdir: string): Promise<{ js: string; css: string; bytes: number }> {
   const result = await build({
     entryPoints: [join(CONSOLE_SRC, 'main.tsx')],
     bundle: true,
