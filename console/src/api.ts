@@ -66,7 +66,7 @@ function codeOf(v: unknown): number {
 export async function request<T = any>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const session = loadSession();
-  if (session) headers['X-Polaris-Token'] = session.token;
+  if (session?.token) headers['X-Polaris-Token'] = session.token;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {

@@ -1,7 +1,14 @@
 import { useState } from 'preact/hooks';
-import { login, type Session } from '../api';
+import { login, saveSession, type Session } from '../api';
 import { ErrorBox, Field } from '../components';
 import { useAction } from '../hooks';
+
+/** Servers whose auth module is off answer every call without a token. */
+function continueWithoutLogin(): Session {
+  const s: Session = { token: '', name: 'anonymous', userId: '', role: 'none', ownerId: '' };
+  saveSession(s);
+  return s;
+}
 
 export function LoginPage({ onLogin, notice }: { onLogin: (s: Session) => void; notice: string }) {
   const [name, setName] = useState('');
@@ -34,6 +41,14 @@ export function LoginPage({ onLogin, notice }: { onLogin: (s: Session) => void; 
           <input name="owner" value={owner} onInput={(e) => setOwner(e.currentTarget.value)} />
         </Field>
         <ErrorBox error={action.error} />
+        {action.error?.status === 404 && (
+          <p class="notice">
+            This server has no login (its auth module is off).{' '}
+            <button type="button" class="link" onClick={() => onLogin(continueWithoutLogin())}>
+              Continue without signing in
+            </button>
+          </p>
+        )}
         <button type="submit" class="primary" disabled={action.busy}>
           {action.busy ? 'Signing in…' : 'Sign in'}
         </button>
