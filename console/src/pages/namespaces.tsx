@@ -11,6 +11,8 @@ export function NamespacesPage() {
   const [comment, setComment] = useState('');
   const action = useAction();
   const create = useAction();
+  const edit = useAction();
+  const [editing, setEditing] = useState<{ name: string; comment: string } | undefined>(undefined);
   const items: any[] = list.data?.namespaces ?? [];
   const remove = (n: string) => {
     if (confirm(`Delete namespace ${n}?`)) void action.run(() => api.post('/core/v1/namespaces/delete', [{ name: n }])).then((ok) => { if (ok) void list.reload(); });
@@ -30,12 +32,17 @@ export function NamespacesPage() {
                 <td>{n.total_service_count ?? 0}</td>
                 <td>{n.total_health_instance_count ?? 0}/{n.total_instance_count ?? 0}</td>
                 <td>{when(n.mtime)}</td>
-                <td><button type="button" class="link danger" hidden={n.deleteable === false} onClick={() => remove(n.name)} aria-label={`Delete namespace ${n.name}`}>Delete</button></td>
+                <td><button type="button" class="link" hidden={n.editable === false} aria-label={`Edit namespace ${n.name}`} onClick={() => { edit.clear(); setEditing({ name: n.name, comment: n.comment ?? '' }); }}>Edit</button>{' '}
+                  <button type="button" class="link danger" hidden={n.deleteable === false} onClick={() => remove(n.name)} aria-label={`Delete namespace ${n.name}`}>Delete</button></td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      <FormDialog title={`Edit namespace ${editing?.name ?? ''}`} open={!!editing} onClose={() => setEditing(undefined)} action={edit} submitLabel="Save"
+        onSubmit={async () => { await api.put('/core/v1/namespaces', [editing]); void list.reload(); }}>
+        <Field label="Comment"><input value={editing?.comment ?? ''} onInput={(e) => setEditing({ ...editing!, comment: e.currentTarget.value })} /></Field>
+      </FormDialog>
       <FormDialog title="New namespace" open={creating} onClose={() => setCreating(false)} action={create}
         onSubmit={async () => { await api.post('/core/v1/namespaces', [{ name: name.trim(), comment }]); setName(''); setComment(''); void list.reload(); }}>
         <Field label="Name"><input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
