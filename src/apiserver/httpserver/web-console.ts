@@ -1,6 +1,6 @@
 import compress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -55,9 +55,10 @@ export function mountWebConsole(app: FastifyInstance, options: WebConsoleOptions
   const root = resolve(options.assetsDir ?? defaultAssetsDir());
   if (!existsSync(join(root, 'index.html'))) {
     log.warn({ assets: root }, 'web console assets are not built (run `npm run build`); the console answers 503');
-    app.get(`${prefix}/*`, async (_req, reply) =>
-      reply.code(503).type(TEXT).send('The web console is not built: run `npm run build` and restart.\n'),
-    );
+    const notBuilt = async (_req: unknown, reply: FastifyReply) =>
+      reply.code(503).type(TEXT).send('The web console is not built: run `npm run build` and restart.\n');
+    app.get(prefix, notBuilt);
+    app.get(`${prefix}/*`, notBuilt);
     return;
   }
   app.register(async (scope) => {
