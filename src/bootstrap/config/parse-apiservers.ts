@@ -74,7 +74,7 @@ function parseWebConsole(s: Section): WebConsoleConfig {
   const enable = s.bool('enable', true);
   const raw = s.str('path', '/console').trim();
   const path = '/' + raw.split('/').filter((p) => p !== '').join('/');
-  if (path === '/' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
+  if (path === '/' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(path) || path.split('/').some((seg) => /^\.+$/.test(seg))) {
     invalid(s.ctx, s.at('path'), 'expected a URL path below / such as /console', s.get('path'));
   }
   const top = path.split('/')[1];

@@ -25,7 +25,7 @@ describe('web console option', () => {
   });
 
   it('stops start-up on a path that is not a plain URL path, naming the key', () => {
-    for (const bad of ['"/"', '"/a b"', '"/x?y"', '/naming/ui', 'config', '/metrics']) {
+    for (const bad of ['"/"', '"/a b"', '"/x?y"', '/naming/ui', 'config', '/metrics', '/ui/..', '/.']) {
       assert.throws(
         () => httpOption(`      console:\n        path: ${bad}\n`),
         (err: unknown) => err instanceof ConfigError && /console\.path/.test(err.message),
