@@ -8,12 +8,13 @@ import { AliasesPage } from './pages/aliases';
 import { RulesPage, RULE_KINDS } from './pages/rules';
 import { ConfigGroupsPage, ConfigFilesPage } from './pages/config-groups';
 import { ConfigFilePage } from './pages/config-file';
-import { UsersPage, GroupsPage, StrategiesPage } from './pages/auth';
+import { MyAccessPage, UsersPage, GroupsPage, StrategiesPage } from './pages/auth';
 
 interface NavItem {
   path: string;
   label: string;
   mainOnly?: boolean;
+  subOnly?: boolean;
 }
 
 const NAV: Array<{ title: string; items: NavItem[] }> = [
@@ -29,6 +30,7 @@ const NAV: Array<{ title: string; items: NavItem[] }> = [
     { path: '/auth/users', label: 'Users', mainOnly: true },
     { path: '/auth/groups', label: 'User groups', mainOnly: true },
     { path: '/auth/strategies', label: 'Strategies', mainOnly: true },
+    { path: '/auth/mine', label: 'My access', subOnly: true },
   ] },
 ];
 
@@ -55,6 +57,7 @@ function Content({ session }: { session: Session }) {
   if (path === '/auth/users') return <UsersPage session={session} />;
   if (path === '/auth/groups') return <GroupsPage />;
   if (path === '/auth/strategies') return <StrategiesPage />;
+  if (path === '/auth/mine') return <MyAccessPage />;
   return <p role="alert">No page at {path}. <a href="#/">Go to the overview</a>.</p>;
 }
 
@@ -77,7 +80,7 @@ export function Layout({ session, onLogout }: { session: Session; onLogout: () =
       </header>
       <nav class="side" aria-label="Main">
         {NAV.map((g) => {
-          const items = g.items.filter((i) => !i.mainOnly || main);
+          const items = g.items.filter((i) => (!i.mainOnly || main) && (!i.subOnly || !main));
           if (items.length === 0) return null;
           return (
             <div key={g.title}>

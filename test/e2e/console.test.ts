@@ -308,6 +308,16 @@ test('a sub-account sees the refusal of a write, with the code, and keeps what i
   const sub = `sub${uniq()}`;
   const created = await call(d.http, 'POST', '/core/v1/users', [{ name: sub, password: 'pass-1234', source: 'Polaris' }], { 'X-Polaris-Token': adminToken });
   assert.equal(created.status, 200, created.text);
+  const subId = created.body.responses[0].user.id;
+  const teamNs = `team-${uniq()}`;
+  const admin = { 'X-Polaris-Token': adminToken };
+  assert.equal((await call(d.http, 'POST', '/core/v1/namespaces', [{ name: teamNs }], admin)).status, 200);
+  const grant = await call(d.http, 'POST', '/core/v1/auth/strategy', {
+    name: `grant-${uniq()}`,
+    principals: { users: [{ id: subId }] },
+    resources: { namespaces: [{ id: teamNs }] },
+  }, admin);
+  assert.equal(grant.status, 200, grant.text);
   const ctx = await browser.createBrowserContext();
   try {
     const p = await ctx.newPage();
@@ -315,6 +325,10 @@ test('a sub-account sees the refusal of a write, with the code, and keeps what i
     await signIn(p, sub, 'pass-1234', 'polaris');
     assert.match(await textOf(p, '.top .who'), /sub/);
     assert.equal(await p.$('a[href="#/auth/users"]'), null, 'main-account pages are not offered');
+    // Its own access, read-only: the strategy naming it, with the namespace it grants.
+    await p.click('a[href="#/auth/mine"]');
+    await p.waitForSelector(`::-p-text(${teamNs})`, { timeout: 10_000 });
+    await shot(p, '09-my-access');
     await p.goto(`${d.http}/console/#/services`);
     await clickText(p, 'button', 'New service');
     await fill(p, 'dialog input[name="new-name"]', 'not-allowed');
@@ -326,7 +340,6 @@ test('a sub-account sees the refusal of a write, with the code, and keeps what i
 
     // Its token is reset by the main account: the next call ends the session, and says why.
     await p.keyboard.press('Escape');
-    const subId = created.body.responses[0].user.id;
     const reset = await call(d.http, 'PUT', '/core/v1/user/token/refresh', { id: subId }, { 'X-Polaris-Token': adminToken });
     assert.equal(reset.status, 200, reset.text);
     await p.goto(`${d.http}/console/#/namespaces`);

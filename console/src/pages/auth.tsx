@@ -156,3 +156,45 @@ export function StrategiesPage() {
     </Page>
   );
 }
+
+const RESOURCE_KINDS: Array<[string, string]> = [
+  ['namespaces', 'Namespaces'], ['services', 'Services'], ['config_groups', 'Config groups'], ['route_rules', 'Routing rules'],
+  ['ratelimit_rules', 'Rate limits'], ['circuitbreaker_rules', 'Circuit breakers'], ['faultdetect_rules', 'Fault detection'],
+  ['lane_rules', 'Lanes'], ['users', 'Users'], ['user_groups', 'User groups'], ['auth_policies', 'Strategies'],
+];
+
+function resourceLabel(kind: string, r: any): string {
+  if (r.id === '*') return 'all';
+  const name = r.name || r.id;
+  return kind === 'namespaces' || !r.namespace ? name : `${r.namespace}/${name}`;
+}
+
+/**
+ * What a sub-account may do: the strategies naming it (the server shows a sub-account only those),
+ * read-only. Writes outside them are refused by the server, and the refusal is shown in place.
+ */
+export function MyAccessPage() {
+  const list = useLoad(() => api.get('/core/v1/auth/strategies', { show_detail: 'true', limit: 100 }), []);
+  const items: any[] = list.data?.authStrategies ?? [];
+  return (
+    <Page title="My access">
+      <p class="muted">The strategies that grant you access. Anything else you try is refused by the server, with its reason shown where you tried.</p>
+      <ErrorBox error={list.error} />
+      {items.length === 0 && !list.loading ? <Empty>No strategy names you yet: ask your main account for one.</Empty> : items.map((s) => (
+        <section key={s.id} class="panel" aria-label={`Strategy ${s.name}`}>
+          <h2>{s.name} <Badge kind={s.action === 'DENY' ? 'bad' : 'ok'}>{s.action}</Badge></h2>
+          {s.comment && <p class="muted">{s.comment}</p>}
+          <p><strong>Operations:</strong> {(s.functions ?? []).length ? s.functions.join(', ') : 'all'}</p>
+          <ul>
+            {RESOURCE_KINDS.filter(([k]) => (s.resources?.[k] ?? []).length > 0).map(([k, label]) => (
+              <li key={k}>
+                <strong>{label}:</strong>{' '}
+                {s.resources[k].map((r: any) => resourceLabel(k, r)).join(', ')}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </Page>
+  );
+}
