@@ -60,7 +60,7 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
                 <td><code>{i.host}:{i.port}</code></td>
                 <td>{i.protocol || '—'} {i.version ? `/ ${i.version}` : ''}</td>
                 <td>
-                  {i.healthy ? <Badge kind="ok">healthy</Badge> : <Badge kind="bad">unhealthy</Badge>}
+                  {i.healthy ? <Badge kind="ok">healthy</Badge> : <Badge kind="bad">unhealthy</Badge>}{' '}
                   {i.enableHealthCheck ? <span class="muted small"> by heartbeat</span> : (
                     // Without a health check the health is set by hand.
                     <button type="button" class="link" disabled={action.busy} aria-label={`Mark ${i.host}:${i.port} ${i.healthy ? 'unhealthy' : 'healthy'}`} onClick={() => update(i, { healthy: !i.healthy })}>
