@@ -38,6 +38,8 @@ let page: Page;
 let adminPassword = '';
 let adminToken = '';
 let grpc: any;
+/** Every URL the main page requested: all must be the daemon's own (no CDN, works offline). */
+const requested: string[] = [];
 const service = `web-${uniq()}`;
 const group = `grp-${uniq()}`;
 
@@ -82,6 +84,7 @@ before(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
   page.on('dialog', (dialog) => void dialog.accept());
+  page.on('request', (req) => requested.push(req.url()));
 });
 
 after(async () => {
@@ -354,4 +357,10 @@ test('signing out forgets the token', async () => {
   await clickText(page, 'button', 'Sign out');
   await page.waitForSelector('input[name="name"]');
   assert.equal(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('polaris.console.session')), null);
+});
+
+test('the console asked nothing of any other origin', () => {
+  assert.ok(requested.length > 10, 'requests were recorded');
+  const foreign = requested.filter((u) => !u.startsWith(`${d.http}/`) && !u.startsWith('data:'));
+  assert.deepEqual(foreign, []);
 });
