@@ -48,12 +48,13 @@ function Content({ session }: { session: Session }) {
   if (path === '/') return <OverviewPage />;
   if (path === '/namespaces') return <NamespacesPage />;
   if (path === '/services') return <ServicesPage params={params} />;
-  if (path === '/instances') return <InstancesPage params={params} />;
+  if (path === '/instances') return <InstancesPage key={`${params.namespace}/${params.service}`} params={params} />;
   if (path === '/aliases') return <AliasesPage params={params} />;
   if (path.startsWith('/rules/')) return <RulesPage kind={path.slice(7)} params={params} />;
   if (path === '/config') return <ConfigGroupsPage params={params} />;
   if (path === '/config/files') return <ConfigFilesPage params={params} />;
-  if (path === '/config/file') return <ConfigFilePage params={params} />;
+  // Keyed by the file: its editor state must never carry over to another file.
+  if (path === '/config/file') return <ConfigFilePage key={`${params.namespace}/${params.group}/${params.name}`} params={params} />;
   if (path === '/auth/users') return <UsersPage session={session} />;
   if (path === '/auth/groups') return <GroupsPage />;
   if (path === '/auth/strategies') return <StrategiesPage />;
