@@ -67,7 +67,7 @@ export function OverviewPage() {
       <ErrorBox error={data.error} />
       {errors.map((e, i) => <ErrorBox key={i} error={e} />)}
       <div class="cards">
-        <Count label="Namespaces" value={d?.ns instanceof ApiError ? d.ns : nsList.length} link={href('/namespaces')} />
+        <Count label="Namespaces" value={d?.ns instanceof ApiError ? d.ns : d?.ns.amount ?? nsList.length} link={href('/namespaces')} />
         <Count label="Services" value={d?.svc instanceof ApiError ? d.svc : d?.svc.amount} link={href('/services')} />
         <Count label="Instances" value={d?.inst instanceof ApiError ? d.inst : d?.inst.amount} />
         <Count label="Healthy instances" value={`${healthy} / ${total}`} />
