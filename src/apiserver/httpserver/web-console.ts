@@ -82,10 +82,14 @@ export function mountWebConsole(app: FastifyInstance, options: WebConsoleOptions
     });
     // `/console` and `/console/` both match here; the page's asset URLs are relative, so the bare
     // path is redirected to the one with the slash.
-    scope.get(prefix, async (req, reply) => {
-      const path = req.url.split('?')[0];
-      if (!path.endsWith('/')) return reply.redirect(`${prefix}/`, 301);
-      return reply.sendFile('index.html');
+    scope.route({
+      method: ['GET', 'HEAD'],
+      url: prefix,
+      handler: async (req, reply) => {
+        const path = req.url.split('?')[0];
+        if (!path.endsWith('/')) return reply.redirect(`${prefix}/`, 301);
+        return reply.sendFile('index.html');
+      },
     });
   });
   log.info({ path: `${prefix}/` }, 'web console served');

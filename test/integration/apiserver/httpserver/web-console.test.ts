@@ -35,6 +35,8 @@ describe('web console serving', () => {
     assert.equal(index.headers.get('cache-control'), 'no-cache');
     assert.equal(index.headers.get('content-encoding'), 'gzip', 'compressed on the fly (no .gz copy here)');
     assert.match(await index.text(), /padding/);
+    const head = await fetch(`${h.base}/console/`, { method: 'HEAD' });
+    assert.equal(head.status, 200, 'HEAD answers like GET (health checks, proxies)');
 
     const br = await fetch(`${h.base}/console/app-ABCDEFGH.js`, { headers: { 'accept-encoding': 'br' } });
     assert.equal(br.headers.get('content-encoding'), 'br');
