@@ -353,6 +353,28 @@ test('a sub-account sees the refusal of a write, with the code, and keeps what i
   }
 });
 
+test('every control on every page has an accessible name', async () => {
+  const routes = ['/', '/namespaces', '/services', `/instances?namespace=default&service=${service}`, '/aliases', '/rules/routing',
+    '/rules/ratelimit', '/rules/circuitbreaker', '/rules/faultdetect', '/rules/lane', '/config', `/config/files?namespace=default&group=${group}`,
+    `/config/file?namespace=default&group=${group}&name=app.yaml`, '/auth/users', '/auth/groups', '/auth/strategies'];
+  const interactive = new Set(['button', 'textbox', 'combobox', 'checkbox', 'radio', 'link', 'spinbutton', 'searchbox']);
+  const unnamed: string[] = [];
+  let controls = 0;
+  const walk = (node: any, route: string) => {
+    if (interactive.has(node.role)) controls++;
+    if (interactive.has(node.role) && !String(node.name ?? '').trim()) unnamed.push(`${route}: ${node.role}`);
+    for (const c of node.children ?? []) walk(c, route);
+  };
+  for (const route of routes) {
+    await page.goto(`${d.http}/console/#${route}`);
+    await page.waitForSelector('#page-title', { timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    walk(await page.accessibility.snapshot({ interestingOnly: true }), route);
+  }
+  assert.ok(controls > 150, `the audit saw the pages' controls (${controls})`);
+  assert.deepEqual(unnamed, []);
+});
+
 test('signing out forgets the token', async () => {
   await clickText(page, 'button', 'Sign out');
   await page.waitForSelector('input[name="name"]');
