@@ -7,6 +7,9 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY proto ./proto
+# The web console: esbuild bundles console/src into dist/console during `npm run build`.
+COPY scripts ./scripts
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim

@@ -6,6 +6,7 @@ import type { ConfigCenter } from '../../config/api.js';
 import type { NamespaceService } from '../../namespace/api.js';
 import type { NamingService } from '../../service/api.js';
 import type { RulesService } from '../../service/rules/api.js';
+import type { WebConsoleOptions } from './web-console.js';
 
 /** `apiservers[name=api-http].api.<group>` of polaris-server.yaml. */
 export interface ApiGroupConfig {
@@ -40,6 +41,8 @@ export interface HttpServerOptions {
   connLimit?: ConnLimitOptions;
   /** Largest accepted request body in bytes; default 8 MiB. Larger bodies get HTTP 413. */
   bodyLimit?: number;
+  /** The web console (`option.console`); absent = not served. */
+  console?: WebConsoleOptions;
   /** How long `stop()` waits for in-flight requests before cutting connections; default 10 s. */
   shutdownTimeoutMs?: number;
   /**

@@ -18,6 +18,7 @@ import { parseQueryString } from './query.js';
 import { ROUTE_GROUPS } from './route-groups.js';
 import { reportSelectionWarnings, selectRoutes, type RouteDef } from './route-table.js';
 import { installRouterBehaviour, RouterState } from './router.js';
+import { mountWebConsole } from './web-console.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 
@@ -93,6 +94,7 @@ export class HttpServer implements ApiServer {
     const selected = selectRoutes(ROUTE_GROUPS, options.api, deps);
     reportSelectionWarnings(selected.warnings, this.log);
     for (const def of [...selected.routes, ...alwaysMountedRoutes(deps)]) this.mount(def);
+    mountWebConsole(this.app, options.console, this.log);
   }
 
   /** The bound port once started (the configured one before). */

@@ -9,6 +9,7 @@ import type {
   ConnLimitConfig,
   ProtoCacheOption,
   TlsConfig,
+  WebConsoleConfig,
 } from './types.js';
 
 /** Well-known ports (spec §3.7), used when `listenPort` is absent. */
@@ -66,6 +67,25 @@ function parseTls(s: Section): TlsConfig {
   return out;
 }
 
+/** First path segments of the HTTP API's own routes, which the console must not take. */
+const API_PATH_ROOTS = ['naming', 'core', 'config', 'maintain', 'v1', 'v2', 'metrics', 'prometheus', 'apidocs.json', 'debug'];
+
+/** The web console switch and path; a path that is not a plain URL path stops start-up. */
+function parseWebConsole(s: Section): WebConsoleConfig {
+  const enable = s.bool('enable', true);
+  const raw = s.str('path', '/console').trim();
+  const path = '/' + raw.split('/').filter((p) => p !== '').join('/');
+  if (path === '/' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(path) || path.split('/').some((seg) => /^\.+$/.test(seg))) {
+    invalid(s.ctx, s.at('path'), 'expected a URL path below / such as /console', s.get('path'));
+  }
+  const top = path.split('/')[1];
+  if (API_PATH_ROOTS.includes(top)) {
+    invalid(s.ctx, s.at('path'), `/${top} belongs to the OpenAPI; choose another path such as /console`, s.get('path'));
+  }
+  s.finish();
+  return { enable, path };
+}
+
 function base(s: Section, name: ApiServerName): ApiServerOptionBase {
   return {
     listenIP: s.str('listenIP', '0.0.0.0'),
@@ -101,7 +121,11 @@ function parseOption(name: ApiServerName, s: Section): ApiServerConfig['option']
         ...protoCache(s, false),
         enablePprof: s.bool('enablePprof', false),
         enableSwagger: s.bool('enableSwagger', false),
+<<<<<<< HEAD
         jsonFieldSet: parseJsonFieldSet(s),
+=======
+        console: parseWebConsole(s.section('console')),
+>>>>>>> console
       };
       break;
     case 'service-grpc':

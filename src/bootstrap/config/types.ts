@@ -122,11 +122,20 @@ export interface ProtoCacheOption {
   readonly sizeCacheProto: number;
 }
 
+/** `apiservers[api-http].option.console` (a polaris-ts addition): the web console. */
+export interface WebConsoleConfig {
+  /** Serve the console. Default true. */
+  readonly enable: boolean;
+  /** URL path it is served under, normalized to a leading slash and no trailing one. Default "/console". */
+  readonly path: string;
+}
+
 export interface HttpServerOption extends ApiServerOptionBase, ProtoCacheOption {
   readonly enablePprof: boolean;
   readonly enableSwagger: boolean;
   /** Fields of JSON answers on polaris-server 1.18.1's routes: `v1.4.2` (its own, default) or `v1.5`. */
   readonly jsonFieldSet: 'v1.4.2' | 'v1.5';
+  readonly console: WebConsoleConfig;
 }
 
 export type GrpcServerOption = ApiServerOptionBase & ProtoCacheOption;

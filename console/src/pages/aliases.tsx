@@ -1,0 +1,47 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { Empty, ErrorBox, Field, FormDialog, Page, when } from '../components';
+import { useAction, useLoad } from '../hooks';
+import { href } from '../router';
+
+export function AliasesPage({ params }: { params: Record<string, string> }) {
+  const { namespace = '', service = '' } = params;
+  const list = useLoad(() => api.get('/naming/v1/service/aliases', { namespace, service, limit: 100 }), [namespace, service]);
+  const action = useAction();
+  const create = useAction();
+  const [open, setOpen] = useState(false);
+  const [draft, setDraft] = useState({ alias: '', alias_namespace: namespace || 'default', service, namespace: namespace || 'default' });
+  const items: any[] = list.data?.aliases ?? [];
+  const set = (k: keyof typeof draft) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
+  return (
+    <Page title={service ? `Aliases of ${namespace}/${service}` : 'Service aliases'} actions={<button type="button" class="primary" onClick={() => setOpen(true)}>New alias</button>}>
+      <ErrorBox error={list.error} />
+      <ErrorBox error={action.error} onClose={action.clear} />
+      {items.length === 0 && !list.loading ? <Empty>No aliases.</Empty> : (
+        <table>
+          <thead><tr><th>Alias</th><th>Points to</th><th>Comment</th><th>Modified</th><th><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {items.map((a) => (
+              <tr key={`${a.alias_namespace}/${a.alias}`}>
+                <td>{a.alias_namespace}/{a.alias}</td>
+                <td><a href={href('/instances', { namespace: a.namespace, service: a.service })}>{a.namespace}/{a.service}</a></td>
+                <td>{a.comment}</td>
+                <td>{when(a.mtime)}</td>
+                <td><button type="button" class="link danger" hidden={a.deleteable === false} aria-label={`Delete alias ${a.alias}`} onClick={() => {
+                  if (confirm(`Delete alias ${a.alias}?`)) void action.run(() => api.post('/naming/v1/service/aliases/delete', [{ alias: a.alias, alias_namespace: a.alias_namespace }])).then((ok) => { if (ok) void list.reload(); });
+                }}>Delete</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <FormDialog title="New alias" open={open} onClose={() => setOpen(false)} action={create}
+        onSubmit={async () => { await api.post('/naming/v1/service/alias', { ...draft, type: 'DEFAULT' }); void list.reload(); }}>
+        <Field label="Alias namespace"><input required value={draft.alias_namespace} onInput={set('alias_namespace')} /></Field>
+        <Field label="Alias"><input required value={draft.alias} onInput={set('alias')} /></Field>
+        <Field label="Service namespace"><input required value={draft.namespace} onInput={set('namespace')} /></Field>
+        <Field label="Service"><input required value={draft.service} onInput={set('service')} /></Field>
+      </FormDialog>
+    </Page>
+  );
+}
