@@ -59,11 +59,8 @@ export function buildApiServers(
               api: entry.api as Record<string, { enable: boolean; include: string[] }>,
               enablePprof: entry.option.enablePprof,
               enableSwagger: entry.option.enableSwagger,
-<<<<<<< HEAD
               jsonFieldSet: entry.option.jsonFieldSet,
-=======
               console: entry.option.console,
->>>>>>> console
               connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
             },
           ),

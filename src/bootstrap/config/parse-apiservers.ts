@@ -121,11 +121,8 @@ function parseOption(name: ApiServerName, s: Section): ApiServerConfig['option']
         ...protoCache(s, false),
         enablePprof: s.bool('enablePprof', false),
         enableSwagger: s.bool('enableSwagger', false),
-<<<<<<< HEAD
         jsonFieldSet: parseJsonFieldSet(s),
-=======
         console: parseWebConsole(s.section('console')),
->>>>>>> console
       };
       break;
     case 'service-grpc':
