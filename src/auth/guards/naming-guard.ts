@@ -87,6 +87,17 @@ export function namingOperations(cache: NamingReader): OperationTable<NamingServ
       refuse: refuseDiscover,
     },
     prometheusTargets: PASS,
+
+    // Eureka adapter calls: reads as Discover does, patches as a client write of that instance.
+    getInstance: { plane: client, access: 'read', fn: 'Discover' },
+    patchInstance: {
+      plane: client,
+      access: 'write',
+      fn: 'UpdateInstance',
+      resources: (id) => instanceRefs(cache, [{ id }]),
+      refuse: (err, id) => failed(err, { id }),
+    },
+    onInstancesChange: PASS,
   };
 }
 

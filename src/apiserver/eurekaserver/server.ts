@@ -1,0 +1,159 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import type { ApiServer } from '../api.js';
+import { applyConnLimit } from '../httpserver/conn-limit.js';
+import { sendStatus } from './answers.js';
+import { DEFAULT_BODY_LIMIT, MAX_NAMESPACE_VIEWS, type EurekaServerDeps, type EurekaServerOptions } from './options.js';
+import { NamespaceRegistry } from './registry.js';
+import { replicationRoute } from './replication.js';
+import { eurekaContext, installRawBody } from './request.js';
+import { eurekaRoutes, type RouteDef } from './routes.js';
+import { EurekaWrites } from './writes.js';
+
+/** Where polaris mounts the Eureka routes; the bare form is what Eureka servers themselves use at root. */
+const BASES = ['', '/eureka', '/eureka/v1', '/eureka/v2'];
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * The Eureka-compatible server (`service-eureka`): Eureka's REST API over the naming module, so
+ * Eureka clients register, renew and discover as ordinary polaris instances.
+ */
+export class EurekaServer implements ApiServer {
+  readonly protocol = 'eureka';
+  readonly name: string;
+  readonly port: number;
+  private boundPort: number;
+  private readonly app: FastifyInstance;
+  private readonly log: Logger;
+  private readonly registries = new Map<string, NamespaceRegistry>();
+  private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: EurekaServerDeps,
+    private readonly options: EurekaServerOptions,
+  ) {
+    this.name = options.name ?? 'service-eureka';
+    this.port = options.listenPort;
+    this.boundPort = options.listenPort;
+    this.log = deps.logger.child({ apiserver: this.name });
+    const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    this.app = Fastify({
+      logger: false,
+      bodyLimit,
+      return503OnClosing: true,
+      forceCloseConnections: 'idle',
+      exposeHeadRoutes: false,
+      requestIdHeader: false,
+      keepAliveTimeout: 180_000,
+      routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: true },
+    });
+    installRawBody(this.app, bodyLimit);
+    applyConnLimit(this.app.server, options.connLimit, this.log);
+    this.installErrorHandling();
+
+    const writes = new EurekaWrites(deps.naming, { namespace: options.namespace, generateUniqueInstId: options.generateUniqueInstId });
+    const routes = [
+      ...eurekaRoutes({ writes, namespace: options.namespace, registry: (ns) => this.registry(ns) }),
+      replicationRoute({ writes, namespace: options.namespace }),
+    ];
+    for (const base of BASES) for (const r of routes) this.mount(base, r);
+  }
+
+  get listenPort(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.deps.naming.onInstancesChange((namespaces) => {
+      for (const [ns, reg] of this.registries) if (namespaces.has(ns) || namespaces.has('*')) reg.markStale();
+    });
+    const tickMs = Math.max(1, this.options.refreshInterval) * 1000;
+    this.timer = setInterval(() => this.refreshStale(), tickMs);
+    this.timer.unref();
+    await this.app.listen({ host: this.options.listenIP, port: this.options.listenPort });
+    const address = this.app.server.address() as AddressInfo | null;
+    if (address && typeof address === 'object') this.boundPort = address.port;
+    this.log.info({ listen: { ip: this.options.listenIP, port: this.boundPort }, namespace: this.options.namespace }, 'eureka server started');
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    const force = setTimeout(() => this.app.server.closeAllConnections(), SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    try {
+      await this.app.close();
+    } finally {
+      clearTimeout(force);
+    }
+    this.log.info('eureka server stopped');
+  }
+
+  /** The registry view of a namespace, made on first use; the least recently used one goes past the cap. */
+  private registry(namespace: string): NamespaceRegistry {
+    let reg = this.registries.get(namespace);
+    if (!reg) {
+      if (this.registries.size >= MAX_NAMESPACE_VIEWS) {
+        const oldest = [...this.registries.values()].reduce((a, b) => (a.lastUsedMs <= b.lastUsedMs ? a : b));
+        this.registries.delete(oldest.namespace);
+      }
+      reg = new NamespaceRegistry(this.deps, namespace, {
+        deltaExpireMs: Math.max(1, this.options.deltaExpireInterval) * 1000,
+        dciClass: this.options.customValues.dataCenterInfoClass || undefined,
+        dciName: this.options.customValues.dataCenterInfoName || undefined,
+      });
+      this.registries.set(namespace, reg);
+    }
+    return reg;
+  }
+
+  /** Background rebuild of stale views, so deltas record changes even while nobody reads. */
+  private refreshStale(): void {
+    for (const reg of this.registries.values()) {
+      if (!reg.isStale) {
+        reg.liveLeases();
+        continue;
+      }
+      reg.current().catch((err: unknown) => this.log.warn({ err, namespace: reg.namespace }, 'eureka registry refresh failed'));
+    }
+  }
+
+  private mount(base: string, def: RouteDef): void {
+    const log = this.log;
+    this.app.route({
+      method: def.method,
+      url: base + def.path,
+      handler: async (req, reply) => {
+        const ctx = eurekaContext(req, log);
+        try {
+          return await def.handler(req, reply, ctx);
+        } catch (err) {
+          (ctx.logger ?? log).error({ err, url: req.url }, 'eureka request failed');
+          if (!reply.sent) sendStatus(reply, 500, 'internal error');
+          return reply;
+        }
+      },
+    });
+  }
+
+  /** Body and routing errors (bad gzip, body too large, …) as status-only Eureka answers. */
+  private installErrorHandling(): void {
+    this.app.setErrorHandler((err: FastifyError, req, reply: FastifyReply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+      this.log[status >= 500 ? 'error' : 'info']({ err: { message: err.message }, url: req.url, status }, 'eureka request rejected');
+      return sendStatus(reply, status, err.message);
+    });
+  }
+}
+
+export function createEurekaServer(deps: EurekaServerDeps, options: EurekaServerOptions): EurekaServer {
+  return new EurekaServer(deps, options);
+}
