@@ -8,22 +8,20 @@ export interface EurekaDaemon extends Daemon {
   eurekaPort: number;
 }
 
-/** The service-eureka entry of a test config. */
-export function eurekaEntry(port: number, option = ''): string {
-  return `  - name: service-eureka
-    option:
-      listenIP: 127.0.0.1
-      listenPort: ${port}
-      refreshInterval: 1
-      deltaExpireInterval: 60
-${option}`;
+/** The service-eureka entry of a test config; `option` keys override the test defaults. */
+export function eurekaEntry(port: number, option: Record<string, string | number | boolean> = {}): string {
+  const merged = { listenIP: '127.0.0.1', listenPort: port, refreshInterval: 1, deltaExpireInterval: 60, ...option };
+  const lines = Object.entries(merged).map(([k, v]) => `      ${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  return `  - name: service-eureka\n    option:\n${lines.join('\n')}\n`;
 }
 
-/** The default test daemon plus a service-eureka listener (`option` lines are indented by 6). */
-export async function startEurekaDaemon(opts: DaemonOptions & { eurekaOption?: string; yamlBase?: string } = {}): Promise<EurekaDaemon> {
+/** The default test daemon (or `yamlBase`) plus a service-eureka listener. */
+export async function startEurekaDaemon(
+  opts: DaemonOptions & { eurekaOption?: Record<string, string | number | boolean>; yamlBase?: string } = {},
+): Promise<EurekaDaemon> {
   const port = await freePort();
   const base = opts.yamlBase ?? defaultYaml();
-  const yaml = base.replace('apiservers:\n', `apiservers:\n${eurekaEntry(port, opts.eurekaOption ?? '')}`) + (opts.extraYaml ?? '');
+  const yaml = base.replace('apiservers:\n', `apiservers:\n${eurekaEntry(port, opts.eurekaOption)}`) + (opts.extraYaml ?? '');
   const d = await startDaemon({ ...opts, yaml });
   return Object.assign(d, { eureka: `http://127.0.0.1:${port}`, eurekaPort: port });
 }

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { appsHash, type Entry } from './registry.js';
-import { toXml } from './xml.js';
+import { appsHash, type AppsView, type Entry } from './registry.js';
+import { toXml, xmlFragment } from './xml.js';
 
 /** A document to answer: the root element (XML) / single top-level key (JSON) and its value. */
 export interface Doc {
@@ -9,7 +9,7 @@ export interface Doc {
   value: unknown;
 }
 
-interface Encoded {
+export interface Encoded {
   body: Buffer;
   type: string;
   gz?: Buffer;
@@ -41,20 +41,20 @@ export function encode(doc: Doc, json: boolean): Encoded {
 }
 
 /**
- * Sends a document in the format the caller accepts, gzip-compressed when it says it takes gzip.
+ * Sends an answer in the format the caller accepts, gzip-compressed when it says it takes gzip.
  * `cache` (per registry view) keeps the encoded bytes under `key` until the view changes.
  */
-export function sendDoc(
+export function sendEncoded(
   req: FastifyRequest,
   reply: FastifyReply,
-  make: () => Doc,
+  make: (json: boolean) => Encoded,
   cache?: { map: Map<string, unknown>; key: string },
 ): FastifyReply {
   const json = wantsJson(req);
   const k = cache ? `${cache.key}:${json ? 'json' : 'xml'}` : '';
   let enc = cache?.map.get(k) as Encoded | undefined;
   if (!enc) {
-    enc = encode(make(), json);
+    enc = make(json);
     cache?.map.set(k, enc);
   }
   reply.code(200).header('content-type', enc.type);
@@ -63,6 +63,47 @@ export function sendDoc(
     return reply.header('content-encoding', 'gzip').header('vary', 'Accept-Encoding').send(enc.gz);
   }
   return reply.send(enc.body);
+}
+
+export function sendDoc(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  make: () => Doc,
+  cache?: { map: Map<string, unknown>; key: string },
+): FastifyReply {
+  return sendEncoded(req, reply, (json) => encode(make(), json), cache);
+}
+
+/**
+ * The full registry, assembled from per-service encodings that are kept across views: after one
+ * change only the changed service's instances are encoded again, the rest is copied.
+ */
+export function encodeApps(view: AppsView, json: boolean): Encoded {
+  const parts: Buffer[] = [];
+  const add = (s: string): void => void parts.push(Buffer.from(s));
+  if (json) {
+    add(`{"applications":{"versions__delta":${JSON.stringify(String(view.version))},"apps__hashcode":${JSON.stringify(view.hash)},"application":[`);
+    let firstApp = true;
+    for (const [name, services] of view.groups) {
+      add(`${firstApp ? '' : ','}{"name":${JSON.stringify(name)},"instance":[`);
+      firstApp = false;
+      services.forEach((svc, n) => {
+        if (n > 0) add(',');
+        parts.push((svc.json ??= Buffer.from(svc.entries.map((e) => JSON.stringify(e.info)).join(','))));
+      });
+      add(']}');
+    }
+    add(']}}');
+    return { body: Buffer.concat(parts), type: 'application/json' };
+  }
+  add(`<?xml version="1.0" encoding="UTF-8"?>\n<applications>${xmlFragment('versions__delta', String(view.version))}${xmlFragment('apps__hashcode', view.hash)}`);
+  for (const [name, services] of view.groups) {
+    add(`<application>${xmlFragment('name', name)}`);
+    for (const svc of services) parts.push((svc.xml ??= Buffer.from(svc.entries.map((e) => xmlFragment('instance', e.info)).join(''))));
+    add('</application>');
+  }
+  add('</applications>');
+  return { body: Buffer.concat(parts), type: 'application/xml' };
 }
 
 /** A status-only answer (register, renew, cancel, …): a short text reason on failures. */

@@ -18,6 +18,8 @@ export interface AppsView {
   hash: string;
   /** App name → Eureka instance id → entry; apps in name order. */
   apps: Map<string, Map<string, Entry>>;
+  /** The same instances by app as the services they come from (kept across views when unchanged). */
+  groups: Map<string, ServiceEntry[]>;
 }
 
 interface Lease {
@@ -28,9 +30,12 @@ interface Lease {
   entry: Entry;
 }
 
-interface ServiceEntry {
+export interface ServiceEntry {
   revision: string;
   entries: Entry[];
+  /** Encoded instance lists (comma-joined JSON, concatenated XML), made once per service revision. */
+  json?: Buffer;
+  xml?: Buffer;
 }
 
 /** Eureka's reconcile hash: `STATUS_count_` per status, statuses in name order ('' when empty). */
@@ -89,16 +94,17 @@ export class NamespaceRegistry {
     return this.view;
   }
 
-  /** Live leases (oldest first); expired ones are dropped. */
-  liveLeases(): readonly Lease[] {
+  /**
+   * Drops expired leases. Called on rebuilds and refresh ticks only, so a cached delta answer stays
+   * valid between ticks (a lease may outlive its window by up to one refresh interval).
+   */
+  pruneLeases(): void {
     const cutoff = Date.now() - this.opts.deltaExpireMs;
     let n = 0;
     while (n < this.leases.length && this.leases[n].atMs <= cutoff) n++;
-    if (n > 0) {
-      this.leases = this.leases.slice(n);
-      for (const k of [...this.encoded.keys()]) if (k.startsWith('delta')) this.encoded.delete(k);
-    }
-    return this.leases;
+    if (n === 0) return;
+    this.leases = this.leases.slice(n);
+    for (const k of [...this.encoded.keys()]) if (k.startsWith('delta')) this.encoded.delete(k);
   }
 
   private async build(): Promise<AppsView> {
@@ -130,6 +136,7 @@ export class NamespaceRegistry {
     this.services = next;
 
     const apps = new Map<string, Map<string, Entry>>();
+    const groups = new Map<string, ServiceEntry[]>();
     for (const name of [...next.keys()].sort()) {
       const svc = next.get(name) as ServiceEntry;
       if (svc.entries.length === 0) continue;
@@ -137,11 +144,14 @@ export class NamespaceRegistry {
       let m = apps.get(app);
       if (!m) apps.set(app, (m = new Map()));
       for (const e of svc.entries) m.set(e.info.instanceId, e);
+      const g = groups.get(app);
+      if (g) g.push(svc);
+      else groups.set(app, [svc]);
     }
     const changed = this.recordLeases(this.view?.apps, apps);
     const version = (this.view?.version ?? 0) + (changed || !this.view ? 1 : 0);
     if (changed || !this.view) this.encoded.clear();
-    this.view = { version, hash: appsHash(allEntries(apps)), apps };
+    this.view = { version, hash: appsHash(allEntries(apps)), apps, groups };
     return this.view;
   }
 
@@ -162,8 +172,8 @@ export class NamespaceRegistry {
       for (const [id, e] of m) if (!now2?.has(id)) added.push({ atMs: now, app, id, action: 'DELETED', entry: e });
     }
     if (added.length === 0) return false;
-    this.leases.push(...added);
-    this.liveLeases();
+    for (const l of added) this.leases.push(l);
+    this.pruneLeases();
     return true;
   }
 
@@ -174,7 +184,7 @@ export class NamespaceRegistry {
    */
   delta(): Map<string, Record<string, unknown>[]> {
     const latest = new Map<string, Lease>();
-    for (const l of this.liveLeases()) {
+    for (const l of this.leases) {
       const k = `${l.app}\u0000${l.id}`;
       latest.delete(k);
       latest.set(k, l);

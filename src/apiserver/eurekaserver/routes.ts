@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../common/lifecycle.js';
-import { applicationsDoc, infosOf, sendDoc, sendStatus } from './answers.js';
+import { applicationsDoc, encodeApps, infosOf, sendDoc, sendEncoded, sendStatus } from './answers.js';
 import { BadEurekaInput } from './convert.js';
 import type { Entry, NamespaceRegistry } from './registry.js';
 import { namespaceOf, parseInstanceBody } from './request.js';
@@ -118,7 +118,7 @@ export function eurekaRoutes(deps: RouteDeps): RouteDef[] {
       handler: async (req, reply) => {
         const reg = deps.registry(ns(req));
         const view = await reg.current();
-        return sendDoc(req, reply, () => applicationsDoc(view.version, infosOf(view.apps), view.hash), { map: reg.encoded, key: 'full' });
+        return sendEncoded(req, reply, (json) => encodeApps(view, json), { map: reg.encoded, key: 'full' });
       },
     },
     {

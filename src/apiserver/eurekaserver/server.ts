@@ -119,7 +119,7 @@ export class EurekaServer implements ApiServer {
   private refreshStale(): void {
     for (const reg of this.registries.values()) {
       if (!reg.isStale) {
-        reg.liveLeases();
+        reg.pruneLeases();
         continue;
       }
       reg.current().catch((err: unknown) => this.log.warn({ err, namespace: reg.namespace }, 'eureka registry refresh failed'));

@@ -206,6 +206,13 @@ function writeElement(name: string, value: Out, indent: string, level: number, o
   out.push(`${pad}</${name}>`);
 }
 
+/** One element (JSON form in, XML out), without the XML declaration. */
+export function xmlFragment(name: string, value: unknown): string {
+  const out: string[] = [];
+  writeElement(name, value, '', 0, out);
+  return out.join('');
+}
+
 /** Serialises one root element (JSON form in, XML out) with the XML declaration. */
 export function toXml(rootName: string, value: unknown, indent = ''): string {
   const out: string[] = [];
