@@ -310,4 +310,59 @@ describe('delta and hashcode', () => {
     assert.equal(local.get(`${a}/${idA2}`).status, 'DOWN');
     assert.equal(local.has(`${a}/${idA}`), false);
   });
+
+  test('random churn: delta applied to any earlier snapshot (within the window) gives the full view and hash', async () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const appsUsed = [uniq(), uniq(), uniq()];
+    const live = new Map<string, { app: string; id: string; port: number }>();
+    const snapshot = async () => {
+      const full = await apps();
+      const local = new Map<string, any>();
+      for (const app of full.application) for (const i of app.instance) local.set(`${app.name}/${i.instanceId}`, i);
+      return { full, local };
+    };
+    for (let round = 0; round < 4; round++) {
+      const { local } = await snapshot();
+      for (let op = 0; op < 8; op++) {
+        const kind = rnd(5);
+        const keys = [...live.keys()];
+        if (kind <= 1 || keys.length === 0) {
+          const app = appsUsed[rnd(appsUsed.length)];
+          const port = 1000 + rnd(50);
+          const id = await register(app, '10.99.0.1', port);
+          live.set(`${app}/${id}`, { app, id, port });
+        } else {
+          const k = keys[rnd(keys.length)];
+          const { app, id } = live.get(k) as { app: string; id: string };
+          if (kind === 2) {
+            assert.equal((await eu(d.eureka, 'DELETE', `/eureka/apps/${app}/${id}`)).status, 200);
+            live.delete(k);
+          } else if (kind === 3) {
+            const v = ['DOWN', 'OUT_OF_SERVICE', 'UP', 'STARTING'][rnd(4)];
+            assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${app}/${id}/status?value=${v}`)).status, 200);
+          } else {
+            // every instance of the app goes, then one comes back (polaris#1249)
+            for (const [k2, v2] of [...live]) {
+              if (v2.app !== app) continue;
+              assert.equal((await eu(d.eureka, 'DELETE', `/eureka/apps/${app}/${v2.id}`)).status, 200);
+              live.delete(k2);
+            }
+            const again = await register(app, '10.99.0.1', 1000);
+            live.set(`${app}/${again}`, { app, id: again, port: 1000 });
+          }
+        }
+      }
+      const delta = (await eu(d.eureka, 'GET', '/eureka/apps/delta', { headers: ACCEPT_JSON })).json.applications;
+      applyDelta(local, delta);
+      const after = await snapshot();
+      assert.equal(hashOf(local), delta.apps__hashcode, `round ${round}`);
+      assert.equal(delta.apps__hashcode, after.full.apps__hashcode, `round ${round}`);
+      assert.deepEqual(
+        new Map([...local].map(([k, i]) => [k, i.status])),
+        new Map([...after.local].map(([k, i]) => [k, i.status])),
+        `round ${round}`,
+      );
+    }
+  });
 });
