@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { Eureka } from 'eureka-js-client';
-import { call } from '../helpers/daemon.js';
+import { call, defaultYaml } from '../helpers/daemon.js';
 import { eu, jsClient, startEurekaDaemon, type EurekaDaemon } from '../helpers/eureka.js';
 
 /** The real eureka-js-client against the started daemon, on the real clock. */
@@ -11,7 +11,8 @@ let d: EurekaDaemon;
 const clients: Eureka[] = [];
 
 before(async () => {
-  d = await startEurekaDaemon();
+  // The Eureka listener is one of the server's own registered endpoints, as api-http and gRPC are.
+  d = await startEurekaDaemon({ yamlBase: defaultYaml().replace('          - service-grpc\n', '          - service-grpc\n          - service-eureka\n') });
 });
 after(async () => {
   for (const c of clients) clearInterval((c as any).heartbeat), clearInterval((c as any).registryFetch);
@@ -56,6 +57,12 @@ async function polarisInstance(app: string): Promise<any> {
 const uniq = () => `JS${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
 
 describe('eureka-js-client', () => {
+  test('the server registers its Eureka endpoint (protocol eureka) in polaris.checker', async () => {
+    const r = await call(d.http, 'GET', '/naming/v1/instances?service=polaris.checker&namespace=Polaris');
+    const eureka = r.body.instances.filter((i: any) => i.protocol === 'eureka');
+    assert.deepEqual(eureka.map((i: any) => i.port), [d.eurekaPort]);
+  });
+
   test('registers, renews, fetches the registry (full then delta) and sees polaris instances', async () => {
     const app = uniq();
     const c = jsClient(d.eureka, instanceConfig(app, '192.168.50.1', 3000), {

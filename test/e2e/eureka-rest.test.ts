@@ -240,6 +240,46 @@ describe('status override, metadata, VIPs, replication', () => {
   });
 });
 
+describe('ids and namespaces', () => {
+  test('the same Eureka id in two apps makes two instances (ids are scoped per app)', async () => {
+    const a = uniq();
+    const b = uniq();
+    const body = (app: string, port: number) => instanceBody(app, '10.11.0.1', port, { instanceId: 'shared-host' });
+    for (const [app, port] of [[a, 1], [b, 2]] as const) {
+      const r = await eu(d.eureka, 'POST', `/eureka/apps/${app}`, { body: body(app, port), headers: JSON_HEADERS });
+      assert.equal(r.status, 204, r.text);
+    }
+    const view = await apps();
+    assert.deepEqual(instancesOf(view, a).map((i) => [i.instanceId, i.port.$]), [['shared-host', 1]]);
+    assert.deepEqual(instancesOf(view, b).map((i) => [i.instanceId, i.port.$]), [['shared-host', 2]]);
+    assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${b}/shared-host`)).status, 200);
+    assert.equal((await eu(d.eureka, 'DELETE', `/eureka/apps/${a}/shared-host`)).status, 200);
+    const after = await apps();
+    assert.equal(instancesOf(after, a).length, 0);
+    assert.equal(instancesOf(after, b).length, 1);
+    // re-registering B again updates B's instance, not a third one
+    assert.equal((await eu(d.eureka, 'POST', `/eureka/apps/${b}`, { body: body(b, 3), headers: JSON_HEADERS })).status, 204);
+    assert.deepEqual(instancesOf(await apps(), b).map((i) => i.port.$), [3]);
+  });
+
+  test('x-namespace puts an app in another polaris namespace, invisible from the configured one', async () => {
+    const ns = `eu${Date.now().toString(36)}`;
+    const created = await call(d.http, 'POST', '/core/v1/namespaces', [{ name: ns }]);
+    assert.equal(created.body.code, 200000, created.text);
+    const app = uniq();
+    const r = await eu(d.eureka, 'POST', `/eureka/apps/${app}`, { body: instanceBody(app, '10.12.0.1', 5), headers: { ...JSON_HEADERS, 'x-namespace': ns } });
+    assert.equal(r.status, 204, r.text);
+    assert.equal(instancesOf(await apps(), app).length, 0);
+    const there = await apps('/eureka/apps', { ...ACCEPT_JSON, 'x-namespace': ns });
+    assert.equal(instancesOf(there, app).length, 1);
+    const inst = (await call(d.http, 'GET', `/naming/v1/instances?service=${app.toLowerCase()}&namespace=${ns}`)).body.instances[0];
+    assert.equal(inst.id, `${ns}:10.12.0.1:${app.toLowerCase()}:5`);
+    const id = instancesOf(there, app)[0].instanceId;
+    assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${app}/${id}`, { headers: { 'x-namespace': ns } })).status, 200);
+    assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${app}/${id}`)).status, 404);
+  });
+});
+
 describe('cross-protocol visibility', () => {
   test('a polaris-registered instance is visible to Eureka; isolation reads OUT_OF_SERVICE', async () => {
     const svc = `polaris-${Date.now().toString(36)}`;
