@@ -117,6 +117,7 @@ export function buildApiServers(
               deltaExpireInterval: entry.option.deltaExpireInterval,
               generateUniqueInstId: entry.option.generateUniqueInstId,
               customValues: { ...entry.option.customValues },
+              tls: { certFile: entry.option.tls.certFile, keyFile: entry.option.tls.keyFile },
               connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
             },
           ),

@@ -9,19 +9,24 @@ export interface EurekaDaemon extends Daemon {
 }
 
 /** The service-eureka entry of a test config; `option` keys override the test defaults. */
-export function eurekaEntry(port: number, option: Record<string, string | number | boolean> = {}): string {
+export function eurekaEntry(port: number, option: Record<string, string | number | boolean> = {}, rawLines = ''): string {
   const merged = { listenIP: '127.0.0.1', listenPort: port, refreshInterval: 1, deltaExpireInterval: 60, ...option };
   const lines = Object.entries(merged).map(([k, v]) => `      ${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
-  return `  - name: service-eureka\n    option:\n${lines.join('\n')}\n`;
+  return `  - name: service-eureka\n    option:\n${lines.join('\n')}\n${rawLines}`;
 }
 
 /** The default test daemon (or `yamlBase`) plus a service-eureka listener. */
 export async function startEurekaDaemon(
-  opts: DaemonOptions & { eurekaOption?: Record<string, string | number | boolean>; yamlBase?: string } = {},
+  opts: DaemonOptions & {
+    eurekaOption?: Record<string, string | number | boolean>;
+    /** Extra YAML lines of the option block (nested keys such as tls), indented by 6. */
+    eurekaRaw?: string;
+    yamlBase?: string;
+  } = {},
 ): Promise<EurekaDaemon> {
   const port = await freePort();
   const base = opts.yamlBase ?? defaultYaml();
-  const yaml = base.replace('apiservers:\n', `apiservers:\n${eurekaEntry(port, opts.eurekaOption)}`) + (opts.extraYaml ?? '');
+  const yaml = base.replace('apiservers:\n', `apiservers:\n${eurekaEntry(port, opts.eurekaOption, opts.eurekaRaw)}`) + (opts.extraYaml ?? '');
   const d = await startDaemon({ ...opts, yaml });
   return Object.assign(d, { eureka: `http://127.0.0.1:${port}`, eurekaPort: port });
 }

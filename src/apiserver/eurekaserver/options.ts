@@ -19,6 +19,8 @@ export interface EurekaServerOptions {
   /** `dataCenterInfoClass` / `dataCenterInfoName`: the DataCenterInfo of instances that carry none. */
   customValues: Record<string, string>;
   connLimit?: ConnLimitOptions;
+  /** HTTPS when both files are set (trustedCAFile is not used for client verification, as upstream). */
+  tls?: { certFile: string; keyFile: string };
   /** Largest accepted request body in bytes (compressed and decompressed); default 8 MiB. */
   bodyLimit?: number;
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
@@ -40,7 +42,9 @@ export class EurekaServer implements ApiServer {
     this.boundPort = options.listenPort;
     this.log = deps.logger.child({ apiserver: this.name });
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    const tls = options.tls?.certFile && options.tls.keyFile ? options.tls : undefined;
     this.app = Fastify({
+      ...(tls ? { https: { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } } : {}),
       logger: false,
       bodyLimit,
       return503OnClosing: true,
@@ -49,9 +53,10 @@ export class EurekaServer implements ApiServer {
       requestIdHeader: false,
       keepAliveTimeout: 180_000,
       routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: true },
-    });
+    }) as unknown as FastifyInstance;
     installRawBody(this.app, bodyLimit);
-    applyConnLimit(this.app.server, options.connLimit, this.log);
+    // The limiter counts raw TCP connections, which HTTPS servers announce the same way.
+    applyConnLimit(this.app.server as Server, options.connLimit, this.log);
     this.installErrorHandling();
 
     const writes = new EurekaWrites(deps.naming, { namespace: options.namespace, generateUniqueInstId: options.generateUniqueInstId });
@@ -76,7 +81,8 @@ export class EurekaServer implements ApiServer {
     await this.app.listen({ host: this.options.listenIP, port: this.options.listenPort });
     const address = this.app.server.address() as AddressInfo | null;
     if (address && typeof address === 'object') this.boundPort = address.port;
-    this.log.info({ listen: { ip: this.options.listenIP, port: this.boundPort }, namespace: this.options.namespace }, 'eureka server started');
+    const tls = Boolean(this.options.tls?.certFile && this.options.tls.keyFile);
+    this.log.info({ listen: { ip: this.options.listenIP, port: this.boundPort }, tls, namespace: this.options.namespace }, 'eureka server started');
   }
 
   stop(): Promise<void> {
