@@ -8,6 +8,7 @@ import { createHttpServer } from '../apiserver/httpserver/server.js';
 import type { LogLevelControl } from '../apiserver/httpserver/options.js';
 import type { AuthServices } from '../auth/api.js';
 import type { ConfigCenter } from '../config/api.js';
+import { serverVersion } from '../common/version.js';
 import type { Loggers } from '../common/log/api.js';
 import type { NamespaceService } from '../namespace/api.js';
 import type { NamingService } from '../service/api.js';
@@ -102,9 +103,6 @@ export function buildApiServers(
         );
         break;
       case 'service-eureka':
-        if (entry.option.peersToReplicate.length > 0) {
-          logger.warn({ apiserver: entry.name }, 'peersToReplicate: outbound replication is not built yet; peers are not sent changes');
-        }
         out.push(
           createEurekaServer(
             { naming: deps.naming, logger: deps.loggers.scope('eureka') },
@@ -118,6 +116,8 @@ export function buildApiServers(
               generateUniqueInstId: entry.option.generateUniqueInstId,
               customValues: { ...entry.option.customValues },
               tls: { certFile: entry.option.tls.certFile, keyFile: entry.option.tls.keyFile },
+              peersToReplicate: [...entry.option.peersToReplicate],
+              version: serverVersion(),
               connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
             },
           ),

@@ -19,6 +19,10 @@ export interface EurekaServerOptions {
   /** `dataCenterInfoClass` / `dataCenterInfoName`: the DataCenterInfo of instances that carry none. */
   customValues: Record<string, string>;
   connLimit?: ConnLimitOptions;
+  /** Eureka peers (`host:port`) sent this server's changes and renewals of the configured namespace. */
+  peersToReplicate?: string[];
+  /** This server's version, sent to peers as DiscoveryIdentity-Version. */
+  version?: string;
   /** HTTPS when both files are set (trustedCAFile is not used for client verification, as upstream). */
   tls?: { certFile: string; keyFile: string };
   /** Largest accepted request body in bytes (compressed and decompressed); default 8 MiB. */

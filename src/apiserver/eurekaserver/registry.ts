@@ -22,7 +22,7 @@ export interface AppsView {
   groups: Map<string, ServiceEntry[]>;
 }
 
-interface Lease {
+export interface Lease {
   atMs: number;
   app: string;
   id: string;
@@ -72,8 +72,17 @@ export class NamespaceRegistry {
   constructor(
     private readonly deps: { naming: NamingService; logger: Logger },
     readonly namespace: string,
-    private readonly opts: ReadOptions & { deltaExpireMs: number },
+    private readonly opts: ReadOptions & {
+      deltaExpireMs: number;
+      /** Told of every per-instance change a rebuild finds (outbound replication). */
+      onLeases?: (leases: readonly Lease[]) => void;
+    },
   ) {}
+
+  /** The last built view, without rebuilding. */
+  peek(): AppsView | undefined {
+    return this.view;
+  }
 
   markStale(): void {
     this.stale = true;
@@ -174,6 +183,7 @@ export class NamespaceRegistry {
     if (added.length === 0) return false;
     for (const l of added) this.leases.push(l);
     this.pruneLeases();
+    this.opts.onLeases?.(added);
     return true;
   }
 

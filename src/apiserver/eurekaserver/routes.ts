@@ -19,6 +19,8 @@ export interface RouteDeps {
   writes: EurekaWrites;
   registry(namespace: string): NamespaceRegistry;
   namespace: string;
+  /** Called after each successful renewal a client (not a peer) sent. */
+  onRenewed?(namespace: string, app: string, eurekaId: string): void;
 }
 
 type Params = { appId?: string; instId?: string; vip?: string };
@@ -91,7 +93,15 @@ export function eurekaRoutes(deps: RouteDeps): RouteDef[] {
         return answer(reply, ctx, await deps.writes.register(ctx, ns(req), params(req).appId ?? '', body));
       },
     },
-    { method: 'PUT', path: '/apps/:appId/:instId', handler: write((req, ctx, p) => deps.writes.renew(ctx, ns(req), p.appId, p.instId)) },
+    {
+      method: 'PUT',
+      path: '/apps/:appId/:instId',
+      handler: write(async (req, ctx, p) => {
+        const r = await deps.writes.renew(ctx, ns(req), p.appId, p.instId);
+        if (r.status === 200 && req.headers['x-netflix-discovery-replication'] !== 'true') deps.onRenewed?.(ns(req), p.appId, p.instId);
+        return r;
+      }),
+    },
     { method: 'DELETE', path: '/apps/:appId/:instId', handler: write((req, ctx, p) => deps.writes.cancel(ctx, ns(req), p.appId, p.instId)) },
     {
       method: 'PUT',

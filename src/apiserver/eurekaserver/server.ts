@@ -7,7 +7,8 @@ import type { ApiServer } from '../api.js';
 import { applyConnLimit } from '../httpserver/conn-limit.js';
 import { sendStatus } from './answers.js';
 import { DEFAULT_BODY_LIMIT, MAX_NAMESPACE_VIEWS, type EurekaServerDeps, type EurekaServerOptions } from './options.js';
-import { NamespaceRegistry } from './registry.js';
+import { PeerReplicator } from './peers.js';
+import { NamespaceRegistry, type Lease } from './registry.js';
 import { replicationRoute } from './replication.js';
 import { eurekaContext, installRawBody } from './request.js';
 import { eurekaRoutes, type RouteDef } from './routes.js';
@@ -16,6 +17,8 @@ import { EurekaWrites } from './writes.js';
 /** Where polaris mounts the Eureka routes; the bare form is what Eureka servers themselves use at root. */
 const BASES = ['', '/eureka', '/eureka/v1', '/eureka/v2'];
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Debounce between a change and the rebuild that replicates it when peers are configured. */
+const PEER_REBUILD_DELAY_MS = 200;
 
 /**
  * The Eureka-compatible server (`service-eureka`): Eureka's REST API over the naming module, so
@@ -32,6 +35,8 @@ export class EurekaServer implements ApiServer {
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly peers: PeerReplicator | undefined;
+  private soon: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: EurekaServerDeps,
@@ -59,9 +64,24 @@ export class EurekaServer implements ApiServer {
     applyConnLimit(this.app.server as Server, options.connLimit, this.log);
     this.installErrorHandling();
 
+    const peerList = options.peersToReplicate ?? [];
+    if (peerList.length > 0) {
+      this.peers = new PeerReplicator(
+        this.log,
+        { peers: peerList, namespace: options.namespace, version: options.version ?? '' },
+        (app, id) => this.registries.get(options.namespace)?.peek()?.apps.get(app.toUpperCase())?.get(id)?.info,
+      );
+    }
     const writes = new EurekaWrites(deps.naming, { namespace: options.namespace, generateUniqueInstId: options.generateUniqueInstId });
     const routes = [
-      ...eurekaRoutes({ writes, namespace: options.namespace, registry: (ns) => this.registry(ns) }),
+      ...eurekaRoutes({
+        writes,
+        namespace: options.namespace,
+        registry: (ns) => this.registry(ns),
+        onRenewed: (ns, app, id) => {
+          if (ns === options.namespace) this.peers?.enqueue({ action: 'Heartbeat', appName: app.toUpperCase(), id });
+        },
+      }),
       replicationRoute({ writes, namespace: options.namespace }),
     ];
     for (const base of BASES) for (const r of routes) this.mount(base, r);
@@ -74,7 +94,16 @@ export class EurekaServer implements ApiServer {
   async start(): Promise<void> {
     this.unsubscribe = this.deps.naming.onInstancesChange((namespaces) => {
       for (const [ns, reg] of this.registries) if (namespaces.has(ns) || namespaces.has('*')) reg.markStale();
+      // With peers, changes are looked for soon rather than at the next tick or read.
+      if (this.peers && (namespaces.has(this.options.namespace) || namespaces.has('*'))) this.soon ??= setTimeout(() => {
+        this.soon = undefined;
+        this.refreshStale();
+      }, PEER_REBUILD_DELAY_MS);
     });
+    if (this.peers) {
+      // Peers get the whole view first (all ADDED), then every change as it is found.
+      await this.registry(this.options.namespace).current();
+    }
     const tickMs = Math.max(1, this.options.refreshInterval) * 1000;
     this.timer = setInterval(() => this.refreshStale(), tickMs);
     this.timer.unref();
@@ -93,6 +122,8 @@ export class EurekaServer implements ApiServer {
   private async shutdown(): Promise<void> {
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
+    await this.peers?.stop();
     const force = setTimeout(() => this.app.server.closeAllConnections(), SHUTDOWN_TIMEOUT_MS);
     force.unref();
     try {
@@ -115,10 +146,18 @@ export class EurekaServer implements ApiServer {
         deltaExpireMs: Math.max(1, this.options.deltaExpireInterval) * 1000,
         dciClass: this.options.customValues.dataCenterInfoClass || undefined,
         dciName: this.options.customValues.dataCenterInfoName || undefined,
+        onLeases: this.peers && namespace === this.options.namespace ? (leases) => this.replicate(leases) : undefined,
       });
       this.registries.set(namespace, reg);
     }
     return reg;
+  }
+
+  private replicate(leases: readonly Lease[]): void {
+    for (const l of leases) {
+      if (l.action === 'DELETED') this.peers?.enqueue({ action: 'Cancel', appName: l.app, id: l.id });
+      else this.peers?.enqueue({ action: 'Register', appName: l.app, id: l.id, instanceInfo: l.entry.info });
+    }
   }
 
   /** Background rebuild of stale views, so deltas record changes even while nobody reads. */
