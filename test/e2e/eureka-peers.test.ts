@@ -21,6 +21,11 @@ let d: EurekaDaemon;
 
 before(async () => {
   peer = createServer((req, res) => {
+    if (req.method === 'GET') {
+      // the start-up read of the peer's registry: nothing yet
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ applications: { application: [] } }));
+      return;
+    }
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -77,4 +82,24 @@ test('registrations, renewals and cancels reach the peer; a 404 heartbeat is fol
   assert.equal((await eu(d.eureka, 'DELETE', `/eureka/apps/${app}/${id}`)).status, 200);
   await until('the cancel at the peer', () => items().some((i) => i.action === 'Cancel' && i.id === id), 5000);
   assert.equal(known.has(`${app}/${id}`), false);
+});
+
+test('a server starting with a peer takes over what the peer holds before it serves', async () => {
+  const a = await startEurekaDaemon();
+  let c: EurekaDaemon | undefined;
+  try {
+    const app = 'SYNC-APP';
+    const id = `10.60.0.1:${app.toLowerCase()}:80`;
+    assert.equal((await eu(a.eureka, 'POST', `/eureka/apps/${app}`, { body: instanceBody(app, '10.60.0.1', 80), headers: JSON_HEADERS })).status, 204);
+    assert.equal((await eu(a.eureka, 'PUT', `/eureka/apps/${app}/${id}/status?value=OUT_OF_SERVICE`)).status, 200);
+    c = await startEurekaDaemon({ eurekaRaw: `      peersToReplicate:\n        - ${a.eureka.replace('http://', '')}\n` });
+    const r = await eu(c.eureka, 'GET', `/eureka/apps/${app}/${id}`, { headers: { accept: 'application/json' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.instance.status, 'OUT_OF_SERVICE');
+    assert.equal(r.json.instance.healthCheckUrl, 'http://10.60.0.1:80/actuator/health');
+    assert.equal((await eu(c.eureka, 'PUT', `/eureka/apps/${app}/${id}`)).status, 200);
+  } finally {
+    await c?.stop();
+    await a.stop();
+  }
 });

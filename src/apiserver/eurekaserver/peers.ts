@@ -111,6 +111,34 @@ export class PeerReplicator {
     }
   }
 
+  /**
+   * Every instance the peers hold now (`GET /eureka/apps`), for a node that starts up to take over
+   * before it serves. A peer that does not answer within `timeoutMs` is skipped with a warning.
+   */
+  async pull(timeoutMs: number): Promise<Array<{ app: string; info: Record<string, unknown> }>> {
+    const out: Array<{ app: string; info: Record<string, unknown> }> = [];
+    await Promise.all(
+      this.urls.map(async (url) => {
+        try {
+          const res = await fetch(`${url}/eureka/apps`, {
+            headers: { accept: 'application/json', 'x-namespace': this.opts.namespace },
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          const body = (await res.json()) as { applications?: { application?: unknown } };
+          const apps = body.applications?.application;
+          for (const a of (Array.isArray(apps) ? apps : apps ? [apps] : []) as { name?: string; instance?: unknown }[]) {
+            const list = Array.isArray(a.instance) ? a.instance : a.instance ? [a.instance] : [];
+            for (const info of list as Record<string, unknown>[]) out.push({ app: String(a.name ?? info.app ?? ''), info });
+          }
+        } catch (err) {
+          this.log.warn({ peer: url, err: { message: (err as Error).message } }, 'could not read the registry of an eureka peer at start');
+        }
+      }),
+    );
+    return out;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

@@ -45,7 +45,7 @@ async function apply(writes: EurekaWrites, ctx: RequestContext, ns: string, item
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in item order. */
-async function pooled<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+export async function pooled<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -9,7 +9,8 @@ import { sendStatus } from './answers.js';
 import { DEFAULT_BODY_LIMIT, MAX_NAMESPACE_VIEWS, type EurekaServerDeps, type EurekaServerOptions } from './options.js';
 import { PeerReplicator } from './peers.js';
 import { NamespaceRegistry, type Lease } from './registry.js';
-import { replicationRoute } from './replication.js';
+import { pooled, replicationRoute } from './replication.js';
+import { internalContext } from '../../common/lifecycle.js';
 import { eurekaContext, installRawBody } from './request.js';
 import { eurekaRoutes, type RouteDef } from './routes.js';
 import { EurekaWrites } from './writes.js';
@@ -19,6 +20,7 @@ const BASES = ['', '/eureka', '/eureka/v1', '/eureka/v2'];
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Debounce between a change and the rebuild that replicates it when peers are configured. */
 const PEER_REBUILD_DELAY_MS = 200;
+const PEER_PULL_TIMEOUT_MS = 5_000;
 
 /**
  * The Eureka-compatible server (`service-eureka`): Eureka's REST API over the naming module, so
@@ -37,6 +39,7 @@ export class EurekaServer implements ApiServer {
   private stopping: Promise<void> | undefined;
   private readonly peers: PeerReplicator | undefined;
   private soon: NodeJS.Timeout | undefined;
+  private readonly writes: EurekaWrites;
 
   constructor(
     private readonly deps: EurekaServerDeps,
@@ -72,7 +75,7 @@ export class EurekaServer implements ApiServer {
         (app, id) => this.registries.get(options.namespace)?.peek()?.apps.get(app.toUpperCase())?.get(id)?.info,
       );
     }
-    const writes = new EurekaWrites(deps.naming, { namespace: options.namespace, generateUniqueInstId: options.generateUniqueInstId });
+    const writes = (this.writes = new EurekaWrites(deps.naming, { namespace: options.namespace, generateUniqueInstId: options.generateUniqueInstId }));
     const routes = [
       ...eurekaRoutes({
         writes,
@@ -101,6 +104,7 @@ export class EurekaServer implements ApiServer {
       }, PEER_REBUILD_DELAY_MS);
     });
     if (this.peers) {
+      await this.syncFromPeers();
       // Peers get the whole view first (all ADDED), then every change as it is found.
       await this.registry(this.options.namespace).current();
     }
@@ -151,6 +155,18 @@ export class EurekaServer implements ApiServer {
       this.registries.set(namespace, reg);
     }
     return reg;
+  }
+
+  /** Takes over what the peers hold before serving, as a Eureka server does when it starts. */
+  private async syncFromPeers(): Promise<void> {
+    const pulled = await (this.peers as PeerReplicator).pull(PEER_PULL_TIMEOUT_MS);
+    const ctx = internalContext('eureka-peer-sync');
+    let registered = 0;
+    await pooled(pulled, 16, async ({ app, info }) => {
+      const r = await this.writes.registerIfAbsent(ctx, this.options.namespace, app, { instance: info }).catch(() => ({ status: 500 }));
+      if (r.status === 204) registered++;
+    });
+    this.log.info({ peers: this.options.peersToReplicate, seen: pulled.length, registered }, 'eureka peers read at start');
   }
 
   private replicate(leases: readonly Lease[]): void {

@@ -92,6 +92,14 @@ export class EurekaWrites {
     return fromResult(r, 204);
   }
 
+  /** Registers unless this app already has the instance (start-up take-over from peers). */
+  async registerIfAbsent(ctx: RequestContext, ns: string, app: string, body: { instance: Record<string, unknown> }): Promise<WriteResult> {
+    const info = body.instance;
+    const eurekaId = String(info.instanceId || info.hostName || '');
+    if (eurekaId && (await this.find(ctx, ns, app, eurekaId))) return OK;
+    return this.register(ctx, ns, app, body);
+  }
+
   /** Renew: a heartbeat of the health checker. 404 at once for an instance this app does not have. */
   async renew(ctx: RequestContext, ns: string, app: string, eurekaId: string): Promise<WriteResult> {
     const found = await this.find(ctx, ns, app, eurekaId);
