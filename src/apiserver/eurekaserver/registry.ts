@@ -97,7 +97,12 @@ export class NamespaceRegistry {
     this.lastUsedMs = Date.now();
     if (this.building) await this.building;
     if (this.stale || !this.view) {
-      this.building ??= this.build().finally(() => (this.building = undefined));
+      this.building ??= this.build()
+        .catch((err: unknown) => {
+          this.stale = true; // try again on the next read or tick
+          throw err;
+        })
+        .finally(() => (this.building = undefined));
       return this.building;
     }
     return this.view;
