@@ -10,6 +10,7 @@ import { DEFAULT_BODY_LIMIT, MAX_NAMESPACE_VIEWS, type EurekaServerDeps, type Eu
 import { PeerReplicator } from './peers.js';
 import { NamespaceRegistry, type Lease } from './registry.js';
 import { pooled, replicationRoute } from './replication.js';
+import { PolarisError } from '../../common/errors/polaris-error.js';
 import { internalContext } from '../../common/lifecycle.js';
 import { eurekaContext, installRawBody } from './request.js';
 import { eurekaRoutes, type RouteDef } from './routes.js';
@@ -197,9 +198,13 @@ export class EurekaServer implements ApiServer {
         try {
           return await def.handler(req, reply, ctx);
         } catch (err) {
+          if (reply.sent) return reply;
+          if (err instanceof PolarisError && err.code < 500000) {
+            (ctx.logger ?? log).info({ code: err.code, url: req.url }, 'eureka request refused');
+            return sendStatus(reply, Math.floor(err.code / 1000), `${err.code} ${err.info}`, err.code);
+          }
           (ctx.logger ?? log).error({ err, url: req.url }, 'eureka request failed');
-          if (!reply.sent) sendStatus(reply, 500, 'internal error');
-          return reply;
+          return sendStatus(reply, 500, 'internal error');
         }
       },
     });

@@ -88,8 +88,9 @@ export function namingOperations(cache: NamingReader): OperationTable<NamingServ
     },
     prometheusTargets: PASS,
 
-    // Eureka adapter calls: reads as Discover does, patches as a client write of that instance.
-    getInstance: { plane: client, access: 'read', fn: 'Discover' },
+    // Eureka adapter calls: the id look-up behind renewals is as open as heartbeats (polaris reads
+    // its cache there); patches are client writes of that instance.
+    getInstance: PASS,
     patchInstance: {
       plane: client,
       access: 'write',
