@@ -11,7 +11,7 @@ const uniq = () => `app${Date.now().toString(36)}${Math.random().toString(36).sl
 const ACCEPT_JSON = { accept: 'application/json' };
 
 before(async () => {
-  d = await startEurekaDaemon();
+  d = await startEurekaDaemon({ eurekaRaw: '      customValues:\n        dataCenterInfoName: LabDC\n' });
 });
 after(async () => {
   await d?.stop();
@@ -300,9 +300,15 @@ describe('cross-protocol visibility', () => {
     assert.equal(info.vipAddress, svc.toUpperCase());
     assert.equal(info.metadata.team, 'a');
     assert.equal(info.metadata.protocol, 'grpc');
+    assert.deepEqual(info.dataCenterInfo, { '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo', name: 'LabDC' });
+    const tls = await call(d.http, 'POST', '/v1/RegisterInstance', { service: svc, namespace: 'default', host: '172.16.0.10', port: 8443, protocol: 'HTTPS' });
+    assert.equal(tls.body.code, 200000, tls.text);
+    const secure = instancesOf(await apps(), svc.toUpperCase()).find((i) => i.ipAddr === '172.16.0.10');
+    assert.deepEqual(secure.securePort, { $: 8443, '@enabled': 'true' });
+    assert.deepEqual(secure.port, { $: 8080, '@enabled': 'false' });
     const iso = await call(d.http, 'PUT', '/naming/v1/instances', [{ id: info.instanceId, isolate: true }]);
     assert.equal(iso.body.code, 200000, iso.text);
-    assert.equal(instancesOf(await apps(), svc.toUpperCase())[0].status, 'OUT_OF_SERVICE');
+    assert.equal(instancesOf(await apps(), svc.toUpperCase()).find((i) => i.ipAddr === '172.16.0.9').status, 'OUT_OF_SERVICE');
   });
 });
 
