@@ -165,6 +165,7 @@ describe('status override, metadata, VIPs, replication', () => {
     const statusOf = async () => instancesOf(await apps(), app)[0];
     assert.equal((await statusOf()).status, 'OUT_OF_SERVICE');
     assert.equal((await statusOf()).overriddenstatus, 'OUT_OF_SERVICE');
+    assert.equal((await statusOf()).overriddenStatus, 'OUT_OF_SERVICE');
     assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${app}/${id}`)).status, 200);
     await register(app, '10.5.5.5', 7003); // the client re-registers with status UP
     assert.equal((await statusOf()).status, 'OUT_OF_SERVICE');

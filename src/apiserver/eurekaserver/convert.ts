@@ -195,8 +195,8 @@ export function eurekaIdOf(w: WireInstance): string {
 }
 
 /**
- * A polaris instance as an InstanceInfo, in Eureka's own JSON form (strings for `@enabled`, the
- * lower-case `overriddenstatus`, timestamps as strings). Plain polaris instances get Eureka's
+ * A polaris instance as an InstanceInfo, in Eureka's own JSON form (strings for `@enabled`,
+ * timestamps as strings). Plain polaris instances get Eureka's
  * defaults: app-name VIP, insecure port = the instance port (secure when its protocol is HTTPS).
  */
 export function toInstanceInfo(w: WireInstance, opts: ReadOptions): Record<string, unknown> {
@@ -221,13 +221,17 @@ export function toInstanceInfo(w: WireInstance, opts: ReadOptions): Record<strin
   const dciClass = md[MD.dciClass] ?? opts.dciClass ?? DEFAULT_DCI_CLASS;
   const dciName = md[MD.dciName] ?? opts.dciName ?? DEFAULT_DCI_NAME;
   const status = statusOf(w);
+  const override = toStatus(md[MD.overriddenStatus]) ?? 'UNKNOWN';
   return {
     instanceId: eurekaIdOf(w),
     hostName: md[MD.hostName] || w.host || '',
     app,
     ipAddr: w.host ?? '',
     status,
-    overriddenstatus: toStatus(md[MD.overriddenStatus]) ?? 'UNKNOWN',
+    // Eureka's XML (XStream) and older JSON codecs read `overriddenstatus`, its current Jackson
+    // codec `overriddenStatus`; each ignores the other, so both are sent.
+    overriddenstatus: override,
+    overriddenStatus: override,
     port,
     securePort,
     countryId: Number(md[MD.countryId] ?? 1) || 1,
