@@ -77,6 +77,9 @@ test('registrations, renewals and cancels reach the peer; a 404 heartbeat is fol
   const before = items().filter((i) => i.action === 'Register' && i.id === id).length;
   assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${app}/${id}`)).status, 200);
   await until('the heartbeat at the peer', () => items().some((i) => i.action === 'Heartbeat' && i.id === id));
+  const beat = items().find((i) => i.action === 'Heartbeat' && i.id === id);
+  assert.equal(beat.lastDirtyTimestamp, Number(reg.instanceInfo.lastDirtyTimestamp), 'the registration\'s dirty time, not now');
+  assert.equal(beat.instanceInfo, undefined);
   await until('the re-registration after 404', () => items().filter((i) => i.action === 'Register' && i.id === id).length > before);
 
   assert.equal((await eu(d.eureka, 'DELETE', `/eureka/apps/${app}/${id}`)).status, 200);

@@ -73,15 +73,21 @@ export class PeerReplicator {
   }
 
   private async send(url: string, batch: PeerTask[]): Promise<void> {
-    const replicationList = batch.map((t) => ({
-      appName: t.appName,
-      id: t.id,
-      lastDirtyTimestamp: Date.now(),
-      overriddenStatus: t.instanceInfo?.overriddenstatus ?? 'UNKNOWN',
-      status: t.instanceInfo?.status ?? 'UP',
-      instanceInfo: t.action === 'Register' ? t.instanceInfo : undefined,
-      action: t.action,
-    }));
+    const replicationList = batch.map((t) => {
+      // The dirty timestamp must be the registration's own: Eureka answers a renewal carrying a
+      // newer one with 404 (and would be sent the whole registration on every beat).
+      const info = t.instanceInfo ?? (t.action === 'Heartbeat' ? this.infoOf(t.appName, t.id) : undefined);
+      const dirty = Number(info?.lastDirtyTimestamp);
+      return {
+        appName: t.appName,
+        id: t.id,
+        ...(dirty > 0 ? { lastDirtyTimestamp: dirty } : {}),
+        overriddenStatus: info?.overriddenStatus ?? 'UNKNOWN',
+        status: info?.status ?? 'UP',
+        instanceInfo: t.action === 'Register' ? t.instanceInfo : undefined,
+        action: t.action,
+      };
+    });
     try {
       const res = await fetch(`${url}/eureka/peerreplication/batch/`, {
         method: 'POST',
