@@ -113,21 +113,21 @@ describe('eureka-js-client', () => {
   test('a client that stops renewing turns unhealthy after its lease and is hidden; a renewal brings it back; stop removes it', async () => {
     const app = uniq();
     const host = '192.168.50.3';
-    const c = jsClient(d.eureka, instanceConfig(app, host, 3002, { renewalIntervalInSecs: 1, durationInSecs: 3 }), {
+    const c = jsClient(d.eureka, instanceConfig(app, host, 3002, { renewalIntervalInSecs: 2, durationInSecs: 6 }), {
       heartbeatInterval: 1000,
       fetchRegistry: false,
     });
     await started(c);
-    assert.equal((await polarisInstance(app)).healthCheck.heartbeat.ttl, 1);
-    // Renewing every second keeps it well past its 3 s lease.
-    await new Promise((r) => setTimeout(r, 4500));
+    assert.equal((await polarisInstance(app)).healthCheck.heartbeat.ttl, 2); // min(ceil(6 / 3), 2)
+    // Renewing every second keeps it well past its 6 s lease (3 × TTL).
+    await new Promise((r) => setTimeout(r, 8000));
     assert.equal(await visible(app, host), true);
     assert.equal((await polarisInstance(app)).healthy, true);
 
     clearInterval((c as any).heartbeat);
     const stoppedAt = Date.now();
-    await until('the lease to expire', async () => !(await visible(app, host)));
-    assert.ok(Date.now() - stoppedAt >= 2000, 'not hidden before the lease ran out');
+    await until('the lease to expire', async () => !(await visible(app, host)), 30_000);
+    assert.ok(Date.now() - stoppedAt >= 4000, 'not hidden before the lease ran out');
     const inst = await polarisInstance(app);
     assert.equal(inst.healthy, false, 'expired, not deleted');
 
