@@ -1,5 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { call } from '../helpers/daemon.js';
 import { eu, instanceBody, JSON_HEADERS, startEurekaDaemon, type EurekaDaemon } from '../helpers/eureka.js';
@@ -16,6 +18,23 @@ before(async () => {
 after(async () => {
   await d?.stop();
 });
+
+function readLogs(dir: string): string {
+  const logDir = join(dir, 'log');
+  let out = '';
+  for (const f of readdirSync(logDir, { recursive: true }) as string[]) {
+    if (f.endsWith('.log')) out += readFileSync(join(logDir, f), 'utf8');
+  }
+  return out;
+}
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 async function apps(path = '/eureka/apps', headers: Record<string, string> = ACCEPT_JSON): Promise<any> {
   const r = await eu(d.eureka, 'GET', path, { headers });
@@ -120,6 +139,15 @@ describe('register, read, renew, cancel', () => {
     assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${app}/${id}?status=UP&lastDirtyTimestamp=1`)).status, 200);
     assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${app}/unknown-id`)).status, 404);
     assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${uniq()}/${id}`)).status, 404);
+  });
+
+  test('registrations and cancels are access-logged', async () => {
+    const app = uniq();
+    const id = await register(app, '10.4.4.9', 7009);
+    assert.equal((await eu(d.eureka, 'DELETE', `/eureka/apps/${app}/${id}`)).status, 200);
+    const logs = () => d.output() + readLogs(d.dir);
+    await waitFor(() => logs().includes(`/eureka/apps/${app}/${id}`));
+    assert.match(logs(), new RegExp(`"method":"POST","url":"/eureka/apps/${app}"`));
   });
 
   test('cancel removes at once; a second cancel is 404', async () => {

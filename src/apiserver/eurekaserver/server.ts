@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import type { Logger } from 'pino';
 import type { ApiServer } from '../api.js';
 import { applyConnLimit } from '../httpserver/conn-limit.js';
+import { clientIp } from '../httpserver/context.js';
 import { sendStatus } from './answers.js';
 import { DEFAULT_BODY_LIMIT, MAX_NAMESPACE_VIEWS, type EurekaServerDeps, type EurekaServerOptions } from './options.js';
 import { PeerReplicator } from './peers.js';
@@ -67,6 +68,7 @@ export class EurekaServer implements ApiServer {
     // The limiter counts raw TCP connections, which HTTPS servers announce the same way.
     applyConnLimit(this.app.server as Server, options.connLimit, this.log);
     this.installErrorHandling();
+    this.installAccessLog();
 
     const peerList = options.peersToReplicate ?? [];
     if (peerList.length > 0) {
@@ -207,6 +209,21 @@ export class EurekaServer implements ApiServer {
           return sendStatus(reply, 500, 'internal error');
         }
       },
+    });
+  }
+
+  /**
+   * One line per request: registrations, cancels and status/metadata changes at info (as
+   * polaris-server logs its important Eureka requests), 5xx at error, the rest at debug. Refusals
+   * are logged with their reason where they are answered.
+   */
+  private installAccessLog(): void {
+    this.app.addHook('onResponse', async (req, reply) => {
+      const status = reply.statusCode;
+      const important = req.method === 'POST' || req.method === 'DELETE' || (req.method === 'PUT' && /\/(status|metadata)(\?|$)/.test(req.url));
+      const level = status >= 500 ? 'error' : important ? 'info' : 'debug';
+      if (!this.log.isLevelEnabled(level)) return;
+      this.log[level]({ req: { ip: clientIp(req), method: req.method, url: req.url }, status, ms: Math.round(reply.elapsedTime) }, 'eureka request');
     });
   }
 
