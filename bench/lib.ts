@@ -19,16 +19,17 @@ export interface LoadResult {
 /** A bounded HTTP load on a loopback URL. */
 export async function load(opts: {
   url: string;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   body?: string;
   connections?: number;
   durationSec?: number;
+  headers?: Record<string, string>;
 }): Promise<LoadResult> {
   const r = await autocannon({
     url: opts.url,
     method: opts.method ?? 'GET',
     body: opts.body,
-    headers: opts.body ? { 'content-type': 'application/json' } : {},
+    headers: { ...(opts.body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
     connections: opts.connections ?? 32,
     duration: opts.durationSec ?? 10,
   });

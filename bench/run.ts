@@ -1,5 +1,6 @@
 /** Runs every benchmark and prints one table. */
 import { runConfigWatchBench } from './config-watch.bench.js';
+import { runEurekaBench } from './eureka.bench.js';
 import { printTable, type Row } from './lib.js';
 import { runNamingHttpBench } from './naming-http.bench.js';
 import { runSdkGrpcBench } from './sdk-grpc.bench.js';
@@ -12,4 +13,5 @@ rows.push(...(await runSdkGrpcBench()));
 rows.push(...(await runClusterBench()));
 rows.push(...(await runConfigWatchBench()));
 rows.push(...(await runConsoleBench()));
+rows.push(...(await runEurekaBench()));
 printTable(rows);

@@ -2,11 +2,13 @@ import type { RequestContext } from '../common/lifecycle.js';
 import type { Registry } from 'prom-client';
 import type { ApiServer } from '../apiserver/api.js';
 import { createConfigGrpcServer } from '../apiserver/configgrpc/server.js';
+import { createEurekaServer } from '../apiserver/eurekaserver/server.js';
 import { createGrpcServer } from '../apiserver/grpcserver/server.js';
 import { createHttpServer } from '../apiserver/httpserver/server.js';
 import type { LogLevelControl } from '../apiserver/httpserver/options.js';
 import type { AuthServices } from '../auth/api.js';
 import type { ConfigCenter } from '../config/api.js';
+import { serverVersion } from '../common/version.js';
 import type { Loggers } from '../common/log/api.js';
 import type { NamespaceService } from '../namespace/api.js';
 import type { NamingService } from '../service/api.js';
@@ -15,7 +17,7 @@ import type { ServerConfig } from './config/api.js';
 
 /**
  * One API server per `apiservers:` entry, in file order. Entries for protocols this build does not
- * serve yet (service-eureka, xds-v3, …) are skipped with a warning, as polaris-server
+ * serve yet (xds-v3, …) are skipped with a warning, as polaris-server
  * skips unknown names.
  */
 export function buildApiServers(
@@ -98,6 +100,27 @@ export function buildApiServers(
               api: entry.api as Record<string, { enable: boolean; include: string[] }>,
               connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
               tls: entry.option.tls,
+            },
+          ),
+        );
+        break;
+      case 'service-eureka':
+        out.push(
+          createEurekaServer(
+            { naming: deps.naming, logger: deps.loggers.scope('eureka') },
+            {
+              name: entry.name,
+              listenIP: entry.option.listenIP,
+              listenPort: entry.option.listenPort,
+              namespace: entry.option.namespace,
+              refreshInterval: entry.option.refreshInterval,
+              deltaExpireInterval: entry.option.deltaExpireInterval,
+              generateUniqueInstId: entry.option.generateUniqueInstId,
+              customValues: { ...entry.option.customValues },
+              tls: { certFile: entry.option.tls.certFile, keyFile: entry.option.tls.keyFile },
+              peersToReplicate: [...entry.option.peersToReplicate],
+              version: serverVersion(),
+              connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
             },
           ),
         );

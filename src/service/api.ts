@@ -87,4 +87,33 @@ export interface ClientQueryOps {
   prometheusTargets(ctx: RequestContext): Promise<PrometheusTarget[]>;
 }
 
-export interface NamingService extends ServiceOps, AliasOps, InstanceOps, ClientOps, ClientQueryOps {}
+/** A partial change of one instance (protocol adapters: Eureka status and metadata updates). */
+export interface InstancePatch {
+  /** New isolate flag; unchanged when absent. */
+  isolate?: boolean;
+  /** Keys merged into the metadata (other keys kept). */
+  setMetadata?: Record<string, string>;
+  /** Keys removed from the metadata. */
+  removeMetadata?: string[];
+}
+
+/**
+ * Narrow calls for protocol adapters that keep their own view of the registry (Eureka): a look-up
+ * by id, a merge-style update and a change signal. The answers use the Discover form of instances.
+ */
+export interface AdapterOps {
+  /** One live instance by id as Discover shows it; undefined when unknown. */
+  getInstance(ctx: RequestContext, id: string): Promise<WireInstance | undefined>;
+  /**
+   * Applies a patch in one transaction (read, merge, write), so concurrent patches of other keys
+   * are not lost. NotFoundInstance when the id is unknown; NoNeedUpdate when nothing changed.
+   */
+  patchInstance(ctx: RequestContext, id: string, patch: InstancePatch): Promise<ItemResult<WireInstance>>;
+  /**
+   * Calls `listener` after each cache refresh that touched services or instances, with the
+   * namespaces affected ('*' when unknown). Returns the unsubscribe function.
+   */
+  onInstancesChange(listener: (namespaces: ReadonlySet<string>) => void): () => void;
+}
+
+export interface NamingService extends ServiceOps, AliasOps, InstanceOps, ClientOps, ClientQueryOps, AdapterOps {}

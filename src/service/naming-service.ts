@@ -5,7 +5,8 @@ import type { ItemResult } from '../common/errors/batch.js';
 import type { RequestContext } from '../common/lifecycle.js';
 import type { NamespaceService } from '../namespace/api.js';
 import type { Store } from '../store/api.js';
-import type { AliasOps, ClientOps, ClientQueryOps, InstanceOps, NamingService, ServiceOps } from './api.js';
+import { DefaultAdapterOps } from './adapter-ops.js';
+import type { AdapterOps, AliasOps, ClientOps, ClientQueryOps, InstanceOps, NamingService, ServiceOps } from './api.js';
 import { DefaultClientOps, type ClientOpsConfig, type HeartbeatSink, type InstanceWriter } from './client-ops.js';
 import { DefaultInstanceOps } from './instance-ops.js';
 import type { RuleDiscovery } from './rules/api.js';
@@ -66,6 +67,7 @@ export function createNamingModule(
     ...bind<ServiceOps & AliasOps>(services),
     ...bind<InstanceOps>(instances),
     ...bind<ClientOps & ClientQueryOps>(client),
+    ...bind<AdapterOps>(new DefaultAdapterOps(deps)),
   };
   return { service, instances };
 }

@@ -331,4 +331,18 @@ export class FakeNaming extends Hooks implements NamingService {
     await this.enter('prometheusTargets', ctx, {});
     return [{ targets: ['127.0.0.1:9000'], labels: { __metrics_path__: '/metrics', __scheme__: 'http', __meta_polaris_client_id: 'c1' } }];
   }
+
+  async getInstance(ctx: RequestContext, id: string): Promise<Instance | undefined> {
+    await this.enter('getInstance', ctx, id);
+    return this.instances.get(id);
+  }
+
+  async patchInstance(ctx: RequestContext, id: string): Promise<ItemResult<Instance>> {
+    await this.enter('patchInstance', ctx, id);
+    return this.instances.has(id) ? ok({ id }) : failed(new PolarisError(Code.NotFoundInstance), { id });
+  }
+
+  onInstancesChange(): () => void {
+    return () => undefined;
+  }
 }

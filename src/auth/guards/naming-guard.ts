@@ -87,6 +87,18 @@ export function namingOperations(cache: NamingReader): OperationTable<NamingServ
       refuse: refuseDiscover,
     },
     prometheusTargets: PASS,
+
+    // Eureka adapter calls: the id look-up behind renewals is as open as heartbeats (polaris reads
+    // its cache there); patches are client writes of that instance.
+    getInstance: PASS,
+    patchInstance: {
+      plane: client,
+      access: 'write',
+      fn: 'UpdateInstance',
+      resources: (id) => instanceRefs(cache, [{ id }]),
+      refuse: (err, id) => failed(err, { id }),
+    },
+    onInstancesChange: PASS,
   };
 }
 

@@ -518,6 +518,7 @@ describe('files', () => {
     assert.deepEqual(
       config.apiservers.map((a) => [a.name, a.option.listenPort]),
       [
+        ['service-eureka', 8761],
         ['api-http', 8090],
         ['service-grpc', 8091],
         ['config-grpc', 8093],
