@@ -2,12 +2,14 @@
 import { runConfigWatchBench } from './config-watch.bench.js';
 import { printTable, type Row } from './lib.js';
 import { runNamingHttpBench } from './naming-http.bench.js';
+import { runSdkCoreBench } from './sdk-core.bench.js';
 import { runSdkGrpcBench } from './sdk-grpc.bench.js';
 import { runClusterBench } from './cluster.bench.js';
 
 const rows: Row[] = [];
 rows.push(...(await runNamingHttpBench()));
 rows.push(...(await runSdkGrpcBench()));
+rows.push(...(await runSdkCoreBench()));
 rows.push(...(await runClusterBench()));
 rows.push(...(await runConfigWatchBench()));
 printTable(rows);
