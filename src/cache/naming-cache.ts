@@ -8,7 +8,7 @@ import { byNewest, type NamingChange, type NamingChangeListener, type NamingRead
 
 export type NamingCacheConfig = FeedFollowerConfig;
 
-const EMPTY: ReadonlyMap<string, Instance> = new Map();
+const NONE: readonly Instance[] = Object.freeze([]);
 
 /**
  * In-memory read model of namespaces, services, instances and clients. Loads everything at start,
@@ -27,6 +27,7 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
   private readonly clientMap = new Map<string, Client>();
   private readonly svcRevision = new Map<string, string>();
   private readonly svcSorted = new Map<string, readonly Instance[]>();
+  private readonly svcList = new Map<string, readonly Instance[]>();
   private readonly nsRevision = new Map<string, string>();
   private readonly listeners = new Set<NamingChangeListener>();
 
@@ -70,6 +71,7 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
     for (const id of change.services) {
       this.svcRevision.delete(id);
       this.svcSorted.delete(id);
+      this.svcList.delete(id);
     }
     if (change.services.size > 0 || change.namespaces.size > 0) this.nsRevision.clear();
     const touched =
@@ -152,8 +154,15 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
   servicesOfNamespace(namespace: string): Iterable<Service> {
     return this.svcByNs.get(namespace)?.values() ?? [];
   }
-  instancesOf(serviceId: string): Iterable<Instance> {
-    return (this.instBySvc.get(serviceId) ?? EMPTY).values();
+  instancesOf(serviceId: string): readonly Instance[] {
+    let list = this.svcList.get(serviceId);
+    if (!list) {
+      const live = this.instBySvc.get(serviceId);
+      if (!live) return NONE;
+      list = [...live.values()];
+      this.svcList.set(serviceId, list);
+    }
+    return list;
   }
   sortedInstancesOf(serviceId: string): readonly Instance[] {
     let list = this.svcSorted.get(serviceId);

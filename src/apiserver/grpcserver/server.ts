@@ -95,8 +95,8 @@ class NamingGrpcServer implements GrpcApiServer {
     this.logger = deps.logger.child({ apiserver: this.name });
     this.allowList = new MethodAllowList(options.api?.client, this.logger);
     if (options.enableCacheProto) {
-      const size = options.sizeCacheProto && options.sizeCacheProto > 0 ? Math.floor(options.sizeCacheProto) : DEFAULT_SIZE_CACHE_PROTO;
-      this.cache = new ProtoCache(size);
+      const mib = options.sizeCacheProto && options.sizeCacheProto > 0 ? options.sizeCacheProto : DEFAULT_SIZE_CACHE_PROTO;
+      this.cache = new ProtoCache(Math.floor(mib * 1024 * 1024));
     }
     this.discover = new DiscoverAnswerer({ naming: deps.naming, logger: this.logger, allowList: this.allowList, cache: this.cache });
     this.heartbeats = new HeartbeatPeerHandlers({
