@@ -5,6 +5,7 @@ import type { Client, Instance, Namespace, Service } from '../common/model/namin
 import type { ChangeSet, Store } from '../store/api.js';
 import { FeedCache, type FeedFollowerConfig } from '../common/feed-follower.js';
 import { byNewest, type NamingChange, type NamingChangeListener, type NamingReader } from './api.js';
+import { InstanceInterner } from './instance-interner.js';
 
 export type NamingCacheConfig = FeedFollowerConfig;
 
@@ -30,6 +31,7 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
   private readonly svcList = new Map<string, readonly Instance[]>();
   private readonly nsRevision = new Map<string, string>();
   private readonly listeners = new Set<NamingChangeListener>();
+  private readonly interner = new InstanceInterner();
 
   constructor(
     private readonly deps: { store: Store; logger: Logger; onRefreshError?: (err: unknown) => void },
@@ -97,6 +99,7 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
     }
     if (deleted) {
       this.svcById.delete(svc.id);
+      this.interner.forgetService(svc.id);
     } else {
       this.svcById.set(svc.id, svc);
       this.svcByKey.set(key(svc.namespace, svc.name), svc);
@@ -123,6 +126,7 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
       this.instById.delete(inst.id);
       if (old) change.deletedInstances.push(old);
     } else {
+      this.interner.intern(inst);
       this.instById.set(inst.id, inst);
       let set = this.instBySvc.get(inst.serviceId);
       if (!set) this.instBySvc.set(inst.serviceId, (set = new Map()));
