@@ -59,24 +59,27 @@ function peerIpOf(peer: string): string {
 /**
  * The RequestContext of one gRPC call: `request-id` from the metadata (else a fresh one),
  * `x-polaris-token`, and the peer IP. `tokenOverride` (a non-empty `service_token` / `service.token`
- * of the request) wins over the header, as in polaris. The request id and the logger are made on
- * first use only: most calls never log.
+ * of the request) wins over the header, as in polaris. The request id, the peer IP and the logger
+ * are worked out on first use only: most calls never need them.
  */
 export function grpcRequestContext(call: CallInfo, logger: Logger, method: string, tokenOverride?: string | null): RequestContext {
-  const ip = peerIpOf(call.getPeer());
   const token = tokenOverride ? tokenOverride : metadataValue(call.metadata, 'x-polaris-token');
   let reqId: string | undefined;
-  const idOf = () => (reqId ??= metadataValue(call.metadata, 'request-id') ?? randomUUID().replaceAll('-', ''));
+  let ip: string | undefined;
   let lazy: { readonly logger: Logger } | undefined;
+  const idOf = () => (reqId ??= metadataValue(call.metadata, 'request-id') ?? randomUUID().replaceAll('-', ''));
+  const ipOf = () => (ip ??= peerIpOf(call.getPeer()));
   return {
     get reqId() {
       return idOf();
     },
-    clientIp: ip,
+    get clientIp() {
+      return ipOf();
+    },
     token,
     protocol: 'grpc',
     get logger() {
-      lazy ??= lazyChildLogger(logger, { req: { id: idOf(), ip, method } });
+      lazy ??= lazyChildLogger(logger, { req: { id: idOf(), ip: ipOf(), method } });
       return lazy.logger;
     },
   };
