@@ -56,30 +56,36 @@ function peerIpOf(peer: string): string {
   return ip;
 }
 
+/** Where a call's peer IP is kept once known: a stream's messages share it. */
+const PEER_IP = Symbol('peer ip');
+
+/** The caller's IP, worked out once per call (the peer of a call never changes). */
+function callIp(call: CallInfo): string {
+  const held = call as CallInfo & { [PEER_IP]?: string };
+  return (held[PEER_IP] ??= peerIpOf(call.getPeer()));
+}
+
 /**
  * The RequestContext of one gRPC call: `request-id` from the metadata (else a fresh one),
  * `x-polaris-token`, and the peer IP. `tokenOverride` (a non-empty `service_token` / `service.token`
- * of the request) wins over the header, as in polaris. The request id, the peer IP and the logger
- * are worked out on first use only: most calls never need them.
+ * of the request) wins over the header, as in polaris. The request id and the logger are made on
+ * first use only: most calls never log.
  */
 export function grpcRequestContext(call: CallInfo, logger: Logger, method: string, tokenOverride?: string | null): RequestContext {
+  const ip = callIp(call);
   const token = tokenOverride ? tokenOverride : metadataValue(call.metadata, 'x-polaris-token');
   let reqId: string | undefined;
-  let ip: string | undefined;
   let lazy: { readonly logger: Logger } | undefined;
   const idOf = () => (reqId ??= metadataValue(call.metadata, 'request-id') ?? randomUUID().replaceAll('-', ''));
-  const ipOf = () => (ip ??= peerIpOf(call.getPeer()));
   return {
     get reqId() {
       return idOf();
     },
-    get clientIp() {
-      return ipOf();
-    },
+    clientIp: ip,
     token,
     protocol: 'grpc',
     get logger() {
-      lazy ??= lazyChildLogger(logger, { req: { id: idOf(), ip: ipOf(), method } });
+      lazy ??= lazyChildLogger(logger, { req: { id: idOf(), ip, method } });
       return lazy.logger;
     },
   };
