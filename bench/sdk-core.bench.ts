@@ -14,11 +14,10 @@
  * Run: node --import tsx bench/sdk-core.bench.ts   (also part of npm run bench)
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { decodeProto } from '../src/common/api/codec.js';
 import { startDaemon } from '../test/helpers/daemon.js';
 import { percentile, polarisClient, stream, unary, w } from './grpc-load.js';
-import { printTable, rssMiB, type Row } from './lib.js';
+import { cpuMicros, printTable, rssMiB, type Row } from './lib.js';
 
 const SERVER_CPU = '1';
 const LOAD_CPU = '0';
@@ -27,7 +26,6 @@ const SERVICES = 200;
 const CONNECTIONS = 4;
 const IN_FLIGHT = 64;
 const STREAMS = 16;
-const CLK_TCK = 100;
 
 /** Pins every thread of a process to `cpus`; false when taskset is missing or refused. */
 function pin(pid: number, cpus: string): boolean {
@@ -37,14 +35,6 @@ function pin(pid: number, cpus: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** CPU time (user + system, all threads) a process has used so far, in µs. */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of stat(5); the slice starts at field 3.
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
 }
 
 interface Measured {
@@ -115,6 +105,12 @@ export async function runSdkCoreBench(): Promise<Row[]> {
     const hb = await measure(pid, (i) => unary(pick(i), 'Heartbeat', inst(i % INSTANCES)), IN_FLIGHT, INSTANCES * 3, 30_000);
     rows.push({ bench: 'core: Heartbeat, CPU per beat', value: `${perOp(hb).toFixed(0)} µs`, note: `${fmt(rate(hb))} beats/s; ${hb.ops} beats` });
 
+    // What the server spends with nothing asked of it (health checks of 20k instances, cache probes).
+    const idle0 = cpuMicros(pid);
+    await new Promise((r) => setTimeout(r, 3000));
+    const idlePct = (cpuMicros(pid) - idle0) / 30_000;
+    rows.push({ bench: `core: idle server CPU with ${reg.ops} instances`, value: `${idlePct.toFixed(1)} %`, note: 'counted in the per-call figures too' });
+
     const streams = Array.from({ length: STREAMS }, (_, k) => stream(pick(k)));
     const full = (i: number) => ({ type: 'INSTANCE', service: { name: w(`core-${i % SERVICES}`), namespace: w('bench') } });
     const revisions: string[] = [];
@@ -172,10 +168,26 @@ export async function runSdkCoreBench(): Promise<Row[]> {
       note: `p50 ${percentile(latencies, 50).toFixed(1)} ms, includes the register round trip`,
     });
     rows.push({ bench: `core: RSS at the end (${INSTANCES} instances)`, value: `${rssMiB(pid).toFixed(0)} MiB` });
+
+    // The same instances loaded from the store by a fresh server: the steady cost of holding them.
+    for (const c of clients) c.close();
+    await d.stop();
+    const d2 = await startDaemon({ dir: d.dir, ports: d.ports });
+    try {
+      pin(d2.proc.pid as number, SERVER_CPU);
+      await new Promise((r) => setTimeout(r, 2000));
+      const rss2 = rssMiB(d2.proc.pid as number);
+      rows.push({
+        bench: `core: RSS per instance after a restart (${reg.ops})`,
+        value: `${(((rss2 - rss0) * 1024) / reg.ops).toFixed(2)} KiB`,
+        note: `RSS ${rss2.toFixed(0)} MiB vs ${rss0.toFixed(0)} MiB empty`,
+      });
+    } finally {
+      await d2.stop();
+    }
   } finally {
     for (const c of clients) c.close();
     await d.stop();
-    if (process.env.DEBUGSTATS) console.log(d.output().split('\n').filter((l) => l.includes('DEBUGSTATS') || l.includes('health status')).slice(-20).join('\n'));
     pin(process.pid, '0-1023');
   }
   return rows;
