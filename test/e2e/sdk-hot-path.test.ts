@@ -46,6 +46,12 @@ test('a Heartbeat answer carries the instance exactly as sent', async () => {
     assert.equal(hb.instance.service_token.value, 'tok');
     assert.deepEqual(hb.instance.metadata, { 'x-k': 'v' });
   }
+  // A refused beat carries the instance as sent too, under its own code.
+  const bad = await unary(client, 'Heartbeat', { service: w('beats'), namespace: w('default'), host: w('10.9.0.1') });
+  assert.notEqual(bad.code.value, 200000);
+  assert.match(bad.info.value, /port/i);
+  assert.equal(bad.instance.host.value, '10.9.0.1');
+  assert.equal(bad.instance.port ?? null, null);
   const byId = await unary(client, 'Heartbeat', { id: w(reg.instance.id.value) });
   assert.equal(byId.code.value, 200000);
   assert.deepEqual(Object.keys(byId.instance).filter((k) => byId.instance[k] !== null), ['id']);

@@ -2,6 +2,7 @@ import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { encodeProto } from '../../common/api/codec.js';
 import type { Response as WireResponse } from '../../common/api/gen/wire.js';
 import { messageDesc } from '../../common/api/schema.js';
+import { Code } from '../../common/errors/codes.js';
 
 /**
  * Answers that echo the request (a Heartbeat's `v1.Response{code, info, instance: <the request>}`)
@@ -26,7 +27,8 @@ export function keepingRawRequests(service: ServiceDefinition, methods: readonly
       ...def,
       requestDeserialize: (b: Buffer) => {
         const req = decode(b) as WithRaw;
-        if (req !== null && typeof req === 'object') req[RAW] = b;
+        // Not enumerable: invisible to comparisons and copies of the request.
+        if (req !== null && typeof req === 'object') Object.defineProperty(req, RAW, { value: b });
         return req;
       },
     };
@@ -36,7 +38,7 @@ export function keepingRawRequests(service: ServiceDefinition, methods: readonly
 
 const RESPONSE = 'v1.Response';
 const prefixes = new Map<string, Buffer>();
-const PREFIXES_KEPT = 256;
+const PREFIXES_KEPT = 16;
 let instanceTag: Buffer | undefined;
 
 function varint(n: number): number[] {
@@ -49,13 +51,14 @@ function varint(n: number): number[] {
   return out;
 }
 
+/** The encoded `{code, info}`; kept for success answers (failure infos may name the instance). */
 function prefixOf(code: number, info: string): Buffer {
-  const key = `${code}\u0000${info}`;
-  let p = prefixes.get(key);
+  if (code !== Code.ExecuteSuccess) return encodeProto(RESPONSE, { code, info });
+  let p = prefixes.get(info);
   if (!p) {
     p = encodeProto(RESPONSE, { code, info });
     if (prefixes.size >= PREFIXES_KEPT) prefixes.clear();
-    prefixes.set(key, p);
+    prefixes.set(info, p);
   }
   return p;
 }
