@@ -8,7 +8,7 @@ import { decodeProto, encodeProto } from '../src/common/api/codec.js';
  */
 export const w = (value: unknown) => value;
 
-function method(name: string, req: string, res: string, stream = false): grpc.MethodDefinition<object, object> {
+function method(name: string, req: string, res: string, stream = false, raw = false): grpc.MethodDefinition<object, object> {
   return {
     path: `/v1.PolarisGRPC/${name}`,
     requestStream: stream,
@@ -16,21 +16,27 @@ function method(name: string, req: string, res: string, stream = false): grpc.Me
     requestSerialize: (o: object) => encodeProto(req, o),
     requestDeserialize: (b: Buffer) => decodeProto(req, b),
     responseSerialize: (o: object) => encodeProto(res, o),
-    responseDeserialize: (b: Buffer) => decodeProto(res, b),
+    responseDeserialize: raw ? (b: Buffer) => b : (b: Buffer) => decodeProto(res, b),
   };
 }
 
-export function polarisClient(port: number): any {
+/**
+ * A PolarisGRPC client. `ownConnection` gives it an HTTP/2 connection of its own (grpc-js would
+ * otherwise share one per target); `rawDiscover` hands Discover answers over as the received bytes
+ * (the load generator then spends nothing on decoding them).
+ */
+export function polarisClient(port: number, opts: { ownConnection?: boolean; rawDiscover?: boolean } = {}): any {
   const Client = grpc.makeGenericClientConstructor(
     {
       ReportClient: method('ReportClient', 'v1.Client', 'v1.Response'),
       RegisterInstance: method('RegisterInstance', 'v1.Instance', 'v1.Response'),
       Heartbeat: method('Heartbeat', 'v1.Instance', 'v1.Response'),
-      Discover: method('Discover', 'v1.DiscoverRequest', 'v1.DiscoverResponse', true),
+      Discover: method('Discover', 'v1.DiscoverRequest', 'v1.DiscoverResponse', true, opts.rawDiscover),
     },
     'PolarisGRPC',
   );
-  return new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const channelOptions: grpc.ChannelOptions = opts.ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {};
+  return new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), channelOptions);
 }
 
 export function unary(client: any, name: string, req: unknown): Promise<any> {

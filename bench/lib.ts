@@ -8,6 +8,14 @@ export function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** CPU time (user + system, every thread) a process has used so far, in µs (Linux /proc). */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields 14 and 15 of stat(5) (utime, stime) in clock ticks of 10 ms; fields counted after the name.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 export interface LoadResult {
   rps: number;
   p50: number;

@@ -6,7 +6,7 @@
  * Run: npm run bench (or node --import tsx bench/naming-http.bench.ts [--instances N])
  */
 import { call, startDaemon } from '../test/helpers/daemon.js';
-import { load, printTable, rssMiB, type Row } from './lib.js';
+import { cpuMicros, load, printTable, rssMiB, type Row } from './lib.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,7 +43,12 @@ export async function runNamingHttpBench(): Promise<Row[]> {
     await d.stop();
     t = Date.now();
     const d2 = await startDaemon({ dir: d.dir, ports: d.ports });
-    rows.push({ bench: `start with ${total} instances in the store`, value: `${Date.now() - t} ms`, note: 'spawn → first HTTP answer, includes tsx load' });
+    const startCpu = cpuMicros(d2.proc.pid as number) / 1000;
+    rows.push({
+      bench: `start with ${total} instances in the store`,
+      value: `${Date.now() - t} ms`,
+      note: `spawn → first HTTP answer, includes tsx load; server CPU ${startCpu.toFixed(0)} ms`,
+    });
     const c = await call(d2.http, 'GET', '/naming/v1/instances/count');
     rows.push({ bench: 'instances after restart', value: String(c.body?.amount) });
     rows.push({ bench: `RSS after restart with ${total} instances`, value: `${rssMiB(d2.proc.pid as number).toFixed(0)} MiB` });

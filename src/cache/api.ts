@@ -30,8 +30,11 @@ export interface NamingReader {
   servicesOfNamespace(namespace: string): Iterable<Service>;
   /** Live services of that name in every namespace. */
   servicesNamed(name: string): Iterable<Service>;
-  /** Live instances of a service (not of its aliases). */
-  instancesOf(serviceId: string): Iterable<Instance>;
+  /**
+   * Live instances of a service (not of its aliases), memoised until it changes: the array is a
+   * snapshot that later changes never alter (callers must not alter it either).
+   */
+  instancesOf(serviceId: string): readonly Instance[];
   /** Live instances of a service, newest change first (mtime desc, then id desc); memoised until it changes. */
   sortedInstancesOf(serviceId: string): readonly Instance[];
   instanceCount(serviceId: string): { total: number; healthy: number };

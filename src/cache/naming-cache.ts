@@ -5,10 +5,11 @@ import type { Client, Instance, Namespace, Service } from '../common/model/namin
 import type { ChangeSet, Store } from '../store/api.js';
 import { FeedCache, type FeedFollowerConfig } from '../common/feed-follower.js';
 import { byNewest, type NamingChange, type NamingChangeListener, type NamingReader } from './api.js';
+import { InstanceInterner } from './instance-interner.js';
 
 export type NamingCacheConfig = FeedFollowerConfig;
 
-const EMPTY: ReadonlyMap<string, Instance> = new Map();
+const NONE: readonly Instance[] = Object.freeze([]);
 
 /**
  * In-memory read model of namespaces, services, instances and clients. Loads everything at start,
@@ -27,8 +28,10 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
   private readonly clientMap = new Map<string, Client>();
   private readonly svcRevision = new Map<string, string>();
   private readonly svcSorted = new Map<string, readonly Instance[]>();
+  private readonly svcList = new Map<string, readonly Instance[]>();
   private readonly nsRevision = new Map<string, string>();
   private readonly listeners = new Set<NamingChangeListener>();
+  private readonly interner = new InstanceInterner();
 
   constructor(
     private readonly deps: { store: Store; logger: Logger; onRefreshError?: (err: unknown) => void },
@@ -70,6 +73,7 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
     for (const id of change.services) {
       this.svcRevision.delete(id);
       this.svcSorted.delete(id);
+      this.svcList.delete(id);
     }
     if (change.services.size > 0 || change.namespaces.size > 0) this.nsRevision.clear();
     const touched =
@@ -95,6 +99,7 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
     }
     if (deleted) {
       this.svcById.delete(svc.id);
+      this.interner.forgetService(svc.id);
     } else {
       this.svcById.set(svc.id, svc);
       this.svcByKey.set(key(svc.namespace, svc.name), svc);
@@ -121,6 +126,7 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
       this.instById.delete(inst.id);
       if (old) change.deletedInstances.push(old);
     } else {
+      this.interner.intern(inst);
       this.instById.set(inst.id, inst);
       let set = this.instBySvc.get(inst.serviceId);
       if (!set) this.instBySvc.set(inst.serviceId, (set = new Map()));
@@ -152,8 +158,15 @@ export class NamingCache extends FeedCache<ChangeSet> implements NamingReader {
   servicesOfNamespace(namespace: string): Iterable<Service> {
     return this.svcByNs.get(namespace)?.values() ?? [];
   }
-  instancesOf(serviceId: string): Iterable<Instance> {
-    return (this.instBySvc.get(serviceId) ?? EMPTY).values();
+  instancesOf(serviceId: string): readonly Instance[] {
+    let list = this.svcList.get(serviceId);
+    if (!list) {
+      const live = this.instBySvc.get(serviceId);
+      if (!live) return NONE;
+      list = [...live.values()];
+      this.svcList.set(serviceId, list);
+    }
+    return list;
   }
   sortedInstancesOf(serviceId: string): readonly Instance[] {
     let list = this.svcSorted.get(serviceId);

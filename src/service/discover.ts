@@ -86,21 +86,51 @@ function discoverInstances(
   const revisions = visible.map((s) => cache.serviceRevision(s.id));
   const revision = revisions.length === 1 ? revisions[0] : createHash('sha1').update(revisions.join('')).digest('hex');
   if (svcReq.revision === revision) return answer(Code.DataNoChange, 'INSTANCE', svcReq);
-  const instances = [];
-  for (const svc of visible) {
-    for (const inst of cache.instancesOf(svc.id)) {
-      if (onlyHealthy && (!inst.healthy || inst.isolate)) continue;
-      instances.push(instanceToDiscoverWire(inst));
-    }
-  }
   const full: WireService = source ? serviceToWire(source) : { name, namespace };
   delete full.total_instance_count;
   delete full.healthy_instance_count;
-  return {
+  const resp: WireDiscoverResponse = {
     ...answer(Code.ExecuteSuccess, 'INSTANCE', { ...full, name, namespace, revision }),
-    instances,
     aliasFor: source ? serviceToWire(source) : { name, namespace },
   };
+  // The instances of this revision: a snapshot the cache keeps until the service changes.
+  const members = visible.map((svc) => cache.instancesOf(svc.id));
+  return withLazyField(resp, 'instances', () => {
+    const instances = [];
+    for (const list of members) {
+      for (const inst of list) {
+        if (onlyHealthy && (!inst.healthy || inst.isolate)) continue;
+        instances.push(instanceToDiscoverWire(inst));
+      }
+    }
+    return instances;
+  });
+}
+
+/**
+ * Gives `obj` an enumerable `field` built on first read (then kept). A full answer's instance list
+ * is built only when it is encoded: an adapter holding the answer's bytes for that revision
+ * already (the gRPC pre-encoded cache) never pays for it.
+ */
+function withLazyField<T extends object, K extends keyof T>(obj: T, field: K, build: () => T[K]): T {
+  let value: T[K] | undefined;
+  let built = false;
+  Object.defineProperty(obj, field, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!built) {
+        value = build();
+        built = true;
+      }
+      return value;
+    },
+    set: (v: T[K]) => {
+      value = v;
+      built = true;
+    },
+  });
+  return obj;
 }
 
 /** Services named `name` in other namespaces exported to `namespace` (service or namespace level). */

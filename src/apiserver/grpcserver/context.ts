@@ -42,22 +42,50 @@ export interface CallInfo {
   getPeer(): string;
 }
 
+/** Peer strings seen lately → their IP (a connection sends many calls; parsing each costs). */
+const peerIps = new Map<string, string>();
+const PEER_IPS_KEPT = 4096;
+
+function peerIpOf(peer: string): string {
+  let ip = peerIps.get(peer);
+  if (ip === undefined) {
+    ip = peerIp(peer);
+    if (peerIps.size >= PEER_IPS_KEPT) peerIps.clear();
+    peerIps.set(peer, ip);
+  }
+  return ip;
+}
+
+/** Where a call's peer IP is kept once known: a stream's messages share it. */
+const PEER_IP = Symbol('peer ip');
+
+/** The caller's IP, worked out once per call (the peer of a call never changes). */
+function callIp(call: CallInfo): string {
+  const held = call as CallInfo & { [PEER_IP]?: string };
+  return (held[PEER_IP] ??= peerIpOf(call.getPeer()));
+}
+
 /**
  * The RequestContext of one gRPC call: `request-id` from the metadata (else a fresh one),
  * `x-polaris-token`, and the peer IP. `tokenOverride` (a non-empty `service_token` / `service.token`
- * of the request) wins over the header, as in polaris.
+ * of the request) wins over the header, as in polaris. The request id and the logger are made on
+ * first use only: most calls never log.
  */
 export function grpcRequestContext(call: CallInfo, logger: Logger, method: string, tokenOverride?: string | null): RequestContext {
-  const reqId = metadataValue(call.metadata, 'request-id') ?? randomUUID().replaceAll('-', '');
-  const ip = peerIp(call.getPeer());
+  const ip = callIp(call);
   const token = tokenOverride ? tokenOverride : metadataValue(call.metadata, 'x-polaris-token');
-  const lazy = lazyChildLogger(logger, { req: { id: reqId, ip, method } });
+  let reqId: string | undefined;
+  let lazy: { readonly logger: Logger } | undefined;
+  const idOf = () => (reqId ??= metadataValue(call.metadata, 'request-id') ?? randomUUID().replaceAll('-', ''));
   return {
-    reqId,
+    get reqId() {
+      return idOf();
+    },
     clientIp: ip,
     token,
     protocol: 'grpc',
     get logger() {
+      lazy ??= lazyChildLogger(logger, { req: { id: idOf(), ip, method } });
       return lazy.logger;
     },
   };

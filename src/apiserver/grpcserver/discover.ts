@@ -72,8 +72,8 @@ export class DiscoverAnswerer {
       const type = resp.type ?? 'UNKNOWN';
       const revision = resp.service?.revision;
       if (cache && resp.code === Code.ExecuteSuccess && revision && CACHEABLE_TYPES.has(type)) {
-        const key = protoCacheKey(type, resp.service?.namespace ?? '', resp.service?.name ?? '', revision);
-        return cache.getOrEncode(key, () => encodeProto(DISCOVER_RESPONSE, resp));
+        const key = protoCacheKey(type, resp.service?.namespace ?? '', resp.service?.name ?? '');
+        return cache.getOrEncode(key, revision, () => encodeProto(DISCOVER_RESPONSE, resp));
       }
       return encodeProto(DISCOVER_RESPONSE, resp);
     } catch (err) {

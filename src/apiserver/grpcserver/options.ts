@@ -37,9 +37,9 @@ export interface GrpcServerOptions {
   api: Record<string, GrpcApiGroupConfig>;
   connLimit?: GrpcConnLimitOptions;
   tls?: GrpcTlsOptions;
-  /** Cache pre-encoded DiscoverResponse bytes per (type, namespace, name, revision). */
+  /** Cache pre-encoded DiscoverResponse bytes per (type, namespace, name), latest revision. */
   enableCacheProto?: boolean;
-  /** Entries of that cache (LRU); default 128. */
+  /** MiB that cache may hold (least recently used out first); default 128. */
   sizeCacheProto?: number;
   /** How long `stop()` waits for in-flight calls before cutting connections; default 10 s. */
   shutdownTimeoutMs?: number;

@@ -31,6 +31,7 @@ import { codeResponse, itemResponse } from './answers.js';
 import { grpcRequestContext } from './context.js';
 import { ContractHandlers } from './contract.js';
 import { DiscoverAnswerer } from './discover.js';
+import { echoInstanceResponse, keepingRawRequests } from './echo.js';
 import { HeartbeatPeerHandlers } from './heartbeat.js';
 import {
   DEFAULT_GRPC_SERVER_NAME,
@@ -95,8 +96,8 @@ class NamingGrpcServer implements GrpcApiServer {
     this.logger = deps.logger.child({ apiserver: this.name });
     this.allowList = new MethodAllowList(options.api?.client, this.logger);
     if (options.enableCacheProto) {
-      const size = options.sizeCacheProto && options.sizeCacheProto > 0 ? Math.floor(options.sizeCacheProto) : DEFAULT_SIZE_CACHE_PROTO;
-      this.cache = new ProtoCache(size);
+      const mib = options.sizeCacheProto && options.sizeCacheProto > 0 ? options.sizeCacheProto : DEFAULT_SIZE_CACHE_PROTO;
+      this.cache = new ProtoCache(Math.floor(mib * 1024 * 1024));
     }
     this.discover = new DiscoverAnswerer({ naming: deps.naming, logger: this.logger, allowList: this.allowList, cache: this.cache });
     this.heartbeats = new HeartbeatPeerHandlers({
@@ -139,7 +140,7 @@ class NamingGrpcServer implements GrpcApiServer {
     const server = new Server(this.serverOptions());
     const client = this.options.api?.client;
     if (client?.enable) {
-      server.addService(grpcService('v1.PolarisGRPC'), this.namingImpl());
+      server.addService(keepingRawRequests(grpcService('v1.PolarisGRPC'), ['Heartbeat']), this.namingImpl());
       server.addService(grpcService('v1.PolarisHeartbeatGRPC'), this.heartbeatImpl());
       server.addService(grpcService('v1.PolarisServiceContractGRPC'), this.contractImpl());
     } else {
@@ -191,6 +192,9 @@ class NamingGrpcServer implements GrpcApiServer {
       'grpc.max_send_message_length': -1,
       'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
       'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
+      // Channelz bookkeeping (per-call counters, timestamps and listeners) costs on every call and
+      // nothing here reads it.
+      'grpc.enable_channelz': 0,
     };
   }
 
@@ -219,7 +223,7 @@ class NamingGrpcServer implements GrpcApiServer {
         itemResponse('instance', await naming.deregisterInstance(ctx, req)),
       ),
       Heartbeat: this.unary<WireInstance>('Heartbeat', (req) => req.service_token, async (ctx, req) =>
-        itemResponse('instance', await naming.heartbeat(ctx, req)),
+        echoInstanceResponse(itemResponse('instance', await naming.heartbeat(ctx, req)), req),
       ),
       Discover: (call: ServerDuplexStream<WireDiscoverRequest, WireDiscoverResponse>) => {
         this.openStream(call, (req) => this.discover.answer(call, req));
@@ -252,21 +256,21 @@ class NamingGrpcServer implements GrpcApiServer {
   // ---- plumbing -------------------------------------------------------------------------------
 
   /**
-   * A unary RPC answered with a v1.Response: the method gate (400401 in the body), the request
-   * context, and any unexpected failure as 500000 in the body. gRPC status is always OK.
+   * A unary RPC answered with a v1.Response (or its bytes): the method gate (400401 in the body),
+   * the request context, and any unexpected failure as 500000 in the body. gRPC status is always OK.
    */
   private unary<Req extends object>(
     method: string,
     tokenOf: ((req: Req) => string | null | undefined) | null,
-    run: (ctx: RequestContext, req: Req) => Promise<WireResponse>,
+    run: (ctx: RequestContext, req: Req) => Promise<WireResponse | Buffer>,
   ) {
-    return (call: ServerUnaryCall<Req, WireResponse>, callback: sendUnaryData<WireResponse>): void => {
+    return (call: ServerUnaryCall<Req, WireResponse | Buffer>, callback: sendUnaryData<WireResponse | Buffer>): void => {
       if (!this.allowList.allows(method)) {
         callback(null, codeResponse(Code.ClientAPINotOpen));
         return;
       }
       let ctx: RequestContext | undefined;
-      const answer = async (): Promise<WireResponse> => {
+      const answer = async (): Promise<WireResponse | Buffer> => {
         const req = (call.request ?? {}) as Req;
         ctx = grpcRequestContext(call, this.logger, method, tokenOf ? tokenOf(req) : undefined);
         return run(ctx, req);

@@ -118,7 +118,7 @@ export interface ApiServerOptionBase {
 export interface ProtoCacheOption {
   /** Cache serialized discovery responses. */
   readonly enableCacheProto: boolean;
-  /** Entries of that cache. Default 128. */
+  /** MiB of pre-encoded Discover answers service-grpc keeps (api-http has no such cache). Default 128. */
   readonly sizeCacheProto: number;
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 
 /** 32 lowercase hex chars: a UUID without dashes, as polaris-server makes ids, tokens and revisions. */
 export function newId(): string {
@@ -13,5 +13,6 @@ export function instanceId(namespace: string, service: string, host: string, por
   const text = vpcId
     ? `${namespace}##${service}##${vpcId}##${host}##${port}`
     : `${namespace}##${service}##${host}##${port}`;
-  return createHash('sha1').update(text).digest('hex');
+  // One-shot hashing: no Hash object per call (this runs on every register and heartbeat).
+  return hash('sha1', text, 'hex');
 }

@@ -183,7 +183,7 @@ describe('service-grpc pre-encoded Discover answers (enableCacheProto)', () => {
     const client = newClient('PolarisGRPC', h.port);
     try {
       await register(client, 'popular', '10.1.0.1', 80);
-      assert.deepEqual(h.server.cacheStats(), { hits: 0, misses: 0, size: 0, capacity: 8 });
+      assert.deepEqual(h.server.cacheStats(), { hits: 0, misses: 0, size: 0, bytes: 0, capacity: 8 * 1024 * 1024 });
 
       const s1 = new DiscoverStream(client);
       const s2 = new DiscoverStream(client);
@@ -198,6 +198,7 @@ describe('service-grpc pre-encoded Discover answers (enableCacheProto)', () => {
       let stats = h.server.cacheStats()!;
       assert.equal(stats.misses, 1);
       assert.equal(stats.hits, 2);
+      assert.ok(stats.bytes > 0);
 
       // DataNoChange answers are encoded directly and never cached.
       s2.send({ type: 'INSTANCE', service: svc('popular', 'default', uw(a.service.revision)) });
@@ -210,15 +211,18 @@ describe('service-grpc pre-encoded Discover answers (enableCacheProto)', () => {
       assert.equal(stats.misses, 1);
       assert.equal(stats.hits, 2);
 
-      // A new revision is a new entry.
+      // A new revision replaces the service's entry: the answer carries the new instance.
       await register(client, 'popular', '10.1.0.2', 80);
       s1.send({ type: 'INSTANCE', service: svc('popular') });
       const [d] = await s1.next();
       assert.equal(d.instances.length, 2);
       assert.notEqual(uw(d.service.revision), uw(a.service.revision));
+      s2.send({ type: 'INSTANCE', service: svc('popular') });
+      assert.deepEqual((await s2.next())[0], d);
       stats = h.server.cacheStats()!;
       assert.equal(stats.misses, 2);
-      assert.equal(stats.size, 2);
+      assert.equal(stats.hits, 3);
+      assert.equal(stats.size, 1);
 
       // Same service under another type is its own key.
       s1.send({ type: 'ROUTING', service: svc('popular') });
@@ -227,7 +231,8 @@ describe('service-grpc pre-encoded Discover answers (enableCacheProto)', () => {
       await s2.next();
       stats = h.server.cacheStats()!;
       assert.equal(stats.misses, 3);
-      assert.equal(stats.hits, 3);
+      assert.equal(stats.hits, 4);
+      assert.equal(stats.size, 2);
 
       await s1.close();
       await s2.close();
@@ -237,8 +242,22 @@ describe('service-grpc pre-encoded Discover answers (enableCacheProto)', () => {
     }
   });
 
-  it('evicts the least recently used entry beyond sizeCacheProto', async () => {
-    const h = await startServer({ enableCacheProto: true, sizeCacheProto: 2 });
+  it('evicts the least recently used answers beyond sizeCacheProto (MiB)', async () => {
+    // Measure one ROUTING answer, then allow room for two of them.
+    const probe = await startServer({ enableCacheProto: true });
+    const probeClient = newClient('PolarisGRPC', probe.port);
+    let size: number;
+    try {
+      const s = new DiscoverStream(probeClient);
+      s.send({ type: 'ROUTING', service: svc('r1') });
+      await s.next();
+      size = probe.server.cacheStats()!.bytes;
+      await s.close();
+    } finally {
+      probeClient.close();
+      await probe.stop();
+    }
+    const h = await startServer({ enableCacheProto: true, sizeCacheProto: (2 * size + 1) / (1024 * 1024) });
     const client = newClient('PolarisGRPC', h.port);
     try {
       const s = new DiscoverStream(client);
@@ -251,6 +270,7 @@ describe('service-grpc pre-encoded Discover answers (enableCacheProto)', () => {
       assert.equal(stats.misses, 4);
       assert.equal(stats.hits, 2);
       assert.equal(stats.size, 2);
+      assert.ok(stats.bytes <= stats.capacity);
       await s.close();
     } finally {
       client.close();
