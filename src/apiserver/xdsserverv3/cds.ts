@@ -1,0 +1,38 @@
+import { TypeUrl } from './protos.js';
+
+/** Clusters (CDS), polaris cds.go shapes. */
+
+const ADS_SOURCE = { ads: {}, resource_api_version: 'V3' };
+const MAX = 4294967295;
+
+/** An EDS cluster fed over ADS; `subsets` = lb_subset_config selectors (label key sets). */
+export function edsCluster(name: string, subsets: string[][] = []): object {
+  const cluster: Record<string, unknown> = {
+    name,
+    connect_timeout: { seconds: 5 },
+    type: 'EDS',
+    eds_cluster_config: { service_name: name, eds_config: ADS_SOURCE },
+  };
+  if (subsets.length > 0) {
+    cluster.lb_subset_config = {
+      fallback_policy: 'ANY_ENDPOINT',
+      subset_selectors: subsets.map((keys) => ({ keys, fallback_policy: 'ANY_ENDPOINT' })),
+    };
+  }
+  return cluster;
+}
+
+/** polaris PassthroughCluster: ORIGINAL_DST, thresholds wide open. */
+export function passthroughCluster(name: string): object {
+  return {
+    name,
+    connect_timeout: { seconds: 5 },
+    type: 'ORIGINAL_DST',
+    lb_policy: 'CLUSTER_PROVIDED',
+    circuit_breakers: {
+      thresholds: [{ max_connections: { value: MAX }, max_pending_requests: { value: MAX }, max_requests: { value: MAX }, max_retries: { value: MAX } }],
+    },
+  };
+}
+
+export const CLUSTER_TYPE = TypeUrl.Cluster;

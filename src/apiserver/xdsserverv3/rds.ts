@@ -1,0 +1,113 @@
+import type { XdsDestination, XdsMatch, XdsRoute } from './convert.js';
+import { subsetKey } from './convert.js';
+import { outboundCluster, PASSTHROUGH_CLUSTER, subsetCluster } from './names.js';
+
+/** Route configurations and virtual hosts (RDS), polaris rds.go shapes. */
+
+export interface ServiceRef {
+  namespace: string;
+  name: string;
+  ports: readonly number[];
+  routes: readonly XdsRoute[];
+}
+
+/** svc, svc.ns, svc.ns.svc, svc.ns.svc.cluster, svc.ns.svc.cluster.local, each also with :port. */
+export function serviceDomains(s: ServiceRef): string[] {
+  const base = [s.name, `${s.name}.${s.namespace}`, `${s.name}.${s.namespace}.svc`, `${s.name}.${s.namespace}.svc.cluster`, `${s.name}.${s.namespace}.svc.cluster.local`];
+  const out = [...base];
+  for (const port of s.ports) for (const d of base) out.push(`${d}:${port}`);
+  return out;
+}
+
+function escapeRegex(v: string): string {
+  return v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function stringMatch(m: XdsMatch): { match: object; invert: boolean } {
+  switch (m.type) {
+    case 'EXACT':
+      return { match: { exact: m.value }, invert: false };
+    case 'NOT_EQUALS':
+      return { match: { exact: m.value }, invert: true };
+    case 'REGEX':
+      return { match: { safe_regex: { regex: m.value } }, invert: false };
+    case 'IN':
+    case 'NOT_IN': {
+      const alts = m.value.split(',').map((v) => escapeRegex(v.trim()));
+      return { match: { safe_regex: { regex: `^(${alts.join('|')})$` } }, invert: m.type === 'NOT_IN' };
+    }
+  }
+}
+
+function headerMatcher(name: string, match: object, invert: boolean): object {
+  return invert ? { name, string_match: match, invert_match: true } : { name, string_match: match };
+}
+
+function routeMatch(r: XdsRoute): object {
+  const match: Record<string, unknown> = {};
+  const headers: object[] = [];
+  const query: object[] = [];
+  for (const m of r.matches) {
+    const { match: sm, invert } = stringMatch(m);
+    if (m.kind === 'path') {
+      if (m.type === 'EXACT') match.path = m.value;
+      else if (m.type === 'REGEX') match.safe_regex = { regex: m.value };
+      else headers.push(headerMatcher(':path', sm, invert));
+    } else if (m.kind === 'header') {
+      headers.push(headerMatcher(m.name, sm, invert));
+    } else {
+      // Query matchers cannot be inverted; convert.ts drops routes that would need it.
+      query.push({ name: m.name, string_match: sm });
+    }
+  }
+  if (match.path === undefined && match.safe_regex === undefined) match.prefix = '/';
+  if (headers.length > 0) match.headers = headers;
+  if (query.length > 0) match.query_parameters = query;
+  return match;
+}
+
+/**
+ * Envoy sidecars: every destination is the service's own cluster, label subsets through
+ * `metadata_match` (lb_subset_config on the cluster). Proxyless gRPC has no subset balancing, so
+ * labelled destinations name a subset cluster of their own instead.
+ */
+function weightedAction(ns: string, svc: string, dests: readonly XdsDestination[], proxyless: boolean): object {
+  const clusters = dests.map((d) => {
+    const labelled = Object.keys(d.labels).length > 0;
+    const name = proxyless && labelled ? subsetCluster(ns, svc, subsetKey(d.labels)) : outboundCluster(ns, svc);
+    const wc: Record<string, unknown> = { name, weight: { value: d.weight } };
+    if (!proxyless && labelled) {
+      const fields: Record<string, object> = {};
+      for (const k of Object.keys(d.labels).sort()) fields[k] = { stringValue: d.labels[k] };
+      wc.metadata_match = { filter_metadata: { 'envoy.lb': { fields } } };
+    }
+    return wc;
+  });
+  return { weighted_clusters: { clusters } };
+}
+
+/** The routes of one service: its rules' routes, then a default `/` route unless a match-all exists. */
+export function serviceRoutes(s: ServiceRef, proxyless: boolean): object[] {
+  const out: object[] = s.routes.map((r) => ({ match: routeMatch(r), route: weightedAction(s.namespace, s.name, r.destinations, proxyless) }));
+  if (!s.routes.some((r) => r.matchAll)) out.push({ match: { prefix: '/' }, route: { cluster: outboundCluster(s.namespace, s.name) } });
+  return out;
+}
+
+export function outboundVirtualHost(s: ServiceRef): object {
+  return { name: outboundCluster(s.namespace, s.name), domains: serviceDomains(s), routes: serviceRoutes(s, false) };
+}
+
+const ALLOW_ANY = { name: 'allow_any', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER } }] };
+
+/** `polaris-outbound-router`: a virtual host per service of the namespace, then allow_any. */
+export function outboundRouteConfig(name: string, vhosts: readonly object[]): object {
+  return { name, validate_clusters: { value: false }, virtual_hosts: [...vhosts, ALLOW_ANY] };
+}
+
+/** The route configuration of `xds:///svc.ns` (gRPC matches the authority against the domains). */
+export function proxylessRouteConfig(name: string, s: ServiceRef): object {
+  return {
+    name,
+    virtual_hosts: [{ name, domains: [name, ...serviceDomains({ ...s, ports: [] })], routes: serviceRoutes(s, true) }],
+  };
+}

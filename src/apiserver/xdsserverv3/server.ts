@@ -1,0 +1,150 @@
+import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { ApiServer } from '../api.js';
+import { DeltaStream } from './delta.js';
+import {
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_RECEIVE_BYTES,
+  DEFAULT_XDS_SERVER_NAME,
+  type XdsServerDeps,
+  type XdsServerOptions,
+} from './options.js';
+import { adsServiceDefinition } from './protos.js';
+import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
+import { SotwStream } from './sotw.js';
+import type { XdsStream } from './stream.js';
+
+/** The xds-v3 listener as bootstrap, tests and the bench see it. */
+export interface XdsApiServer extends ApiServer {
+  /** Open ADS streams (state of the world and delta). */
+  openStreams(): number;
+  snapshotStats(): SnapshotStats;
+  /** Resolves once every change noticed so far is built and pushed. */
+  settle(): Promise<void>;
+}
+
+export function createXdsServer(deps: XdsServerDeps, options: XdsServerOptions): XdsApiServer {
+  return new XdsServer(deps, options);
+}
+
+function bindAddress(ip: string, port: number): string {
+  const host = ip === '' ? '0.0.0.0' : ip;
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * envoy.service.discovery.v3.AggregatedDiscoveryService on `xds-v3` (polaris: port 15010):
+ * StreamAggregatedResources and DeltaAggregatedResources over one incrementally maintained
+ * snapshot. Each stream is isolated: a broken request ends that stream only.
+ */
+class XdsServer implements XdsApiServer {
+  readonly name: string;
+  readonly protocol = 'xds';
+  readonly port: number;
+  private boundPort: number;
+  private readonly logger: Logger;
+  private readonly snapshot: XdsSnapshot;
+  private readonly streams = new Set<XdsStream>();
+  private server: Server | undefined;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+
+  constructor(
+    deps: XdsServerDeps,
+    private readonly options: XdsServerOptions,
+  ) {
+    this.name = options.name ?? DEFAULT_XDS_SERVER_NAME;
+    this.port = options.listenPort;
+    this.boundPort = options.listenPort;
+    this.logger = deps.logger.child({ apiserver: this.name });
+    this.snapshot = new XdsSnapshot(
+      { naming: deps.naming, watch: deps.watch, rulesWatch: deps.rulesWatch, logger: this.logger },
+      { debounceMs: options.debounceMs ?? 5 },
+    );
+    this.snapshot.onChange((changes) => {
+      for (const s of this.streams) s.push(changes);
+    });
+  }
+
+  get listenPort(): number {
+    return this.boundPort;
+  }
+
+  openStreams(): number {
+    return this.streams.size;
+  }
+
+  snapshotStats(): SnapshotStats {
+    return this.snapshot.stats();
+  }
+
+  async settle(): Promise<void> {
+    await this.snapshot.settle();
+  }
+
+  start(): Promise<void> {
+    if (this.stopPromise) return Promise.reject(new Error(`${this.name}: already stopped`));
+    this.startPromise ??= this.doStart();
+    return this.startPromise;
+  }
+
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop();
+    return this.stopPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.options.connLimit?.openConnLimit) this.logger.warn('connLimit is configured but not enforced on the xDS listener');
+    const server = new Server({
+      'grpc.max_receive_message_length': this.options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+      'grpc.max_send_message_length': -1,
+      'grpc.max_concurrent_streams': this.options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+      'grpc.keepalive_time_ms': 60_000,
+      'grpc.keepalive_timeout_ms': 20_000,
+    });
+    const deps = { snapshot: this.snapshot, logger: this.logger, onClose: (s: XdsStream) => this.streams.delete(s) };
+    server.addService(adsServiceDefinition(), {
+      StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
+      DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),
+    });
+    const address = bindAddress(this.options.listenIP, this.options.listenPort);
+    try {
+      this.boundPort = await new Promise<number>((resolve, reject) => {
+        server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      });
+    } catch (err) {
+      server.forceShutdown();
+      throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+    this.server = server;
+    this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort) }, 'xDS v3 server listening');
+  }
+
+  private open(stream: XdsStream): void {
+    if (this.stopPromise) {
+      stream.end();
+      return;
+    }
+    this.streams.add(stream);
+  }
+
+  private async doStop(): Promise<void> {
+    await this.startPromise?.catch(() => undefined);
+    this.snapshot.stop();
+    const server = this.server;
+    if (!server) return;
+    for (const s of [...this.streams]) s.end();
+    const timeoutMs = this.options.shutdownTimeoutMs ?? 5000;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, timeoutMs);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.logger.info('xDS v3 server stopped');
+  }
+}

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { TypeUrl } from './protos.js';
+import type { ResourceChange, XdsResource } from './resource.js';
+import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
+
+interface SotwRequest extends BaseRequest {
+  version_info?: string;
+  resource_names?: string[];
+}
+
+/** Per type: what the client subscribed to and what it was sent. */
+interface TypeState {
+  wildcard: boolean;
+  names: Set<string>;
+  /** name → version of what was last sent (or what the client said it has). */
+  sent: Map<string, string>;
+  /** version_info of the last response ('' = none yet). */
+  version: string;
+  nonce: string;
+  acked: string;
+}
+
+/** LDS and CDS responses carry the full set; RDS and EDS only what changed (xDS protocol). */
+const FULL_STATE: ReadonlySet<string> = new Set([TypeUrl.Listener, TypeUrl.Cluster]);
+
+/** The version of a set of resources: equal sets, equal version, on any stream and after reconnects. */
+function setVersion(resources: readonly XdsResource[]): string {
+  const h = createHash('sha256');
+  for (const r of [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) h.update(`${r.name}\u0000${r.version}\u0000`);
+  return h.digest('hex').slice(0, 24);
+}
+
+/**
+ * StreamAggregatedResources (state of the world). Subscriptions: `*` or a legacy empty first
+ * request is a wildcard; other names are answered by name whatever the type (polaris answers
+ * named RDS/EDS only when they list every resource of the namespace). A request with a stale nonce
+ * is ignored (a newer response is on its way); a NACK is logged and nothing is resent until the
+ * resources change; a set the client already has (same version) is never sent again.
+ */
+export class SotwStream extends XdsStream {
+  private readonly types = new Map<string, TypeState>();
+
+  constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps) {
+    super(call, deps, 'sotw');
+  }
+
+  protected handle(req: SotwRequest, typeUrl: string): void {
+    const names = req.resource_names ?? [];
+    let st = this.types.get(typeUrl);
+    if (st && req.response_nonce && req.response_nonce !== st.nonce) return; // stale
+    if (!st) {
+      st = { wildcard: names.length === 0, names: new Set(), sent: new Map(), version: '', nonce: '', acked: '' };
+      this.types.set(typeUrl, st);
+      // A reconnecting client that already holds exactly the current set gets nothing resent.
+      if (req.version_info) st.version = req.version_info;
+    } else if (req.error_detail) {
+      this.logNack(typeUrl, req.version_info ?? '', req.error_detail);
+    } else if (req.response_nonce) {
+      st.acked = req.version_info ?? '';
+    }
+    const wildcard = names.includes('*') || (st.wildcard && names.length === 0 && st.names.size === 0);
+    const named = new Set(names.filter((n) => n !== '*'));
+    st.wildcard = wildcard;
+    st.names = named;
+    for (const n of st.sent.keys()) if (!wildcard && !named.has(n)) st.sent.delete(n);
+    this.respond(typeUrl, st);
+  }
+
+  protected onChanges(typeUrl: string, changes: readonly ResourceChange[]): void {
+    const st = this.types.get(typeUrl);
+    const view = this.view;
+    if (!st || !view) return;
+    if (!changes.some((c) => (st.wildcard && view.inWildcard(c)) || st.names.has(c.name))) return;
+    this.respond(typeUrl, st);
+  }
+
+  private current(typeUrl: string, st: TypeState): XdsResource[] {
+    const view = this.view;
+    if (!view) return [];
+    const out = new Map<string, XdsResource>();
+    if (st.wildcard) for (const r of view.wildcard(typeUrl)) out.set(r.name, r);
+    for (const n of st.names) {
+      if (out.has(n)) continue;
+      const r = view.named(typeUrl, n);
+      if (r) out.set(n, r);
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * Sends what the client lacks. The first answer of a type is always sent (even empty: Envoy
+   * waits for it to finish starting), unless the client reconnected holding this very version.
+   */
+  private respond(typeUrl: string, st: TypeState): void {
+    const all = this.current(typeUrl, st);
+    const version = setVersion(all);
+    const first = st.nonce === '';
+    if (version === st.version) {
+      if (first) for (const r of all) st.sent.set(r.name, r.version);
+      return;
+    }
+    const send = FULL_STATE.has(typeUrl) || first ? all : all.filter((r) => st.sent.get(r.name) !== r.version);
+    st.sent.clear();
+    for (const r of all) st.sent.set(r.name, r.version);
+    st.version = version;
+    if (send.length === 0) return; // only removals: RDS/EDS cannot say so in state-of-the-world
+    st.nonce = this.nextNonce();
+    this.write({ version_info: version, resources: send.map((r) => r.any), type_url: typeUrl, nonce: st.nonce });
+  }
+}

@@ -1,0 +1,59 @@
+import { nodeListeners } from './lds.js';
+import { inboundCluster, inboundRoute } from './names.js';
+import type { XdsNode } from './node.js';
+import { TypeUrl } from './protos.js';
+import { makeResource, type ResourceChange, type XdsResource } from './resource.js';
+import type { XdsSnapshot } from './snapshot.js';
+
+/**
+ * What one node sees: the wildcard view of its own namespace, its own listeners (built once per
+ * stream, like polaris), its INBOUND cluster and route when it names its own service, and any
+ * resource by name (a proxyless gRPC client names `svc.ns` of any namespace).
+ */
+export class NodeView {
+  private readonly listeners: Map<string, XdsResource>;
+  private readonly selfNamed: Map<string, string>;
+
+  constructor(
+    readonly node: XdsNode,
+    private readonly snapshot: XdsSnapshot,
+  ) {
+    this.listeners = new Map(nodeListeners(node).map((l) => {
+      const r = makeResource(TypeUrl.Listener, (l as { name: string }).name, l);
+      return [r.name, r];
+    }));
+    this.selfNamed = new Map();
+    if (node.runType === 'sidecar' && node.selfService && node.selfNamespace) {
+      this.selfNamed.set(TypeUrl.Cluster, inboundCluster(node.selfNamespace, node.selfService));
+      this.selfNamed.set(TypeUrl.Endpoint, inboundCluster(node.selfNamespace, node.selfService));
+      this.selfNamed.set(TypeUrl.Route, inboundRoute(node.selfNamespace, node.selfService));
+    }
+  }
+
+  get namespace(): string {
+    return this.node.selfNamespace;
+  }
+
+  /** Every resource a wildcard subscription of this type gets. */
+  wildcard(typeUrl: string): XdsResource[] {
+    if (typeUrl === TypeUrl.Listener) return [...this.listeners.values()];
+    const out = this.namespace ? [...this.snapshot.wildcard(typeUrl, this.namespace)] : [];
+    const own = this.selfNamed.get(typeUrl);
+    const r = own ? this.snapshot.lookup(typeUrl, own, this.namespace) : undefined;
+    if (r) out.push(r);
+    return out;
+  }
+
+  named(typeUrl: string, name: string): XdsResource | undefined {
+    if (typeUrl === TypeUrl.Listener) {
+      const own = this.listeners.get(name);
+      if (own) return own;
+    }
+    return this.snapshot.lookup(typeUrl, name, this.namespace);
+  }
+
+  /** Whether a change can alter what a wildcard subscription of its type returns. */
+  inWildcard(c: ResourceChange): boolean {
+    return (c.namespace !== '' && c.namespace === this.namespace) || this.selfNamed.get(c.typeUrl) === c.name;
+  }
+}

@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Daemon } from '../helpers/daemon.js';
+import { uniq } from '../helpers/rules.js';
+import { adsClient, byName, node, T, type AdsClient, type SotwResponse } from '../helpers/xds-client.js';
+import { putInstances, putRouteRule, startXdsDaemon } from '../helpers/xds-daemon.js';
+
+let d: Daemon;
+let ads: AdsClient;
+
+before(async () => {
+  const s = await startXdsDaemon();
+  d = s.d;
+  ads = adsClient(s.xdsPort);
+});
+after(async () => {
+  ads?.close();
+  await d?.stop();
+});
+
+/** The five instances of polaris's test/data/xds/data.json. */
+async function oracleService(ns: string): Promise<void> {
+  await putInstances(d.http, ns, 'service-a', [
+    { host: '172.17.1.2', port: 80, weight: 80, metadata: { 'polarismesh.cn/tls-mode': 'strict' } },
+    { host: '172.17.1.3', port: 80, weight: 80, healthy: false },
+    { host: '172.17.1.4', port: 80, weight: 80, healthy: false },
+    { host: '172.17.1.5', port: 80, weight: 0 },
+    { host: '172.17.1.6', port: 80, weight: 80, isolate: true },
+  ]);
+}
+
+const cluster = (ns: string, svc: string) => `OUTBOUND|${ns}|${svc}`;
+
+describe('xDS state of the world, as Envoy asks', () => {
+  it('serves CDS, EDS, LDS and RDS with polaris shapes, ACKed, and resends nothing unchanged', async () => {
+    const ns = uniq('xds');
+    await oracleService(ns);
+    const s = ads.sotw();
+    const me = node(`${ns}/7f1c~10.0.0.9`, { 'sidecar.polarismesh.cn/serviceName': 'service-a' });
+
+    s.request(T.CDS, [], { node: me });
+    const cds = await s.next();
+    assert.equal(cds.type_url, T.CDS);
+    assert.equal(cds.nonce, '1');
+    const clusters = byName(cds);
+    assert.deepEqual([...clusters.keys()].sort(), [`INBOUND|${ns}|service-a`, cluster(ns, 'service-a'), 'PassthroughCluster'].sort());
+    const c = clusters.get(cluster(ns, 'service-a'));
+    assert.equal(c.type, 'EDS');
+    assert.equal(c.connect_timeout, '5s');
+    assert.equal(c.eds_cluster_config.service_name, cluster(ns, 'service-a'));
+    assert.deepEqual(c.eds_cluster_config.eds_config, { ads: {}, resource_api_version: 'V3' });
+    assert.equal(clusters.get('PassthroughCluster').type, 'ORIGINAL_DST');
+    s.request(T.CDS, [], { ack: cds });
+
+    s.request(T.EDS, [cluster(ns, 'service-a')]);
+    const eds = await s.next();
+    assert.equal(eds.type_url, T.EDS);
+    const cla = byName(eds).get(cluster(ns, 'service-a'));
+    const eps = cla.endpoints.flatMap((l: any) => l.lb_endpoints);
+    const byHost = new Map(eps.map((e: any) => [e.endpoint.address.socket_address.address, e]));
+    // Isolated and weight-0 instances are no endpoints; unhealthy ones are, marked UNHEALTHY.
+    assert.deepEqual([...byHost.keys()].sort(), ['172.17.1.2', '172.17.1.3', '172.17.1.4']);
+    const pod1: any = byHost.get('172.17.1.2');
+    assert.equal(pod1.health_status, 'HEALTHY');
+    assert.equal(pod1.load_balancing_weight, 80);
+    assert.equal(pod1.endpoint.address.socket_address.port_value, 80);
+    assert.equal(pod1.endpoint.health_check_config.disable_active_health_check, true);
+    assert.equal(pod1.metadata.filter_metadata['envoy.lb']['polarismesh.cn/tls-mode'], 'strict');
+    assert.deepEqual(pod1.metadata.filter_metadata['envoy.transport_socket_match'], { acceptMTLS: 'true' });
+    assert.equal((byHost.get('172.17.1.3') as any).health_status, 'UNHEALTHY');
+    s.request(T.EDS, [cluster(ns, 'service-a')], { ack: eds });
+
+    s.request(T.LDS, []);
+    const lds = await s.next();
+    const listeners = byName(lds);
+    assert.deepEqual([...listeners.keys()].sort(), ['OUTBOUND_15001', `service-a.${ns}_INBOUND_15006`]);
+    const out = listeners.get('OUTBOUND_15001');
+    assert.equal(out.address.socket_address.port_value, 15001);
+    assert.equal(out.traffic_direction, 'OUTBOUND');
+    const hcm = out.filter_chains[0].filters[0].typed_config;
+    assert.equal(hcm['@type'], 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager');
+    assert.equal(hcm.rds.route_config_name, 'polaris-outbound-router');
+    assert.equal(hcm.stat_prefix, 'OUTBOUND_HTTP');
+    assert.equal(hcm.http_filters.at(-1).name, 'envoy.filters.http.router');
+    assert.equal(out.default_filter_chain.filters[0].typed_config.cluster, 'PassthroughCluster');
+    s.request(T.LDS, [], { ack: lds });
+
+    s.request(T.RDS, ['polaris-outbound-router', `polaris-inbound-cluster|service-a.${ns}`]);
+    const rds = await s.next();
+    const routes = byName(rds);
+    const outbound = routes.get('polaris-outbound-router');
+    const vh = outbound.virtual_hosts.find((v: any) => v.name === cluster(ns, 'service-a'));
+    assert.deepEqual(vh.domains.slice(0, 5), ['service-a', `service-a.${ns}`, `service-a.${ns}.svc`, `service-a.${ns}.svc.cluster`, `service-a.${ns}.svc.cluster.local`]);
+    assert.ok(vh.domains.includes(`service-a.${ns}:80`));
+    assert.equal(vh.routes.at(-1).route.cluster, cluster(ns, 'service-a'));
+    assert.equal(outbound.virtual_hosts.at(-1).name, 'allow_any');
+    assert.equal(routes.get(`polaris-inbound-cluster|service-a.${ns}`).virtual_hosts[0].routes[0].route.cluster, `INBOUND|${ns}|service-a`);
+    s.request(T.RDS, ['polaris-outbound-router', `polaris-inbound-cluster|service-a.${ns}`], { ack: rds });
+
+    assert.equal(await s.inbox.quiet(400), true, 'nothing is resent for an unchanged snapshot');
+    s.end();
+  });
+
+  it('pushes a registration to the subscribed EDS only; a NACK keeps it quiet until the next change', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'echo', [{ host: '10.1.0.1', port: 8080 }]);
+    const s = ads.sotw();
+    s.request(T.CDS, [], { node: node(`${ns}/a~10.0.0.1`) });
+    const cds = await s.next();
+    s.request(T.CDS, [], { ack: cds });
+    s.request(T.EDS, [cluster(ns, 'echo')]);
+    const eds1 = await s.next();
+    s.request(T.EDS, [cluster(ns, 'echo')], { ack: eds1 });
+    await s.inbox.quiet(100);
+
+    await putInstances(d.http, ns, 'echo', [{ host: '10.1.0.2', port: 8080 }]);
+    const eds2 = await s.next(3000);
+    assert.equal(eds2.type_url, T.EDS, 'the EDS push comes first; CDS did not change');
+    assert.notEqual(eds2.version_info, eds1.version_info);
+    const hosts = byName(eds2)
+      .get(cluster(ns, 'echo'))
+      .endpoints.flatMap((l: any) => l.lb_endpoints.map((e: any) => e.endpoint.address.socket_address.address))
+      .sort();
+    assert.deepEqual(hosts, ['10.1.0.1', '10.1.0.2']);
+
+    // Envoy rejects it: polaris-ts logs the reason and resends nothing.
+    s.request(T.EDS, [cluster(ns, 'echo')], { ack: eds2, version: eds1.version_info, nack: 'test: endpoint rejected' });
+    assert.equal(await s.inbox.quiet(400), true);
+    assert.match(d.output(), /xDS NACK.*test: endpoint rejected|test: endpoint rejected[\s\S]*xDS NACK/);
+
+    // A later change is pushed again.
+    await putInstances(d.http, ns, 'echo', [{ host: '10.1.0.3', port: 8080 }]);
+    const eds3 = await s.next(3000);
+    assert.equal(eds3.type_url, T.EDS);
+    s.end();
+  });
+
+  it('answers a named EDS/RDS request for one service of many (polaris stays silent) and ignores stale nonces', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'one', [{ host: '10.2.0.1', port: 80 }]);
+    await putInstances(d.http, ns, 'two', [{ host: '10.2.0.2', port: 80 }]);
+    const s = ads.sotw();
+    s.request(T.EDS, [cluster(ns, 'two')], { node: node(`${ns}/b~10.0.0.2`) });
+    const eds = await s.next();
+    assert.deepEqual([...byName(eds).keys()], [cluster(ns, 'two')]);
+    // A request naming an old nonce is stale: ignored.
+    s.request(T.EDS, [cluster(ns, 'one'), cluster(ns, 'two')], { ack: { ...eds, nonce: '999' } as SotwResponse });
+    assert.equal(await s.inbox.quiet(300), true);
+    s.request(T.EDS, [cluster(ns, 'one'), cluster(ns, 'two')], { ack: eds });
+    const more = await s.next();
+    assert.deepEqual([...byName(more).keys()], [cluster(ns, 'one')], 'only what the client lacks');
+    s.end();
+  });
+
+  it('turns routing v2 rules into routes with header/path matches, weights and label subsets', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'shop', [
+      { host: '10.3.0.1', port: 80, metadata: { version: 'v1' } },
+      { host: '10.3.0.2', port: 80, metadata: { version: 'v2' } },
+    ]);
+    const s = ads.sotw();
+    s.request(T.RDS, ['polaris-outbound-router'], { node: node(`${ns}/c~10.0.0.3`) });
+    const first = await s.next();
+    s.request(T.RDS, ['polaris-outbound-router'], { ack: first });
+    await putRouteRule(d.http, uniq('r'), [
+      {
+        name: 'canary',
+        sources: [{ service: '*', namespace: ns, arguments: [{ type: 'HEADER', key: 'x-canary', value: { type: 'EXACT', value: '1' } }, { type: 'PATH', key: '$path', value: { type: 'REGEX', value: '/api/.*' } }] }],
+        destinations: [
+          { service: 'shop', namespace: ns, labels: { version: { type: 'EXACT', value: 'v2' } }, weight: 80 },
+          { service: 'shop', namespace: ns, labels: { version: { type: 'EXACT', value: 'v1' } }, weight: 20 },
+        ],
+      },
+    ]);
+    const pushed = await s.next(3000);
+    const vh = byName(pushed).get('polaris-outbound-router').virtual_hosts.find((v: any) => v.name === cluster(ns, 'shop'));
+    assert.equal(vh.routes.length, 2, 'the rule route, then the default route');
+    const r = vh.routes[0];
+    assert.equal(r.match.safe_regex.regex, '/api/.*');
+    assert.deepEqual(r.match.headers, [{ name: 'x-canary', string_match: { exact: '1' } }]);
+    const wc = r.route.weighted_clusters.clusters;
+    assert.deepEqual(wc.map((c: any) => [c.name, c.weight]), [[cluster(ns, 'shop'), 80], [cluster(ns, 'shop'), 20]]);
+    assert.deepEqual(wc[0].metadata_match.filter_metadata['envoy.lb'], { version: 'v2' });
+    assert.deepEqual(vh.routes[1], { match: { prefix: '/' }, route: { cluster: cluster(ns, 'shop') } });
+    s.end();
+  });
+
+  it('keeps a stream healthy past unknown types; a stream without a node is ended, others go on', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'echo', [{ host: '10.4.0.1', port: 80 }]);
+    const bad = ads.sotw();
+    bad.request(T.CDS, []);
+    const err = await bad.inbox.closed();
+    assert.equal(err.code, 3);
+    assert.match(err.details, /node/);
+
+    const s = ads.sotw();
+    s.request('type.googleapis.com/no.such.Type', [], { node: node(`${ns}/d~10.0.0.4`) });
+    s.request('type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret', ['default']);
+    s.request(T.CDS, []);
+    const cds = await s.next();
+    assert.equal(cds.type_url, T.CDS);
+    assert.ok(byName(cds).has(cluster(ns, 'echo')));
+    s.end();
+  });
+});
