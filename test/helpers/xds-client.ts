@@ -41,7 +41,7 @@ let root: protobuf.Root | undefined;
 
 function loaded(): any {
   pkg ??= grpc.loadPackageDefinition(
-    protoLoader.loadSync(FILES, { keepCase: true, longs: String, enums: String, defaults: false, oneofs: true, includeDirs: INCLUDES }),
+    protoLoader.loadSync(FILES, { keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true, includeDirs: INCLUDES }),
   );
   return pkg;
 }

@@ -109,10 +109,13 @@ export class XdsSnapshot {
     return { services, resources, ...this.counters };
   }
 
-  /** Resolves once every change noticed so far is built (tests, bench). */
+  /**
+   * Resolves once the changes noticed so far are built: a scheduled flush runs now. Bounded, so a
+   * registry under constant churn cannot hold a caller (a new stream) forever.
+   */
   async settle(): Promise<void> {
     await this.activate();
-    while (this.flushing || this.dirty.size > 0 || this.allDirty || this.timer) {
+    for (let i = 0; i < 3 && (this.flushing || this.dirty.size > 0 || this.allDirty || this.timer); i++) {
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = undefined;

@@ -108,7 +108,8 @@ export abstract class XdsStream {
       if (!node.wellFormed) {
         this.logger.info({ node: node.id }, 'xDS node id is not <namespace>/<uuid>~<ip>: only resources asked for by name are served');
       }
-      await this.deps.snapshot.activate();
+      // A new stream sees every change already made (read-your-writes for a fresh Envoy).
+      await this.deps.snapshot.settle();
       this.view = new NodeView(node, this.deps.snapshot);
     }
     const typeUrl = req.type_url ?? '';
