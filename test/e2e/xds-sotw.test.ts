@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Daemon } from '../helpers/daemon.js';
+import { call, type Daemon } from '../helpers/daemon.js';
 import { uniq } from '../helpers/rules.js';
 import { adsClient, byName, node, T, type AdsClient, type SotwResponse } from '../helpers/xds-client.js';
 import { putInstances, putRouteRule, startXdsDaemon } from '../helpers/xds-daemon.js';
@@ -201,6 +201,40 @@ describe('xDS state of the world, as Envoy asks', () => {
     const cds = await s.next();
     assert.equal(cds.type_url, T.CDS);
     assert.ok(byName(cds).has(cluster(ns, 'echo')));
+    s.end();
+  });
+
+  it('pushes a health flip and a rule change to connected streams at once (goal: well under 100 ms)', async () => {
+    const ns = uniq('xds');
+    const [id] = await putInstances(d.http, ns, 'live', [{ host: '10.5.0.1', port: 80 }]);
+    const s = ads.sotw();
+    s.request(T.EDS, [cluster(ns, 'live')], { node: node(`${ns}/g~10.0.0.7`) });
+    const eds = await s.next();
+    s.request(T.EDS, [cluster(ns, 'live')], { ack: eds });
+    s.request(T.RDS, ['polaris-outbound-router']);
+    const rds = await s.next();
+    s.request(T.RDS, ['polaris-outbound-router'], { ack: rds });
+    await s.inbox.quiet(100);
+
+    const t0 = performance.now();
+    const res = await call(d.http, 'PUT', '/naming/v1/instances', [{ id, service: 'live', namespace: ns, host: '10.5.0.1', port: 80, healthy: false }]);
+    assert.equal(res.body?.code, 200000, res.text);
+    const flipped = await s.next(3000);
+    const healthMs = performance.now() - t0;
+    const ep = byName(flipped).get(cluster(ns, 'live')).endpoints[0].lb_endpoints[0];
+    assert.equal(ep.health_status, 'UNHEALTHY');
+    s.request(T.EDS, [cluster(ns, 'live')], { ack: flipped });
+
+    const t1 = performance.now();
+    await putRouteRule(d.http, uniq('r'), [
+      { name: 'x', sources: [{ service: '*', namespace: ns, arguments: [{ type: 'HEADER', key: 'x-a', value: { type: 'EXACT', value: '1' } }] }], destinations: [{ service: 'live', namespace: ns, weight: 100 }] },
+    ]);
+    const routed = await s.next(3000);
+    const ruleMs = performance.now() - t1;
+    assert.equal(routed.type_url, T.RDS);
+    // Measured from the HTTP call (its own round trip included); generous margins for a loaded CI box.
+    assert.ok(healthMs < 1500, `health flip pushed after ${healthMs.toFixed(0)} ms`);
+    assert.ok(ruleMs < 1500, `rule change pushed after ${ruleMs.toFixed(0)} ms`);
     s.end();
   });
 });
