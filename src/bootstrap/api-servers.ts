@@ -110,7 +110,7 @@ export function buildApiServers(
         }
         out.push(
           createXdsServer(
-            { ...deps.xds, logger: deps.loggers.scope('xdsv3') },
+            { ...deps.xds, logger: deps.loggers.scope('xdsv3'), metrics: deps.metrics },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,

@@ -27,6 +27,7 @@ const FILES = [
   'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
   'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
   'envoy/extensions/access_loggers/file/v3/file.proto',
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
 ];
 
 export const T = {
@@ -157,9 +158,10 @@ export interface AdsClient {
   delta(): DeltaSession;
 }
 
-export function adsClient(port: number): AdsClient {
+/** `ownConnection`: a channel of its own (grpc-js otherwise shares one connection per target). */
+export function adsClient(port: number, opts: { ownConnection?: boolean } = {}): AdsClient {
   const Ads = loaded().envoy.service.discovery.v3.AggregatedDiscoveryService;
-  const client = new Ads(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const client = new Ads(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), opts.ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {});
   return {
     close: () => client.close(),
     sotw: () => new SotwSession(client.StreamAggregatedResources()),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { passthroughCluster } from '../../src/apiserver/xdsserverv3/cds.js';
-import { toEndpoints, toRoutes } from '../../src/apiserver/xdsserverv3/convert.js';
+import { toEndpoints, toOutlier, toRateLimits, toRoutes } from '../../src/apiserver/xdsserverv3/convert.js';
 import { nodeListeners } from '../../src/apiserver/xdsserverv3/lds.js';
 import { parseNode } from '../../src/apiserver/xdsserverv3/node.js';
 import { TypeUrl } from '../../src/apiserver/xdsserverv3/protos.js';
@@ -45,7 +45,18 @@ describe('xDS resource builders encode with the real Envoy protos', () => {
       { sources: [{ service: '*', namespace: 'ns', metadata: {} }], destinations: [{ weight: 10, metadata: { version: { type: 'EXACT', value: 'v1' } } }] },
     ]);
     assert.equal(routes.length, 2, 'the custom-label route cannot be matched on HTTP and is dropped');
-    const built = buildService({ namespace: 'ns', name: 'svc', endpoints, ports, routes, revision: 'x/y' });
+    const rateLimits = toRateLimits([
+      { method: { type: 'EXACT', value: '/api/pay' }, amounts: [{ maxAmount: 100, validDuration: '1s' }, { maxAmount: 10, validDuration: '1s' }], arguments: [{ type: 'HEADER', key: 'x-user', value: { type: 'EXACT', value: 'a' } }] },
+      { amounts: [{ maxAmount: 1000, validDuration: '1m' }] },
+      { disable: true, amounts: [{ maxAmount: 1, validDuration: '1s' }] },
+      { amounts: [{ maxAmount: 1, validDuration: '1s' }], arguments: [{ type: 'CALLER_IP', value: { type: 'EXACT', value: '1.1.1.1' } }] },
+    ]);
+    assert.equal(rateLimits.length, 2, 'disabled rules and caller-IP rules are not local limits');
+    const outlier = toOutlier([
+      { enable: true, level: 'SERVICE', trigger_condition: [{ trigger_type: 'CONSECUTIVE_ERROR', error_count: 1 }] },
+      { enable: true, level: 'INSTANCE', trigger_condition: [{ trigger_type: 'CONSECUTIVE_ERROR', error_count: 5, interval: 30 }, { trigger_type: 'ERROR_RATE', error_percent: 40, minimum_request: 20 }], recoverCondition: { sleep_window: 60 } },
+    ]);
+    const built = buildService({ namespace: 'ns', name: 'svc', endpoints, ports, routes, rateLimits, outlier, revision: 'x/y' });
     const all = [...built.shared, ...built.named];
     const names = all.map((r) => r.name).sort();
     assert.deepEqual(names, [
@@ -76,6 +87,20 @@ describe('xDS resource builders encode with the real Envoy protos', () => {
     const last = proxyless.virtual_hosts[0].routes.at(-1);
     assert.equal(last.route.weighted_clusters.clusters[0].name, 'OUTBOUND|ns|svc|version=v1', 'a match-all rule replaces the default route');
     const cluster = decodeAny(built.shared[0].any);
+    assert.deepEqual(cluster.outlier_detection, {
+      interval: '30s',
+      consecutive_5xx: 5,
+      failure_percentage_threshold: 40,
+      failure_percentage_request_volume: 20,
+      base_ejection_time: '60s',
+    });
+    const inbound = decodeAny(all.find((r) => r.name === 'polaris-inbound-cluster|svc.ns')!.any);
+    const [limited, catchAll] = inbound.virtual_hosts[0].routes;
+    assert.equal(limited.match.path, '/api/pay');
+    assert.deepEqual(limited.match.headers, [{ name: 'x-user', string_match: { exact: 'a' } }]);
+    const bucket = limited.typed_per_filter_config['envoy.filters.http.local_ratelimit'].token_bucket;
+    assert.deepEqual(bucket, { max_tokens: 10, tokens_per_fill: 10, fill_interval: '1s' }, 'the strictest amount');
+    assert.equal(catchAll.typed_per_filter_config['envoy.filters.http.local_ratelimit'].token_bucket.fill_interval, '60s');
     assert.deepEqual(cluster.lb_subset_config.subset_selectors, [{ keys: ['version'], fallback_policy: 'ANY_ENDPOINT' }]);
     const listener = decodeAny(all.find((r) => r.name === 'svc.ns' && r.typeUrl === TypeUrl.Listener)!.any);
     assert.equal(listener.api_listener.api_listener.rds.route_config_name, 'svc.ns');

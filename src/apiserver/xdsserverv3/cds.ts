@@ -1,3 +1,4 @@
+import type { XdsOutlier } from './convert.js';
 import { TypeUrl } from './protos.js';
 
 /** Clusters (CDS), polaris cds.go shapes. */
@@ -5,8 +6,19 @@ import { TypeUrl } from './protos.js';
 const ADS_SOURCE = { ads: {}, resource_api_version: 'V3' };
 const MAX = 4294967295;
 
+/** polaris: interval, consecutive errors, error rate and its request volume, ejection time. */
+function outlierDetection(o: XdsOutlier): object {
+  const out: Record<string, unknown> = {};
+  if (o.intervalSeconds) out.interval = { seconds: o.intervalSeconds };
+  if (o.consecutive5xx) out.consecutive_5xx = { value: o.consecutive5xx };
+  if (o.failurePercent) out.failure_percentage_threshold = { value: o.failurePercent };
+  if (o.requestVolume) out.failure_percentage_request_volume = { value: o.requestVolume };
+  if (o.ejectionSeconds) out.base_ejection_time = { seconds: o.ejectionSeconds };
+  return out;
+}
+
 /** An EDS cluster fed over ADS; `subsets` = lb_subset_config selectors (label key sets). */
-export function edsCluster(name: string, subsets: string[][] = []): object {
+export function edsCluster(name: string, subsets: string[][] = [], outlier?: XdsOutlier): object {
   const cluster: Record<string, unknown> = {
     name,
     connect_timeout: { seconds: 5 },
@@ -19,6 +31,7 @@ export function edsCluster(name: string, subsets: string[][] = []): object {
       subset_selectors: subsets.map((keys) => ({ keys, fallback_policy: 'ANY_ENDPOINT' })),
     };
   }
+  if (outlier) cluster.outlier_detection = outlierDetection(outlier);
   return cluster;
 }
 

@@ -1,7 +1,9 @@
 import type {
+  CircuitBreakerRule as WireCircuitBreakerRule,
   Instance as WireInstance,
   MatchString as WireMatchString,
   Route as WireRoute,
+  Rule as WireRateLimit,
 } from '../../common/api/gen/wire.js';
 
 /**
@@ -42,9 +44,27 @@ export interface XdsRoute {
   destinations: XdsDestination[];
 }
 
+/** A local rate limit on the service's inbound route: requests matching `matches`, a token bucket. */
+export interface XdsRateLimit {
+  matches: XdsMatch[];
+  maxTokens: number;
+  fillSeconds: number;
+}
+
+/** Outlier detection of the service's cluster (from its first INSTANCE-level circuit breaker). */
+export interface XdsOutlier {
+  intervalSeconds?: number;
+  consecutive5xx?: number;
+  failurePercent?: number;
+  requestVolume?: number;
+  ejectionSeconds?: number;
+}
+
 export interface ServiceInfo {
   namespace: string;
   name: string;
+  rateLimits: XdsRateLimit[];
+  outlier?: XdsOutlier;
   /** Endpoints Envoy may use: isolated and weight-0 instances excluded, unhealthy ones kept. */
   endpoints: XdsEndpoint[];
   /** Distinct ports among every instance, ascending. */
@@ -155,4 +175,67 @@ export function subsetKey(labels: Record<string, string>): string {
 export function endpointMatches(e: XdsEndpoint, labels: Record<string, string>): boolean {
   for (const [k, v] of Object.entries(labels)) if (e.metadata[k] !== v) return false;
   return true;
+}
+
+/** Go duration text (`1s`, `500ms`, `1m`) in seconds; 0 when unreadable. */
+function seconds(text: string | null | undefined): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec((text ?? '').trim());
+  if (!m) return 0;
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n;
+}
+
+/**
+ * Enabled rate-limit rules as local limits: the rule's method is the path, HEADER / QUERY /
+ * METHOD arguments become conditions, and the strictest amount is the bucket. Rules with
+ * conditions Envoy cannot see on a request (caller service, caller IP, custom labels) are skipped.
+ */
+export function toRateLimits(rules: readonly WireRateLimit[]): XdsRateLimit[] {
+  const out: XdsRateLimit[] = [];
+  for (const r of rules) {
+    if (r.disable) continue;
+    const matches: XdsMatch[] = [];
+    let usable = true;
+    if (r.method?.value) {
+      const m = labelToMatch('$path', r.method);
+      if (m === 'skip' || m === undefined) usable = false;
+      else matches.push(m);
+    }
+    for (const a of r.arguments ?? []) {
+      const key = a.type === 'HEADER' ? `$header.${a.key ?? ''}` : a.type === 'QUERY' ? `$query.${a.key ?? ''}` : a.type === 'METHOD' ? '$method' : '';
+      const m = key && a.value ? labelToMatch(key, a.value) : undefined;
+      if (m === 'skip' || m === undefined) {
+        usable = false;
+        break;
+      }
+      matches.push(m);
+    }
+    let best: { max: number; secs: number } | undefined;
+    for (const a of r.amounts ?? []) {
+      const max = a.maxAmount ?? 0;
+      const secs = seconds(a.validDuration);
+      if (max <= 0 || secs <= 0) continue;
+      if (!best || max / secs < best.max / best.secs) best = { max, secs };
+    }
+    if (usable && best) out.push({ matches, maxTokens: best.max, fillSeconds: best.secs });
+  }
+  return out;
+}
+
+/** polaris: the first enabled INSTANCE-level circuit breaker with a trigger condition. */
+export function toOutlier(rules: readonly WireCircuitBreakerRule[]): XdsOutlier | undefined {
+  const rule = rules.find((r) => r.enable && r.level === 'INSTANCE' && (r.trigger_condition ?? []).length > 0);
+  if (!rule) return undefined;
+  const o: XdsOutlier = {};
+  for (const t of rule.trigger_condition ?? []) {
+    if (t.interval) o.intervalSeconds ??= t.interval;
+    if (t.trigger_type === 'CONSECUTIVE_ERROR' && t.error_count) o.consecutive5xx ??= t.error_count;
+    if (t.trigger_type === 'ERROR_RATE' && t.error_percent) {
+      o.failurePercent ??= Math.min(100, t.error_percent);
+      if (t.minimum_request) o.requestVolume ??= t.minimum_request;
+    }
+  }
+  const sleep = rule.recoverCondition?.sleep_window;
+  if (sleep) o.ejectionSeconds = sleep;
+  return o;
 }

@@ -8,7 +8,13 @@ const ADS_SOURCE = { ads: {}, resource_api_version: 'V3' };
 const HCM = `${TYPE_PREFIX}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
 const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': `${TYPE_PREFIX}envoy.extensions.filters.http.router.v3.Router` } };
 
-function hcm(statPrefix: string, routeName: string, extra: Record<string, unknown> = {}): object {
+/** Off unless a route's typed_per_filter_config enables it (inbound rate limits). */
+const LOCAL_RATE_LIMIT_FILTER = {
+  name: 'envoy.filters.http.local_ratelimit',
+  typed_config: { '@type': `${TYPE_PREFIX}envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit`, stat_prefix: 'http_local_rate_limiter' },
+};
+
+function hcm(statPrefix: string, routeName: string, extra: Record<string, unknown> = {}, filters: object[] = [ROUTER]): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -16,7 +22,7 @@ function hcm(statPrefix: string, routeName: string, extra: Record<string, unknow
       codec_type: 'AUTO',
       stat_prefix: statPrefix,
       rds: { config_source: ADS_SOURCE, route_config_name: routeName },
-      http_filters: [ROUTER],
+      http_filters: filters,
       ...extra,
     },
   };
@@ -66,7 +72,7 @@ function listener(name: string, port: number, direction: 'OUTBOUND' | 'INBOUND',
  */
 export function nodeListeners(node: XdsNode): object[] {
   if (node.gateway) {
-    return [listener(OUTBOUND_LISTENER, 15001, 'OUTBOUND', { filters: [hcm('INBOUND_HTTP', GATEWAY_ROUTE)] })];
+    return [listener(OUTBOUND_LISTENER, 15001, 'OUTBOUND', { filters: [hcm('INBOUND_HTTP', GATEWAY_ROUTE, {}, [LOCAL_RATE_LIMIT_FILTER, ROUTER])] })];
   }
   if (node.runType !== 'sidecar') return [];
   const out = [
@@ -76,7 +82,7 @@ export function nodeListeners(node: XdsNode): object[] {
   ];
   if (node.selfService && node.selfNamespace) {
     const route = inboundRoute(node.selfNamespace, node.selfService);
-    out.push(listener(inboundListener(node.selfNamespace, node.selfService), 15006, 'INBOUND', { filters: [hcm('INBOUND_HTTP', route)] }));
+    out.push(listener(inboundListener(node.selfNamespace, node.selfService), 15006, 'INBOUND', { filters: [hcm('INBOUND_HTTP', route, {}, [LOCAL_RATE_LIMIT_FILTER, ROUTER])] }));
   }
   return out;
 }

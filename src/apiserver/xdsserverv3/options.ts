@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { NamingService, RegistryWatch } from '../../service/api.js';
 import type { RulesWatch } from '../../service/rules/api.js';
 
@@ -33,6 +34,8 @@ export interface XdsServerDeps {
   rulesWatch?: RulesWatch;
   /** The `xdsv3` scope logger. */
   logger: Logger;
+  /** Where polaris_xds_* metrics are registered. */
+  metrics?: Registry;
 }
 
 export const DEFAULT_XDS_SERVER_NAME = 'xds-v3';

@@ -1,6 +1,7 @@
-import type { XdsDestination, XdsMatch, XdsRoute } from './convert.js';
+import type { XdsDestination, XdsMatch, XdsRateLimit, XdsRoute } from './convert.js';
 import { subsetKey } from './convert.js';
 import { outboundCluster, PASSTHROUGH_CLUSTER, subsetCluster } from './names.js';
+import { TYPE_PREFIX } from './protos.js';
 
 /** Route configurations and virtual hosts (RDS), polaris rds.go shapes. */
 
@@ -43,11 +44,12 @@ function headerMatcher(name: string, match: object, invert: boolean): object {
   return invert ? { name, string_match: match, invert_match: true } : { name, string_match: match };
 }
 
-function routeMatch(r: XdsRoute): object {
+/** A RouteMatch of the conditions (prefix `/` when no path condition). */
+export function routeMatch(matches: readonly XdsMatch[]): object {
   const match: Record<string, unknown> = {};
   const headers: object[] = [];
   const query: object[] = [];
-  for (const m of r.matches) {
+  for (const m of matches) {
     const { match: sm, invert } = stringMatch(m);
     if (m.kind === 'path') {
       if (m.type === 'EXACT') match.path = m.value;
@@ -88,7 +90,7 @@ function weightedAction(ns: string, svc: string, dests: readonly XdsDestination[
 
 /** The routes of one service: its rules' routes, then a default `/` route unless a match-all exists. */
 export function serviceRoutes(s: ServiceRef, proxyless: boolean): object[] {
-  const out: object[] = s.routes.map((r) => ({ match: routeMatch(r), route: weightedAction(s.namespace, s.name, r.destinations, proxyless) }));
+  const out: object[] = s.routes.map((r) => ({ match: routeMatch(r.matches), route: weightedAction(s.namespace, s.name, r.destinations, proxyless) }));
   if (!s.routes.some((r) => r.matchAll)) out.push({ match: { prefix: '/' }, route: { cluster: outboundCluster(s.namespace, s.name) } });
   return out;
 }
@@ -102,6 +104,46 @@ const ALLOW_ANY = { name: 'allow_any', domains: ['*'], routes: [{ match: { prefi
 /** `polaris-outbound-router`: a virtual host per service of the namespace, then allow_any. */
 export function outboundRouteConfig(name: string, vhosts: readonly object[]): object {
   return { name, validate_clusters: { value: false }, virtual_hosts: [...vhosts, ALLOW_ANY] };
+}
+
+const LOCAL_RATE_LIMIT = `${TYPE_PREFIX}envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit`;
+
+function percent100(runtimeKey: string): object {
+  return { default_value: { numerator: 100, denominator: 'HUNDRED' }, runtime_key: runtimeKey };
+}
+
+function localRateLimit(prefix: string, rl: XdsRateLimit): object {
+  return {
+    '@type': LOCAL_RATE_LIMIT,
+    stat_prefix: prefix,
+    token_bucket: { max_tokens: rl.maxTokens, tokens_per_fill: { value: rl.maxTokens }, fill_interval: duration(rl.fillSeconds) },
+    filter_enabled: percent100(`${prefix}_local_rate_limit_enabled`),
+    filter_enforced: percent100(`${prefix}_local_rate_limit_enforced`),
+    response_headers_to_add: [{ header: { key: 'x-local-rate-limit', value: 'true' } }],
+  };
+}
+
+function duration(secs: number): object {
+  const whole = Math.floor(secs);
+  const nanos = Math.round((secs - whole) * 1e9);
+  return nanos ? { seconds: whole, nanos } : { seconds: whole };
+}
+
+/**
+ * `polaris-inbound-cluster|svc.ns`: everything to the INBOUND cluster; each local rate limit is a
+ * route of its own (its conditions, its token bucket) ahead of the catch-all, a rule without
+ * conditions limits the catch-all. polaris puts only the last rule's descriptors on one route.
+ */
+export function inboundRouteConfig(name: string, cluster: string, statPrefix: string, limits: readonly XdsRateLimit[]): object {
+  const routes: object[] = [];
+  let catchAll: object | undefined;
+  for (const rl of limits) {
+    const perFilter = { 'envoy.filters.http.local_ratelimit': localRateLimit(statPrefix, rl) };
+    if (rl.matches.length === 0) catchAll ??= perFilter;
+    else routes.push({ match: routeMatch(rl.matches), route: { cluster }, typed_per_filter_config: perFilter });
+  }
+  routes.push({ match: { prefix: '/' }, route: { cluster }, ...(catchAll ? { typed_per_filter_config: catchAll } : {}) });
+  return { name, validate_clusters: { value: false }, virtual_hosts: [{ name: cluster, domains: ['*'], routes }] };
 }
 
 /** The route configuration of `xds:///svc.ns` (gRPC matches the authority against the domains). */

@@ -9,6 +9,7 @@ import {
   type XdsServerDeps,
   type XdsServerOptions,
 } from './options.js';
+import { registerXdsMetrics, type StreamCounters } from './metrics.js';
 import { adsServiceDefinition } from './protos.js';
 import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
 import { SotwStream } from './sotw.js';
@@ -45,6 +46,7 @@ class XdsServer implements XdsApiServer {
   private readonly logger: Logger;
   private readonly snapshot: XdsSnapshot;
   private readonly streams = new Set<XdsStream>();
+  private readonly counters: StreamCounters = { responses: 0, nacks: 0 };
   private server: Server | undefined;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
@@ -64,6 +66,17 @@ class XdsServer implements XdsApiServer {
     this.snapshot.onChange((changes) => {
       for (const s of this.streams) s.push(changes);
     });
+    if (deps.metrics) {
+      registerXdsMetrics(deps.metrics, {
+        streams: () => {
+          let delta = 0;
+          for (const s of this.streams) if (s.kind === 'delta') delta++;
+          return { sotw: this.streams.size - delta, delta };
+        },
+        counters: this.counters,
+        snapshot: () => this.snapshot.stats(),
+      });
+    }
   }
 
   get listenPort(): number {
@@ -102,7 +115,7 @@ class XdsServer implements XdsApiServer {
       'grpc.keepalive_time_ms': 60_000,
       'grpc.keepalive_timeout_ms': 20_000,
     });
-    const deps = { snapshot: this.snapshot, logger: this.logger, onClose: (s: XdsStream) => this.streams.delete(s) };
+    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, onClose: (s: XdsStream) => this.streams.delete(s) };
     server.addService(adsServiceDefinition(), {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),

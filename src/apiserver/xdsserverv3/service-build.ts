@@ -4,7 +4,7 @@ import { loadAssignment } from './eds.js';
 import { proxylessListener } from './lds.js';
 import { inboundCluster, inboundRoute, outboundCluster, proxylessName, subsetCluster } from './names.js';
 import { TypeUrl } from './protos.js';
-import { outboundVirtualHost, proxylessRouteConfig } from './rds.js';
+import { inboundRouteConfig, outboundVirtualHost, proxylessRouteConfig } from './rds.js';
 import { makeResource, type XdsResource } from './resource.js';
 
 /** Everything one service contributes, built from its ServiceInfo alone. */
@@ -41,7 +41,7 @@ export function buildService(info: ServiceInfo): BuiltService {
   const { namespace: ns, name } = info;
   const out = outboundCluster(ns, name);
   const { keys, subsets } = subsetSelectors(info);
-  const shared = [makeResource(TypeUrl.Cluster, out, edsCluster(out, keys)), makeResource(TypeUrl.Endpoint, out, loadAssignment(out, info.endpoints))];
+  const shared = [makeResource(TypeUrl.Cluster, out, edsCluster(out, keys, info.outlier)), makeResource(TypeUrl.Endpoint, out, loadAssignment(out, info.endpoints))];
   const named: XdsResource[] = [];
   for (const [key, labels] of subsets) {
     const cname = subsetCluster(ns, name, key);
@@ -55,12 +55,6 @@ export function buildService(info: ServiceInfo): BuiltService {
   named.push(makeResource(TypeUrl.Cluster, inCluster, edsCluster(inCluster)));
   named.push(makeResource(TypeUrl.Endpoint, inCluster, loadAssignment(inCluster, inboundEndpoints(info.ports))));
   const inRoute = inboundRoute(ns, name);
-  named.push(
-    makeResource(TypeUrl.Route, inRoute, {
-      name: inRoute,
-      validate_clusters: { value: false },
-      virtual_hosts: [{ name: inCluster, domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: inCluster } }] }],
-    }),
-  );
+  named.push(makeResource(TypeUrl.Route, inRoute, inboundRouteConfig(inRoute, inCluster, `INBOUND|SIDECAR|${ns}|${name}`, info.rateLimits)));
   return { info, shared, named, vhost: outboundVirtualHost(info) };
 }

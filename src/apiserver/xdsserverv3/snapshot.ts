@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { DiscoverResponse as WireDiscoverResponse, Instance as WireInstance, Route as WireRoute } from '../../common/api/gen/wire.js';
+import type { Instance as WireInstance } from '../../common/api/gen/wire.js';
 import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { NamingService, RegistryWatch, ServiceKey } from '../../service/api.js';
 import type { RulesWatch } from '../../service/rules/api.js';
 import { passthroughCluster } from './cds.js';
-import { toEndpoints, toRoutes, type ServiceInfo } from './convert.js';
+import { toEndpoints, toOutlier, toRateLimits, toRoutes, type ServiceInfo } from './convert.js';
 import { OUTBOUND_ROUTE, PASSTHROUGH_CLUSTER } from './names.js';
 import { TypeUrl } from './protos.js';
 import { outboundRouteConfig } from './rds.js';
@@ -136,7 +136,7 @@ export class XdsSnapshot {
     if (this.deps.rulesWatch) {
       this.unsubscribe.push(
         this.deps.rulesWatch.onRulesChange((kinds) => {
-          if (kinds.has('route')) {
+          if ([...kinds].some((k) => XDS_RULE_KINDS.has(k))) {
             this.allDirty = true;
             this.schedule();
           }
@@ -144,8 +144,11 @@ export class XdsSnapshot {
       );
     }
     this.allDirty = true;
+    const started = performance.now();
     this.flush();
     await this.flushing;
+    const { services, resources } = this.stats();
+    this.deps.logger.info({ services, resources, ms: Math.round(performance.now() - started) }, 'xDS snapshot built');
   }
 
   private schedule(): void {
@@ -199,17 +202,25 @@ export class XdsSnapshot {
     return [...out.values()];
   }
 
+  /**
+   * Reads a service's instances and rules through Discover, passing the revisions it was built
+   * from: unchanged parts answer 200001 (cheap). 'same' = nothing moved; null = no such service.
+   */
   private async readService(k: ServiceKey, prev: ServiceInfo | undefined): Promise<ServiceInfo | null | 'same'> {
-    const [insRev, routeRev] = prev ? prev.revision.split('/') : ['', ''];
-    const ins = await this.deps.naming.discover(CTX, { type: 'INSTANCE', service: { namespace: k.namespace, name: k.name, revision: insRev } });
+    const revs = prev ? prev.revision.split('/') : [];
+    const ask = (type: (typeof PARTS)[number], i: number) =>
+      this.deps.naming.discover(CTX, { type, service: { namespace: k.namespace, name: k.name, revision: revs[i] ?? '' } });
+    const ins = await ask('INSTANCE', 0);
     if (ins.code !== Code.ExecuteSuccess && ins.code !== Code.DataNoChange) return null;
-    const routing = await this.deps.naming.discover(CTX, { type: 'ROUTING', service: { namespace: k.namespace, name: k.name, revision: routeRev } });
-    if (ins.code === Code.DataNoChange && routing.code === Code.DataNoChange) return 'same';
-    const base = prev ?? { namespace: k.namespace, name: k.name, endpoints: [], ports: [], routes: [], revision: '/' };
-    const next: ServiceInfo = { ...base };
-    if (ins.code === Code.ExecuteSuccess) Object.assign(next, toEndpoints((ins.instances ?? []) as WireInstance[]));
-    if (routing.code === Code.ExecuteSuccess) next.routes = toRoutes(inbounds(routing));
-    next.revision = `${revOf(ins, insRev)}/${revOf(routing, routeRev)}`;
+    const answers = [ins, await ask('ROUTING', 1), await ask('RATE_LIMIT', 2), await ask('CIRCUIT_BREAKER', 3)];
+    const fresh = (i: number) => answers[i].code === Code.ExecuteSuccess;
+    if (!answers.some((_, i) => fresh(i)) && prev) return 'same';
+    const next: ServiceInfo = { ...(prev ?? { namespace: k.namespace, name: k.name, endpoints: [], ports: [], routes: [], rateLimits: [], revision: '' }) };
+    if (fresh(0)) Object.assign(next, toEndpoints((ins.instances ?? []) as WireInstance[]));
+    if (fresh(1)) next.routes = toRoutes(answers[1].routing?.inbounds ?? []);
+    if (fresh(2)) next.rateLimits = toRateLimits(answers[2].rateLimit?.rules ?? []);
+    if (fresh(3)) next.outlier = toOutlier(answers[3].circuitBreaker?.rules ?? []);
+    next.revision = answers.map((a, i) => (fresh(i) ? a.service?.revision ?? '' : revs[i] ?? '')).join('/');
     return next;
   }
 
@@ -328,10 +339,8 @@ export class XdsSnapshot {
   }
 }
 
-function inbounds(resp: WireDiscoverResponse): WireRoute[] {
-  return resp.routing?.inbounds ?? [];
-}
+/** The Discover types a service's resources are built from, in revision order. */
+const PARTS = ['INSTANCE', 'ROUTING', 'RATE_LIMIT', 'CIRCUIT_BREAKER'] as const;
 
-function revOf(resp: WireDiscoverResponse, prev: string): string {
-  return resp.code === Code.DataNoChange ? prev : resp.service?.revision ?? '';
-}
+/** Rule kinds that change xDS resources. */
+const XDS_RULE_KINDS: ReadonlySet<string> = new Set(['route', 'ratelimit', 'circuitbreaker']);

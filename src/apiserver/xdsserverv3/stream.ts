@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { parseNode, type WireNode } from './node.js';
 import { SERVED_TYPES, SILENT_TYPES } from './protos.js';
 import { ORDERED_TYPES, shortType, type ResourceChange } from './resource.js';
+import type { StreamCounters } from './metrics.js';
 import type { XdsSnapshot } from './snapshot.js';
 import { NodeView } from './view.js';
 
@@ -17,6 +18,7 @@ export interface BaseRequest {
 export interface StreamDeps {
   snapshot: XdsSnapshot;
   logger: Logger;
+  counters: StreamCounters;
   /** Called once when the stream ends. */
   onClose: (s: XdsStream) => void;
 }
@@ -86,11 +88,14 @@ export abstract class XdsStream {
   }
 
   protected write(msg: object): void {
-    if (!this.closed) this.call.write(msg);
+    if (this.closed) return;
+    this.deps.counters.responses++;
+    this.call.write(msg);
   }
 
   /** A NACK: Envoy keeps its last good version; we log its reason and send nothing new. */
   protected logNack(typeUrl: string, version: string, detail: { code?: number; message?: string }): void {
+    this.deps.counters.nacks++;
     this.logger.warn(
       { node: this.nodeId, type: shortType(typeUrl), version, code: detail.code, reason: detail.message ?? '' },
       'xDS NACK: the client rejected our resources and keeps its last good version',
