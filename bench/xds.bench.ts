@@ -12,7 +12,15 @@
 import { call } from '../test/helpers/daemon.js';
 import { adsClient, node, T, type AdsClient, type SotwSession } from '../test/helpers/xds-client.js';
 import { startXdsDaemon } from '../test/helpers/xds-daemon.js';
+import { readFileSync } from 'node:fs';
 import { printTable, rssMiB, type Row } from './lib.js';
+
+/** CPU time (user + system) a process has used, ms (Linux /proc, 100 Hz ticks). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,7 +47,7 @@ export async function runXdsBench(): Promise<Row[]> {
   const streams = arg('streams', 1000);
   const rounds = arg('rounds', 5);
   const rows: Row[] = [];
-  const { d, xdsPort } = await startXdsDaemon();
+  const { d, xdsPort } = await startXdsDaemon(process.env.XDS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.XDS_BENCH_PROF}`] : undefined);
   const clients: AdsClient[] = [];
   try {
     // Register services × endpoints (console batches of 100).
@@ -112,8 +120,12 @@ export async function runXdsBench(): Promise<Row[]> {
     const lat: number[] = [];
     const lasts: number[] = [];
     const putMs: number[] = [];
+    const fanOut: number[] = [];
     const rebuiltBefore = await metric(d.http, 'polaris_xds_services_rebuilt_total');
+    const pid = d.proc.pid as number;
+    const cpu: number[] = [];
     for (let round = 0; round < rounds; round++) {
+      const cpu0 = cpuMs(pid);
       const t = performance.now();
       const got = sessions.map(async ({ s, names }) => {
         const r = await s.next(30_000);
@@ -129,6 +141,8 @@ export async function runXdsBench(): Promise<Row[]> {
       const times = await Promise.all(got);
       lat.push(...times);
       lasts.push(Math.max(...times));
+      cpu.push(cpuMs(pid) - cpu0);
+      fanOut.push((await metric(d.http, 'polaris_xds_last_push_seconds')) * 1000);
       await new Promise((r) => setTimeout(r, 200));
     }
     const rebuilt = (await metric(d.http, 'polaris_xds_services_rebuilt_total')) - rebuiltBefore;
@@ -138,7 +152,7 @@ export async function runXdsBench(): Promise<Row[]> {
     rows.push({
       bench: `xds push of 1 endpoint change to ${streams} streams`,
       value: `p50 ${percentile(lat, 50).toFixed(0)} ms, p99 ${percentile(lat, 99).toFixed(0)} ms`,
-      note: `last stream served after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms`,
+      note: `last stream served after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${percentile(fanOut.sort((a, b) => a - b), 50).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${percentile(cpu.sort((a, b) => a - b), 50).toFixed(0)} ms`,
     });
   } finally {
     for (const c of clients) c.close();

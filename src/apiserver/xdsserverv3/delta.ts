@@ -1,5 +1,6 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { ResourceChange, XdsResource } from './resource.js';
+import { DELTA_DISCOVERY_RESPONSE } from './response-cache.js';
 import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
 
 interface DeltaRequest extends BaseRequest {
@@ -103,12 +104,12 @@ export class DeltaStream extends XdsStream {
     for (const r of resources) st.has.set(r.name, r.version);
     for (const n of removed) st.has.delete(n);
     st.answered = true;
-    this.write({
-      system_version_info: String(++this.systemVersion),
+    const key = `${typeUrl}\u0000${resources.map((r) => `${r.name}\u0000${r.version}`).join('\u0000')}\u0000-${removed.join('\u0000')}`;
+    const common = () => ({
       resources: resources.map((r) => ({ name: r.name, version: r.version, resource: r.any })),
       type_url: typeUrl,
       removed_resources: removed,
-      nonce: this.nextNonce(),
     });
+    this.write(this.deps.responses.encode(DELTA_DISCOVERY_RESPONSE, key, common, { system_version_info: String(++this.systemVersion), nonce: this.nextNonce() }));
   }
 }

@@ -5,6 +5,8 @@ import type { SnapshotStats } from './snapshot.js';
 export interface StreamCounters {
   responses: number;
   nacks: number;
+  /** From a snapshot change to the last stream's answers written (ms). */
+  lastPushMs: number;
 }
 
 /** What the xDS server reports about itself. */
@@ -46,6 +48,14 @@ export function registerXdsMetrics(registry: Registry, src: XdsMetricsSource): v
     registers: [registry],
     collect() {
       this.set(src.snapshot().resources);
+    },
+  });
+  new Gauge({
+    name: 'polaris_xds_last_push_seconds',
+    help: 'From the last snapshot change to the answers of every stream written',
+    registers: [registry],
+    collect() {
+      this.set(src.counters.lastPushMs / 1000);
     },
   });
   new Gauge({

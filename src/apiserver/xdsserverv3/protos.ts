@@ -149,7 +149,8 @@ export function adsServiceDefinition(): ServiceDefinition {
       responseStream: !!m.responseStream,
       requestSerialize: (v: object) => Buffer.from(req.encode(req.fromObject(v)).finish()),
       requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), { enums: String, longs: String, arrays: true }),
-      responseSerialize: (v: object) => Buffer.from(res.encode(res.fromObject(v)).finish()),
+      // Pre-encoded answers (see ResponseCache) pass through.
+      responseSerialize: (v: object) => (Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish())),
       responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), { enums: String, longs: String, arrays: true }),
       originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
     };

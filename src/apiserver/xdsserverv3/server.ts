@@ -11,6 +11,7 @@ import {
 } from './options.js';
 import { registerXdsMetrics, type StreamCounters } from './metrics.js';
 import { adsServiceDefinition } from './protos.js';
+import { ResponseCache } from './response-cache.js';
 import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
 import { SotwStream } from './sotw.js';
 import type { XdsStream } from './stream.js';
@@ -46,7 +47,7 @@ class XdsServer implements XdsApiServer {
   private readonly logger: Logger;
   private readonly snapshot: XdsSnapshot;
   private readonly streams = new Set<XdsStream>();
-  private readonly counters: StreamCounters = { responses: 0, nacks: 0 };
+  private readonly counters: StreamCounters = { responses: 0, nacks: 0, lastPushMs: 0 };
   private server: Server | undefined;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
@@ -64,7 +65,12 @@ class XdsServer implements XdsApiServer {
       { debounceMs: options.debounceMs ?? 5 },
     );
     this.snapshot.onChange((changes) => {
-      for (const s of this.streams) s.push(changes);
+      const started = performance.now();
+      const pushes: Array<Promise<void>> = [];
+      for (const s of this.streams) pushes.push(s.push(changes));
+      void Promise.all(pushes).then(() => {
+        this.counters.lastPushMs = performance.now() - started;
+      });
     });
     if (deps.metrics) {
       registerXdsMetrics(deps.metrics, {
@@ -115,7 +121,7 @@ class XdsServer implements XdsApiServer {
       'grpc.keepalive_time_ms': 60_000,
       'grpc.keepalive_timeout_ms': 20_000,
     });
-    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, onClose: (s: XdsStream) => this.streams.delete(s) };
+    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), onClose: (s: XdsStream) => this.streams.delete(s) };
     server.addService(adsServiceDefinition(), {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),

@@ -183,7 +183,11 @@ export class XdsSnapshot {
     })();
   }
 
+  /** Goes up with every change emitted: a stream that answered at this generation has nothing new. */
+  generation = 0;
+
   private emit(changes: ResourceChange[]): void {
+    this.generation++;
     for (const l of this.listeners) {
       try {
         l(changes);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { TypeUrl } from './protos.js';
+import { DISCOVERY_RESPONSE } from './response-cache.js';
 import type { ResourceChange, XdsResource } from './resource.js';
 import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
 
@@ -19,6 +20,8 @@ interface TypeState {
   version: string;
   nonce: string;
   acked: string;
+  /** Snapshot generation of the last answer computed. */
+  gen: number;
 }
 
 /** LDS and CDS responses carry the full set; RDS and EDS only what changed (xDS protocol). */
@@ -50,7 +53,7 @@ export class SotwStream extends XdsStream {
     let st = this.types.get(typeUrl);
     if (st && req.response_nonce && req.response_nonce !== st.nonce) return; // stale
     if (!st) {
-      st = { wildcard: names.length === 0, names: new Set(), sent: new Map(), version: '', nonce: '', acked: '' };
+      st = { wildcard: names.length === 0, names: new Set(), sent: new Map(), version: '', nonce: '', acked: '', gen: -1 };
       this.types.set(typeUrl, st);
       // A reconnecting client that already holds exactly the current set gets nothing resent.
       if (req.version_info) st.version = req.version_info;
@@ -61,6 +64,9 @@ export class SotwStream extends XdsStream {
     }
     const wildcard = names.includes('*') || (st.wildcard && names.length === 0 && st.names.size === 0);
     const named = new Set(names.filter((n) => n !== '*'));
+    // A plain ACK: same subscription, no change since our last answer → nothing to compute.
+    const same = wildcard === st.wildcard && named.size === st.names.size && [...named].every((n) => st.names.has(n));
+    if (same && st.gen === this.deps.snapshot.generation) return;
     st.wildcard = wildcard;
     st.names = named;
     for (const n of st.sent.keys()) if (!wildcard && !named.has(n)) st.sent.delete(n);
@@ -93,6 +99,7 @@ export class SotwStream extends XdsStream {
    * waits for it to finish starting), unless the client reconnected holding this very version.
    */
   private respond(typeUrl: string, st: TypeState): void {
+    st.gen = this.deps.snapshot.generation;
     const all = this.current(typeUrl, st);
     const version = setVersion(all);
     const first = st.nonce === '';
@@ -106,6 +113,8 @@ export class SotwStream extends XdsStream {
     st.version = version;
     if (send.length === 0) return; // only removals: RDS/EDS cannot say so in state-of-the-world
     st.nonce = this.nextNonce();
-    this.write({ version_info: version, resources: send.map((r) => r.any), type_url: typeUrl, nonce: st.nonce });
+    const key = `${typeUrl}\u0000${version}\u0000${send.map((r) => `${r.name}\u0000${r.version}`).join('\u0000')}`;
+    const common = () => ({ version_info: version, resources: send.map((r) => r.any), type_url: typeUrl });
+    this.write(this.deps.responses.encode(DISCOVERY_RESPONSE, key, common, { nonce: st.nonce }));
   }
 }

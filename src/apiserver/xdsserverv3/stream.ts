@@ -4,6 +4,7 @@ import { parseNode, type WireNode } from './node.js';
 import { SERVED_TYPES, SILENT_TYPES } from './protos.js';
 import { ORDERED_TYPES, shortType, type ResourceChange } from './resource.js';
 import type { StreamCounters } from './metrics.js';
+import type { ResponseCache } from './response-cache.js';
 import type { XdsSnapshot } from './snapshot.js';
 import { NodeView } from './view.js';
 
@@ -19,6 +20,8 @@ export interface StreamDeps {
   snapshot: XdsSnapshot;
   logger: Logger;
   counters: StreamCounters;
+  /** Encoded answers shared between streams. */
+  responses: ResponseCache;
   /** Called once when the stream ends. */
   onClose: (s: XdsStream) => void;
 }
@@ -55,8 +58,8 @@ export abstract class XdsStream {
   }
 
   /** The snapshot changed: answer every subscribed type the change touches, CDS → EDS → LDS → RDS. */
-  push(changes: readonly ResourceChange[]): void {
-    if (this.closed || !this.view) return;
+  push(changes: readonly ResourceChange[]): Promise<void> {
+    if (this.closed || !this.view) return Promise.resolve();
     const byType = new Map<string, ResourceChange[]>();
     for (const c of changes) {
       let l = byType.get(c.typeUrl);
@@ -71,6 +74,7 @@ export abstract class XdsStream {
         }
       })
       .catch((err: unknown) => this.fail(status.INTERNAL, 'push failed', err));
+    return this.queue;
   }
 
   /** Ends the stream from the server side (shutdown). */
@@ -87,7 +91,7 @@ export abstract class XdsStream {
     return String(++this.nonceSeq);
   }
 
-  protected write(msg: object): void {
+  protected write(msg: object | Buffer): void {
     if (this.closed) return;
     this.deps.counters.responses++;
     this.call.write(msg);

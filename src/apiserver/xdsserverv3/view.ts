@@ -5,6 +5,23 @@ import { TypeUrl } from './protos.js';
 import { makeResource, type ResourceChange, type XdsResource } from './resource.js';
 import type { XdsSnapshot } from './snapshot.js';
 
+/** Nodes of the same kind get the same listeners: built once per kind, not per stream. */
+const listenerMemo = new Map<string, Map<string, XdsResource>>();
+
+function listenersOf(node: XdsNode): Map<string, XdsResource> {
+  const key = JSON.stringify([node.runType, node.gateway, node.selfNamespace, node.selfService]);
+  let m = listenerMemo.get(key);
+  if (!m) {
+    m = new Map(nodeListeners(node).map((l) => {
+      const r = makeResource(TypeUrl.Listener, (l as { name: string }).name, l);
+      return [r.name, r] as const;
+    }));
+    if (listenerMemo.size > 10_000) listenerMemo.clear();
+    listenerMemo.set(key, m);
+  }
+  return m;
+}
+
 /**
  * What one node sees: the wildcard view of its own namespace, its own listeners (built once per
  * stream, like polaris), its INBOUND cluster and route when it names its own service, and any
@@ -18,10 +35,7 @@ export class NodeView {
     readonly node: XdsNode,
     private readonly snapshot: XdsSnapshot,
   ) {
-    this.listeners = new Map(nodeListeners(node).map((l) => {
-      const r = makeResource(TypeUrl.Listener, (l as { name: string }).name, l);
-      return [r.name, r];
-    }));
+    this.listeners = listenersOf(node);
     this.selfNamed = new Map();
     if (node.runType === 'sidecar' && node.selfService && node.selfNamespace) {
       this.selfNamed.set(TypeUrl.Cluster, inboundCluster(node.selfNamespace, node.selfService));
