@@ -18,7 +18,7 @@ COPY package.json polaris-server.yaml ./
 COPY proto ./proto
 RUN mkdir -p /app/data /app/log && chown -R node:node /app/data /app/log
 USER node
-EXPOSE 8090 8091 8093
+EXPOSE 8090 8091 8093 15010
 VOLUME ["/app/data"]
 ENTRYPOINT ["node", "dist/src/main.js"]
 CMD ["start", "-c", "polaris-server.yaml"]

@@ -4,10 +4,12 @@ import { printTable, type Row } from './lib.js';
 import { runNamingHttpBench } from './naming-http.bench.js';
 import { runSdkGrpcBench } from './sdk-grpc.bench.js';
 import { runClusterBench } from './cluster.bench.js';
+import { runXdsBench } from './xds.bench.js';
 
 const rows: Row[] = [];
 rows.push(...(await runNamingHttpBench()));
 rows.push(...(await runSdkGrpcBench()));
 rows.push(...(await runClusterBench()));
 rows.push(...(await runConfigWatchBench()));
+rows.push(...(await runXdsBench()));
 printTable(rows);
