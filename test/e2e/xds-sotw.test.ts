@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
 import { call, type Daemon } from '../helpers/daemon.js';
 import { uniq } from '../helpers/rules.js';
 import { adsClient, byName, node, T, type AdsClient, type SotwResponse } from '../helpers/xds-client.js';
@@ -7,10 +8,12 @@ import { putInstances, putRouteRule, startXdsDaemon } from '../helpers/xds-daemo
 
 let d: Daemon;
 let ads: AdsClient;
+let xdsPort: number;
 
 before(async () => {
   const s = await startXdsDaemon();
   d = s.d;
+  xdsPort = s.xdsPort;
   ads = adsClient(s.xdsPort);
 });
 after(async () => {
@@ -235,6 +238,40 @@ describe('xDS state of the world, as Envoy asks', () => {
     // Measured from the HTTP call (its own round trip included); generous margins for a loaded CI box.
     assert.ok(healthMs < 1500, `health flip pushed after ${healthMs.toFixed(0)} ms`);
     assert.ok(ruleMs < 1500, `rule change pushed after ${ruleMs.toFixed(0)} ms`);
+    s.end();
+  });
+
+  it('ends a stream sending bytes that are no DiscoveryRequest, or an oversized one; the server goes on', async () => {
+    const raw = (b: Buffer) => b;
+    const Raw = grpc.makeGenericClientConstructor(
+      {
+        ads: {
+          path: '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources',
+          requestStream: true,
+          responseStream: true,
+          requestSerialize: raw,
+          requestDeserialize: raw,
+          responseSerialize: raw,
+          responseDeserialize: raw,
+        },
+      },
+      'Raw',
+    );
+    const client = new Raw(`127.0.0.1:${xdsPort}`, grpc.credentials.createInsecure()) as any;
+    for (const bytes of [Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]), Buffer.alloc(5 * 1024 * 1024, 0x41)]) {
+      const stream = client.ads();
+      const ended = new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
+      stream.on('data', () => undefined);
+      stream.write(bytes);
+      const err = await ended;
+      assert.ok([grpc.status.INTERNAL, grpc.status.RESOURCE_EXHAUSTED, grpc.status.INVALID_ARGUMENT].includes(err.code), err.message);
+    }
+    client.close();
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'after', [{ host: '10.6.0.1', port: 80 }]);
+    const s = ads.sotw();
+    s.request(T.CDS, [], { node: node(`${ns}/h~10.0.0.8`) });
+    assert.ok(byName(await s.next()).has(cluster(ns, 'after')));
     s.end();
   });
 });

@@ -9,7 +9,7 @@ import { encodeMessage } from './protos.js';
 export class ResponseCache {
   private readonly bodies = new Map<string, Uint8Array>();
 
-  constructor(private readonly max = 512) {}
+  constructor(private readonly max = 128) {}
 
   /** `typeName` message of `common` (memoised under `key`) followed by `perStream`. */
   encode(typeName: string, key: string, common: () => object, perStream: object): Buffer {
