@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
+import { XDS_PROTO_FILES, xdsIncludeDirs } from '../../src/apiserver/xdsserverv3/protos.js';
 
 /**
  * An ADS client that talks like Envoy: the real envoy protos loaded by @grpc/proto-loader (no
@@ -11,24 +12,9 @@ import protobuf from 'protobufjs';
  */
 
 const require = createRequire(import.meta.url);
-const XDS = dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
-const INCLUDES = [
-  ...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(XDS, 'deps', d)),
-  dirname(require.resolve('protobufjs/package.json')),
-];
-const FILES = [
-  'envoy/service/discovery/v3/ads.proto',
-  'envoy/config/listener/v3/listener.proto',
-  'envoy/config/route/v3/route.proto',
-  'envoy/config/cluster/v3/cluster.proto',
-  'envoy/config/endpoint/v3/endpoint.proto',
-  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
-  'envoy/extensions/filters/http/router/v3/router.proto',
-  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
-  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
-  'envoy/extensions/access_loggers/file/v3/file.proto',
-  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
-];
+// The same files as the server (what Envoy's protos are), decoded by an independent loader.
+const INCLUDES = xdsIncludeDirs();
+const FILES = XDS_PROTO_FILES;
 
 export const T = {
   LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',

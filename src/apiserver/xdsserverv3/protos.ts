@@ -40,7 +40,8 @@ export const SILENT_TYPES: ReadonlySet<string> = new Set([
   `${TYPE_PREFIX}envoy.service.ratelimit.v3.RateLimitConfig`,
 ]);
 
-const FILES = [
+/** The proto files loaded (with their imports). */
+export const XDS_PROTO_FILES = [
   'envoy/service/discovery/v3/ads.proto',
   'envoy/config/listener/v3/listener.proto',
   'envoy/config/route/v3/route.proto',
@@ -54,7 +55,8 @@ const FILES = [
   'envoy/extensions/access_loggers/file/v3/file.proto',
 ];
 
-function includeDirs(): string[] {
+/** Where those files and their imports are found. */
+export function xdsIncludeDirs(): string[] {
   const xdsPkg = dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
   const deps = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(xdsPkg, 'deps', d));
   // google/protobuf/descriptor.proto (imported by the validate annotations) ships with protobufjs.
@@ -66,7 +68,7 @@ let root: protobuf.Root | undefined;
 /** The loaded Root (first call parses the protos, ~1 s). */
 export function xdsRoot(): protobuf.Root {
   if (root) return root;
-  const dirs = includeDirs();
+  const dirs = xdsIncludeDirs();
   const r = new protobuf.Root();
   r.resolvePath = (_origin, target) => {
     if (isAbsolute(target)) return target;
@@ -81,7 +83,7 @@ export function xdsRoot(): protobuf.Root {
     }
     return target;
   };
-  r.loadSync(FILES, { keepCase: true });
+  r.loadSync(XDS_PROTO_FILES, { keepCase: true });
   r.resolveAll();
   root = r;
   return r;

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { ApiServer } from '../api.js';
+import { bindAddress, listenGrpc, shutdownGrpc } from '../grpc-listen.js';
 import { DeltaStream } from './delta.js';
 import {
   DEFAULT_MAX_CONCURRENT_STREAMS,
@@ -27,11 +28,6 @@ export interface XdsApiServer extends ApiServer {
 
 export function createXdsServer(deps: XdsServerDeps, options: XdsServerOptions): XdsApiServer {
   return new XdsServer(deps, options);
-}
-
-function bindAddress(ip: string, port: number): string {
-  const host = ip === '' ? '0.0.0.0' : ip;
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**
@@ -126,15 +122,7 @@ class XdsServer implements XdsApiServer {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),
     });
-    const address = bindAddress(this.options.listenIP, this.options.listenPort);
-    try {
-      this.boundPort = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
-      });
-    } catch (err) {
-      server.forceShutdown();
-      throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-    }
+    this.boundPort = await listenGrpc(server, this.name, this.options.listenIP, this.options.listenPort, ServerCredentials.createInsecure());
     this.server = server;
     this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort) }, 'xDS v3 server listening');
   }
@@ -153,17 +141,7 @@ class XdsServer implements XdsApiServer {
     const server = this.server;
     if (!server) return;
     for (const s of [...this.streams]) s.end();
-    const timeoutMs = this.options.shutdownTimeoutMs ?? 5000;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, timeoutMs);
-      server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await shutdownGrpc(server, this.options.shutdownTimeoutMs ?? 5000);
     this.logger.info('xDS v3 server stopped');
   }
 }
