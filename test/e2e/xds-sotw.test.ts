@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { call, type Daemon } from '../helpers/daemon.js';
 import { uniq } from '../helpers/rules.js';
-import { adsClient, byName, node, T, type AdsClient, type SotwResponse } from '../helpers/xds-client.js';
+import { adsClient, byName, node, perTypeClient, T, type AdsClient, type SotwResponse } from '../helpers/xds-client.js';
 import { putInstances, putRouteRule, startXdsDaemon } from '../helpers/xds-daemon.js';
 
 let d: Daemon;
@@ -273,5 +273,31 @@ describe('xDS state of the world, as Envoy asks', () => {
     s.request(T.CDS, [], { node: node(`${ns}/h~10.0.0.8`) });
     assert.ok(byName(await s.next()).has(cluster(ns, 'after')));
     s.end();
+  });
+
+  it('serves the per-type services: a CDS stream without type URLs, FetchEndpoints, and refuses another type', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'pt', [{ host: '10.7.0.1', port: 80 }]);
+    const cds = perTypeClient(xdsPort, 'cluster');
+    const eds = perTypeClient(xdsPort, 'endpoint');
+    try {
+      const s = cds.stream();
+      s.send({ node: node(`${ns}/i~10.0.0.9`), resource_names: [] });
+      const r = await s.next();
+      assert.equal(r.type_url, T.CDS);
+      assert.ok(byName(r).has(cluster(ns, 'pt')));
+      s.request(T.EDS, []);
+      const err = await s.inbox.closed();
+      assert.equal(err.code, 3);
+
+      const f = await eds.fetch({ node: node(`${ns}/i~10.0.0.9`), resource_names: [cluster(ns, 'pt')] });
+      assert.equal(f.type_url, T.EDS);
+      assert.deepEqual([...byName(f).keys()], [cluster(ns, 'pt')]);
+      const again = await eds.fetch({ node: node(`${ns}/i~10.0.0.9`), resource_names: [cluster(ns, 'pt')], version_info: f.version_info });
+      assert.deepEqual(again.resources, [], 'the held version is current: nothing to send');
+    } finally {
+      cds.close();
+      eds.close();
+    }
   });
 });

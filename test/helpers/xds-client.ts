@@ -155,6 +155,20 @@ export function adsClient(port: number, opts: { ownConnection?: boolean } = {}):
   };
 }
 
+/** The per-type services (ClusterDiscoveryService, …): a SotW stream of one type and a unary fetch. */
+export function perTypeClient(port: number, kind: 'cluster' | 'endpoint' | 'listener' | 'route') {
+  const v3 = loaded().envoy.service[kind].v3;
+  const [Svc, suffix] =
+    kind === 'cluster' ? [v3.ClusterDiscoveryService, 'Clusters'] : kind === 'endpoint' ? [v3.EndpointDiscoveryService, 'Endpoints'] : kind === 'listener' ? [v3.ListenerDiscoveryService, 'Listeners'] : [v3.RouteDiscoveryService, 'Routes'];
+  const client = new Svc(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return {
+    stream: () => new SotwSession(client[`Stream${suffix}`]()),
+    fetch: (req: object): Promise<SotwResponse> =>
+      new Promise((resolve, reject) => client[`Fetch${suffix}`](req, (e: Error | null, r: SotwResponse) => (e ? reject(e) : resolve(r)))),
+    close: () => client.close(),
+  };
+}
+
 abstract class Session<Res> {
   readonly inbox = new Inbox<Res>();
   constructor(readonly call: grpc.ClientDuplexStream<object, Res>) {

@@ -31,8 +31,8 @@ export class DeltaStream extends XdsStream {
   private readonly types = new Map<string, DeltaTypeState>();
   private systemVersion = 0;
 
-  constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps) {
-    super(call, deps, 'delta');
+  constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps, fixedType?: string) {
+    super(call, deps, 'delta', fixedType);
   }
 
   protected handle(req: DeltaRequest, typeUrl: string): void {
@@ -73,16 +73,7 @@ export class DeltaStream extends XdsStream {
   }
 
   private visible(typeUrl: string, st: DeltaTypeState): Map<string, XdsResource> {
-    const out = new Map<string, XdsResource>();
-    const view = this.view;
-    if (!view) return out;
-    if (st.wildcard) for (const r of view.wildcard(typeUrl)) out.set(r.name, r);
-    for (const n of st.names) {
-      if (out.has(n)) continue;
-      const r = view.named(typeUrl, n);
-      if (r) out.set(n, r);
-    }
-    return out;
+    return this.view ? this.view.select(typeUrl, st.wildcard, st.names) : new Map();
   }
 
   private respond(typeUrl: string, st: DeltaTypeState, subscribed: boolean): void {

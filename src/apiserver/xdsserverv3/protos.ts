@@ -43,6 +43,10 @@ export const SILENT_TYPES: ReadonlySet<string> = new Set([
 /** The proto files loaded (with their imports). */
 export const XDS_PROTO_FILES = [
   'envoy/service/discovery/v3/ads.proto',
+  'envoy/service/cluster/v3/cds.proto',
+  'envoy/service/endpoint/v3/eds.proto',
+  'envoy/service/listener/v3/lds.proto',
+  'envoy/service/route/v3/rds.proto',
   'envoy/config/listener/v3/listener.proto',
   'envoy/config/route/v3/route.proto',
   'envoy/config/cluster/v3/cluster.proto',
@@ -131,27 +135,24 @@ export function decodeMessage<T = Record<string, unknown>>(typeUrl: string, byte
   return t.toObject(t.decode(bytes), { enums: String, longs: String, arrays: true }) as T;
 }
 
-const DISCOVERY = 'envoy.service.discovery.v3';
-
 /**
- * envoy.service.discovery.v3.AggregatedDiscoveryService for @grpc/grpc-js, with (de)serializers
- * from the same Root: requests decode to plain objects in proto field names; responses are plain
- * objects whose resources are PackedAny (pre-encoded), so a resource is encoded once and shared.
+ * A gRPC service of the loaded protos (e.g. `envoy.service.discovery.v3.AggregatedDiscoveryService`)
+ * for @grpc/grpc-js, with (de)serializers from the same Root: requests decode to plain objects in
+ * proto field names; responses are plain objects, or Buffers already encoded (ResponseCache).
  */
-export function adsServiceDefinition(): ServiceDefinition {
-  const svc = xdsRoot().lookupService(`${DISCOVERY}.AggregatedDiscoveryService`);
+export function serviceDefinition(fullName: string): ServiceDefinition {
+  const svc = xdsRoot().lookupService(fullName);
   const def: Record<string, unknown> = {};
   for (const m of svc.methodsArray) {
     m.resolve();
     const req = m.resolvedRequestType as protobuf.Type;
     const res = m.resolvedResponseType as protobuf.Type;
     def[m.name] = {
-      path: `/${DISCOVERY}.AggregatedDiscoveryService/${m.name}`,
+      path: `/${fullName}/${m.name}`,
       requestStream: !!m.requestStream,
       responseStream: !!m.responseStream,
       requestSerialize: (v: object) => Buffer.from(req.encode(req.fromObject(v)).finish()),
       requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), { enums: String, longs: String, arrays: true }),
-      // Pre-encoded answers (see ResponseCache) pass through.
       responseSerialize: (v: object) => (Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish())),
       responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), { enums: String, longs: String, arrays: true }),
       originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
@@ -159,3 +160,13 @@ export function adsServiceDefinition(): ServiceDefinition {
   }
   return def as ServiceDefinition;
 }
+
+export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
+
+/** The per-type discovery services polaris also registers: service, method suffix, resource type. */
+export const PER_TYPE_SERVICES = [
+  { service: 'envoy.service.cluster.v3.ClusterDiscoveryService', suffix: 'Clusters', typeUrl: TypeUrl.Cluster },
+  { service: 'envoy.service.endpoint.v3.EndpointDiscoveryService', suffix: 'Endpoints', typeUrl: TypeUrl.Endpoint },
+  { service: 'envoy.service.listener.v3.ListenerDiscoveryService', suffix: 'Listeners', typeUrl: TypeUrl.Listener },
+  { service: 'envoy.service.route.v3.RouteDiscoveryService', suffix: 'Routes', typeUrl: TypeUrl.Route },
+] as const;

@@ -11,7 +11,8 @@ import {
   type XdsServerOptions,
 } from './options.js';
 import { registerXdsMetrics, type StreamCounters } from './metrics.js';
-import { adsServiceDefinition } from './protos.js';
+import { fetchHandler } from './fetch.js';
+import { ADS_SERVICE, PER_TYPE_SERVICES, serviceDefinition } from './protos.js';
 import { ResponseCache } from './response-cache.js';
 import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
 import { SotwStream } from './sotw.js';
@@ -118,10 +119,18 @@ class XdsServer implements XdsApiServer {
       'grpc.keepalive_timeout_ms': 20_000,
     });
     const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), onClose: (s: XdsStream) => this.streams.delete(s) };
-    server.addService(adsServiceDefinition(), {
+    server.addService(serviceDefinition(ADS_SERVICE), {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),
     });
+    // The per-type services (an Envoy configured with api_type GRPC per resource type).
+    for (const { service, suffix, typeUrl } of PER_TYPE_SERVICES) {
+      server.addService(serviceDefinition(service), {
+        [`Stream${suffix}`]: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps, typeUrl)),
+        [`Delta${suffix}`]: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps, typeUrl)),
+        [`Fetch${suffix}`]: fetchHandler(this.snapshot, typeUrl, this.logger),
+      });
+    }
     this.boundPort = await listenGrpc(server, this.name, this.options.listenIP, this.options.listenPort, ServerCredentials.createInsecure());
     this.server = server;
     this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort) }, 'xDS v3 server listening');

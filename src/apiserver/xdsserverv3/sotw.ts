@@ -28,7 +28,7 @@ interface TypeState {
 const FULL_STATE: ReadonlySet<string> = new Set([TypeUrl.Listener, TypeUrl.Cluster]);
 
 /** The version of a set of resources: equal sets, equal version, on any stream and after reconnects. */
-function setVersion(resources: readonly XdsResource[]): string {
+export function setVersion(resources: readonly XdsResource[]): string {
   const h = createHash('sha256');
   for (const r of [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) h.update(`${r.name}\u0000${r.version}\u0000`);
   return h.digest('hex').slice(0, 24);
@@ -44,8 +44,8 @@ function setVersion(resources: readonly XdsResource[]): string {
 export class SotwStream extends XdsStream {
   private readonly types = new Map<string, TypeState>();
 
-  constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps) {
-    super(call, deps, 'sotw');
+  constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps, fixedType?: string) {
+    super(call, deps, 'sotw', fixedType);
   }
 
   protected handle(req: SotwRequest, typeUrl: string): void {
@@ -82,16 +82,7 @@ export class SotwStream extends XdsStream {
   }
 
   private current(typeUrl: string, st: TypeState): XdsResource[] {
-    const view = this.view;
-    if (!view) return [];
-    const out = new Map<string, XdsResource>();
-    if (st.wildcard) for (const r of view.wildcard(typeUrl)) out.set(r.name, r);
-    for (const n of st.names) {
-      if (out.has(n)) continue;
-      const r = view.named(typeUrl, n);
-      if (r) out.set(n, r);
-    }
-    return [...out.values()];
+    return this.view ? [...this.view.select(typeUrl, st.wildcard, st.names).values()] : [];
   }
 
   /**

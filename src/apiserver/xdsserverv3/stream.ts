@@ -43,6 +43,8 @@ export abstract class XdsStream {
     protected readonly call: ServerDuplexStream<object, object>,
     protected readonly deps: StreamDeps,
     readonly kind: 'sotw' | 'delta',
+    /** Set on the per-type services (CDS, EDS, LDS, RDS): the only type the stream serves. */
+    private readonly fixedType?: string,
   ) {
     this.logger = deps.logger;
     call.on('data', (req: BaseRequest) => {
@@ -121,7 +123,11 @@ export abstract class XdsStream {
       await this.deps.snapshot.settle();
       this.view = new NodeView(node, this.deps.snapshot);
     }
-    const typeUrl = req.type_url ?? '';
+    const typeUrl = req.type_url || this.fixedType || '';
+    if (this.fixedType && typeUrl !== this.fixedType) {
+      this.fail(status.INVALID_ARGUMENT, `this discovery service serves ${this.fixedType} only, not ${typeUrl}`);
+      return;
+    }
     if (typeUrl === '') {
       this.fail(status.INVALID_ARGUMENT, 'type_url is required on an aggregated xDS stream');
       return;

@@ -66,6 +66,18 @@ export class NodeView {
     return this.snapshot.lookup(typeUrl, name, this.namespace);
   }
 
+  /** What a subscription (wildcard and/or names) of one type currently gets, by name. */
+  select(typeUrl: string, wildcard: boolean, names: Iterable<string>): Map<string, XdsResource> {
+    const out = new Map<string, XdsResource>();
+    if (wildcard) for (const r of this.wildcard(typeUrl)) out.set(r.name, r);
+    for (const n of names) {
+      if (out.has(n)) continue;
+      const r = this.named(typeUrl, n);
+      if (r) out.set(n, r);
+    }
+    return out;
+  }
+
   /** Whether a change can alter what a wildcard subscription of its type returns. */
   inWildcard(c: ResourceChange): boolean {
     return (c.namespace !== '' && c.namespace === this.namespace) || this.selfNamed.get(c.typeUrl) === c.name;
