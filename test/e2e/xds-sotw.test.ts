@@ -300,4 +300,32 @@ describe('xDS state of the world, as Envoy asks', () => {
       eds.close();
     }
   });
+
+  it('builds the route configuration a gateway asks for (polaris references it but never builds it)', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'service-a', [{ host: '10.10.0.1', port: 80, metadata: { aa: '222' } }]);
+    await putInstances(d.http, ns, 'envoy_gateway', [{ host: '10.10.0.9', port: 80 }]);
+    const path = (v: string) => [{ type: 'PATH', key: '$path', value: { type: 'EXACT', value: v } }];
+    await putRouteRule(d.http, uniq('gw'), [
+      { name: 'a', sources: [{ service: 'envoy_gateway', namespace: ns, arguments: path('/service-a') }], destinations: [{ service: 'service-a', namespace: ns, labels: { aa: { type: 'EXACT', value: '222' } }, weight: 100 }] },
+    ]);
+    const s = ads.sotw();
+    const gw = node(`gateway~${ns}/9b9f5630~172.17.1.1`, { gateway_namespace: ns, gateway_service: 'envoy_gateway' });
+    s.request(T.LDS, [], { node: gw });
+    const lds = await s.next();
+    const hcm = byName(lds).get('OUTBOUND_15001').filter_chains[0].filters[0].typed_config;
+    assert.equal(hcm.rds.route_config_name, 'polaris-outbound-router-gateway');
+    s.request(T.LDS, [], { ack: lds });
+    s.request(T.RDS, ['polaris-outbound-router-gateway']);
+    const rds = await s.next();
+    const vh = byName(rds).get('polaris-outbound-router-gateway').virtual_hosts[0];
+    assert.equal(vh.name, 'gateway-virtualhost');
+    assert.deepEqual(vh.domains, ['*']);
+    assert.equal(vh.routes[0].match.path, '/service-a');
+    const wc = vh.routes[0].route.weighted_clusters.clusters[0];
+    assert.equal(wc.name, cluster(ns, 'service-a'));
+    assert.deepEqual(wc.metadata_match.filter_metadata['envoy.lb'], { aa: '222' });
+    assert.deepEqual(vh.routes.at(-1), { match: { prefix: '/' }, route: { cluster: 'PassthroughCluster' } });
+    s.end();
+  });
 });

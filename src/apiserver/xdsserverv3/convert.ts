@@ -60,9 +60,17 @@ export interface XdsOutlier {
   ejectionSeconds?: number;
 }
 
+/** A route of a gateway (the service as a caller): a path condition, destinations by service. */
+export interface XdsGatewayRoute {
+  matches: XdsMatch[];
+  destinations: Array<XdsDestination & { service: string }>;
+}
+
 export interface ServiceInfo {
   namespace: string;
   name: string;
+  /** Routes when this service is an Envoy gateway (its outbound rules with a path condition). */
+  gatewayRoutes?: XdsGatewayRoute[];
   rateLimits: XdsRateLimit[];
   outlier?: XdsOutlier;
   /** Endpoints Envoy may use: isolated and weight-0 instances excluded, unhealthy ones kept. */
@@ -238,4 +246,34 @@ export function toOutlier(rules: readonly WireCircuitBreakerRule[]): XdsOutlier 
   const sleep = rule.recoverCondition?.sleep_window;
   if (sleep) o.ejectionSeconds = sleep;
   return o;
+}
+
+/**
+ * A gateway's routes (polaris makeGatewayRouteConfiguration): its outbound rules whose source has
+ * a path condition, towards concrete services of its own namespace. Routes without a path, or
+ * whose destinations are all elsewhere, are left out.
+ */
+export function toGatewayRoutes(outbounds: readonly WireRoute[], namespace: string): XdsGatewayRoute[] {
+  const out: XdsGatewayRoute[] = [];
+  for (const r of outbounds) {
+    const destinations: XdsGatewayRoute['destinations'] = [];
+    for (const d of r.destinations ?? []) {
+      if (d.namespace !== namespace || !d.service || d.service === '*' || (d.weight ?? 0) <= 0 || d.isolate) continue;
+      const labels: Record<string, string> = {};
+      for (const [k, v] of Object.entries(d.metadata ?? {})) if (k !== '*' && (v.type ?? 'EXACT') === 'EXACT') labels[k] = v.value ?? '';
+      destinations.push({ service: d.service, labels, weight: d.weight ?? 0 });
+    }
+    if (destinations.length === 0) continue;
+    for (const src of r.sources ?? []) {
+      const matches: XdsMatch[] = [];
+      let usable = true;
+      for (const [key, m] of Object.entries(src.metadata ?? {})) {
+        const match = labelToMatch(key, m);
+        if (match === 'skip' || match === undefined) usable = false;
+        else matches.push(match);
+      }
+      if (usable && matches.some((m) => m.kind === 'path')) out.push({ matches, destinations });
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
-import type { XdsDestination, XdsMatch, XdsRateLimit, XdsRoute } from './convert.js';
+import type { XdsDestination, XdsGatewayRoute, XdsMatch, XdsRateLimit, XdsRoute } from './convert.js';
 import { subsetKey } from './convert.js';
-import { outboundCluster, PASSTHROUGH_CLUSTER, subsetCluster } from './names.js';
+import { GATEWAY_ROUTE, outboundCluster, PASSTHROUGH_CLUSTER, subsetCluster } from './names.js';
 import { TYPE_PREFIX } from './protos.js';
 
 /** Route configurations and virtual hosts (RDS), polaris rds.go shapes. */
@@ -73,10 +73,11 @@ export function routeMatch(matches: readonly XdsMatch[]): object {
  * `metadata_match` (lb_subset_config on the cluster). Proxyless gRPC has no subset balancing, so
  * labelled destinations name a subset cluster of their own instead.
  */
-function weightedAction(ns: string, svc: string, dests: readonly XdsDestination[], proxyless: boolean): object {
+function weightedAction(ns: string, svc: string, dests: ReadonlyArray<XdsDestination & { service?: string }>, proxyless: boolean): object {
   const clusters = dests.map((d) => {
     const labelled = Object.keys(d.labels).length > 0;
-    const name = proxyless && labelled ? subsetCluster(ns, svc, subsetKey(d.labels)) : outboundCluster(ns, svc);
+    const target = d.service ?? svc;
+    const name = proxyless && labelled ? subsetCluster(ns, target, subsetKey(d.labels)) : outboundCluster(ns, target);
     const wc: Record<string, unknown> = { name, weight: { value: d.weight } };
     if (!proxyless && labelled) {
       const fields: Record<string, object> = {};
@@ -152,4 +153,15 @@ export function proxylessRouteConfig(name: string, s: ServiceRef): object {
     name,
     virtual_hosts: [{ name, domains: [name, ...serviceDomains({ ...s, ports: [] })], routes: serviceRoutes(s, true) }],
   };
+}
+
+/**
+ * `polaris-outbound-router-gateway` of one gateway service: a route per path rule to the weighted
+ * destination services (label subsets through metadata_match), then everything else to
+ * PassthroughCluster. polaris references this route configuration but never builds it.
+ */
+export function gatewayRouteConfig(ns: string, routes: readonly XdsGatewayRoute[]): object {
+  const out: object[] = routes.map((r) => ({ match: routeMatch(r.matches), route: weightedAction(ns, '', r.destinations, false) }));
+  out.push({ match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER } });
+  return { name: GATEWAY_ROUTE, validate_clusters: { value: false }, virtual_hosts: [{ name: 'gateway-virtualhost', domains: ['*'], routes: out }] };
 }

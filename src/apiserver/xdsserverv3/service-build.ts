@@ -2,9 +2,9 @@ import { edsCluster } from './cds.js';
 import { endpointMatches, subsetKey, type ServiceInfo, type XdsEndpoint } from './convert.js';
 import { loadAssignment } from './eds.js';
 import { proxylessListener } from './lds.js';
-import { inboundCluster, inboundRoute, outboundCluster, proxylessName, subsetCluster } from './names.js';
+import { GATEWAY_ROUTE, inboundCluster, inboundRoute, outboundCluster, proxylessName, subsetCluster } from './names.js';
 import { TypeUrl } from './protos.js';
-import { inboundRouteConfig, outboundVirtualHost, proxylessRouteConfig } from './rds.js';
+import { gatewayRouteConfig, inboundRouteConfig, outboundVirtualHost, proxylessRouteConfig } from './rds.js';
 import { makeResource, type XdsResource } from './resource.js';
 
 /** Everything one service contributes, built from its ServiceInfo alone. */
@@ -16,6 +16,8 @@ export interface BuiltService {
   named: XdsResource[];
   /** Its virtual host in the namespace's `polaris-outbound-router`. */
   vhost: object;
+  /** `polaris-outbound-router-gateway` for gateway nodes that name this service as their own. */
+  gateway: XdsResource;
 }
 
 /** Label key sets of the destinations of the service's routes (lb_subset_config selectors). */
@@ -56,5 +58,6 @@ export function buildService(info: ServiceInfo): BuiltService {
   named.push(makeResource(TypeUrl.Endpoint, inCluster, loadAssignment(inCluster, inboundEndpoints(info.ports))));
   const inRoute = inboundRoute(ns, name);
   named.push(makeResource(TypeUrl.Route, inRoute, inboundRouteConfig(inRoute, inCluster, `INBOUND|SIDECAR|${ns}|${name}`, info.rateLimits)));
-  return { info, shared, named, vhost: outboundVirtualHost(info) };
+  const gateway = makeResource(TypeUrl.Route, GATEWAY_ROUTE, gatewayRouteConfig(ns, info.gatewayRoutes ?? []));
+  return { info, shared, named, vhost: outboundVirtualHost(info), gateway };
 }

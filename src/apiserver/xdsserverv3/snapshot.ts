@@ -5,8 +5,8 @@ import type { RequestContext } from '../../common/lifecycle.js';
 import type { NamingService, RegistryWatch, ServiceKey } from '../../service/api.js';
 import type { RulesWatch } from '../../service/rules/api.js';
 import { passthroughCluster } from './cds.js';
-import { toEndpoints, toOutlier, toRateLimits, toRoutes, type ServiceInfo } from './convert.js';
-import { OUTBOUND_ROUTE, PASSTHROUGH_CLUSTER } from './names.js';
+import { toEndpoints, toGatewayRoutes, toOutlier, toRateLimits, toRoutes, type ServiceInfo } from './convert.js';
+import { GATEWAY_ROUTE, OUTBOUND_ROUTE, PASSTHROUGH_CLUSTER } from './names.js';
 import { TypeUrl } from './protos.js';
 import { outboundRouteConfig } from './rds.js';
 import { makeResource, type ResourceChange, type XdsResource } from './resource.js';
@@ -98,6 +98,11 @@ export class XdsSnapshot {
   /** A resource by name: the namespace's own names first (passthrough, outbound router), then global ones. */
   lookup(typeUrl: string, name: string, namespace: string): XdsResource | undefined {
     return this.shared.get(namespace)?.get(typeUrl)?.get(name) ?? this.named.get(typeUrl)?.get(name);
+  }
+
+  /** The gateway route configuration built for one service (gateway nodes name it as their own). */
+  gatewayRoute(namespace: string, service: string): XdsResource | undefined {
+    return this.services.get(namespace)?.get(service)?.gateway;
   }
 
   stats(): SnapshotStats {
@@ -221,7 +226,10 @@ export class XdsSnapshot {
     if (!answers.some((_, i) => fresh(i)) && prev) return 'same';
     const next: ServiceInfo = { ...(prev ?? { namespace: k.namespace, name: k.name, endpoints: [], ports: [], routes: [], rateLimits: [], revision: '' }) };
     if (fresh(0)) Object.assign(next, toEndpoints((ins.instances ?? []) as WireInstance[]));
-    if (fresh(1)) next.routes = toRoutes(answers[1].routing?.inbounds ?? []);
+    if (fresh(1)) {
+      next.routes = toRoutes(answers[1].routing?.inbounds ?? []);
+      next.gatewayRoutes = toGatewayRoutes(answers[1].routing?.outbounds ?? [], k.namespace);
+    }
     if (fresh(2)) next.rateLimits = toRateLimits(answers[2].rateLimit?.rules ?? []);
     if (fresh(3)) next.outlier = toOutlier(answers[3].circuitBreaker?.rules ?? []);
     next.revision = answers.map((a, i) => (fresh(i) ? a.service?.revision ?? '' : revs[i] ?? '')).join('/');
@@ -293,6 +301,7 @@ export class XdsSnapshot {
       fresh.add(`${r.typeUrl} ${r.name}`);
       if (old?.version !== r.version) changes.push({ typeUrl: r.typeUrl, name: r.name, namespace: '' });
     }
+    if (prev?.gateway.version !== built.gateway.version) changes.push({ typeUrl: TypeUrl.Route, name: GATEWAY_ROUTE, namespace: ns });
     // Resources the previous build had and this one has not (a subset no route uses any more).
     if (prev) {
       for (const r of [...prev.shared, ...prev.named]) {
@@ -307,6 +316,7 @@ export class XdsSnapshot {
     this.services.get(ns)?.delete(prev.info.name);
     for (const r of prev.shared) this.drop(r, ns, changes);
     for (const r of prev.named) this.drop(r, '', changes);
+    changes.push({ typeUrl: TypeUrl.Route, name: GATEWAY_ROUTE, namespace: ns });
   }
 
   private drop(r: XdsResource, ns: string, changes: ResourceChange[]): void {

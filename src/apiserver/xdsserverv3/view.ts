@@ -1,5 +1,5 @@
 import { nodeListeners } from './lds.js';
-import { inboundCluster, inboundRoute } from './names.js';
+import { GATEWAY_ROUTE, inboundCluster, inboundRoute } from './names.js';
 import type { XdsNode } from './node.js';
 import { TypeUrl } from './protos.js';
 import { makeResource, type ResourceChange, type XdsResource } from './resource.js';
@@ -37,7 +37,8 @@ export class NodeView {
   ) {
     this.listeners = listenersOf(node);
     this.selfNamed = new Map();
-    if (node.runType === 'sidecar' && node.selfService && node.selfNamespace) {
+    if (node.gateway) this.selfNamed.set(TypeUrl.Route, GATEWAY_ROUTE);
+    else if (node.runType === 'sidecar' && node.selfService && node.selfNamespace) {
       this.selfNamed.set(TypeUrl.Cluster, inboundCluster(node.selfNamespace, node.selfService));
       this.selfNamed.set(TypeUrl.Endpoint, inboundCluster(node.selfNamespace, node.selfService));
       this.selfNamed.set(TypeUrl.Route, inboundRoute(node.selfNamespace, node.selfService));
@@ -53,7 +54,7 @@ export class NodeView {
     if (typeUrl === TypeUrl.Listener) return [...this.listeners.values()];
     const out = this.namespace ? [...this.snapshot.wildcard(typeUrl, this.namespace)] : [];
     const own = this.selfNamed.get(typeUrl);
-    const r = own ? this.snapshot.lookup(typeUrl, own, this.namespace) : undefined;
+    const r = own ? this.named(typeUrl, own) : undefined;
     if (r) out.push(r);
     return out;
   }
@@ -62,6 +63,9 @@ export class NodeView {
     if (typeUrl === TypeUrl.Listener) {
       const own = this.listeners.get(name);
       if (own) return own;
+    }
+    if (typeUrl === TypeUrl.Route && name === GATEWAY_ROUTE) {
+      return this.node.gateway ? this.snapshot.gatewayRoute(this.node.selfNamespace, this.node.selfService) : undefined;
     }
     return this.snapshot.lookup(typeUrl, name, this.namespace);
   }
