@@ -45,14 +45,19 @@ describe('xDS incremental (delta) ADS', () => {
 
     // The ghost appears: CDS (wildcard) and EDS (named) each get just that resource.
     await putInstances(d.http, ns, 'ghost', [{ host: '10.9.0.2', port: 80 }]);
+    // The service row and its instance may land in one refresh or two: read until the endpoint shows.
     const pushed = new Map<string, DeltaResponse>();
-    for (let i = 0; i < 2; i++) {
+    const until = Date.now() + 5000;
+    const ghostHosts = () =>
+      (pushed.get(T.EDS)?.resources ?? []).flatMap((r) => decodeAny(r.resource).endpoints ?? []).flatMap((l: any) => l.lb_endpoints ?? []);
+    while ((!pushed.has(T.CDS) || ghostHosts().length === 0) && Date.now() < until) {
       const r = await s.next(3000);
       pushed.set(r.type_url, r);
       s.request(r.type_url, { nonce: r.nonce });
     }
     assert.deepEqual(names(pushed.get(T.CDS)!), [cluster(ns, 'ghost')]);
     assert.deepEqual(names(pushed.get(T.EDS)!), [cluster(ns, 'ghost')]);
+    assert.equal(ghostHosts().length, 1);
     assert.equal(await s.inbox.quiet(300), true, 'nothing else was sent');
 
     // Unsubscribed: changes of svc's endpoints are no longer sent.
