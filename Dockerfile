@@ -7,6 +7,7 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY proto ./proto
+COPY vendor ./vendor
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim
@@ -16,6 +17,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json polaris-server.yaml ./
 COPY proto ./proto
+COPY vendor ./vendor
 RUN mkdir -p /app/data /app/log && chown -R node:node /app/data /app/log
 USER node
 EXPOSE 8090 8091 8093 15010

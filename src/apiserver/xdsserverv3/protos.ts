@@ -1,12 +1,13 @@
-import { accessSync } from 'node:fs';
+import { accessSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 
 /**
  * The real Envoy / xds / udpa / validate / googleapis protos, as @grpc/grpc-js-xds ships them
- * (deps/), loaded once into one protobufjs Root with proto field names (snake_case). Every xDS
+ * (deps/, vendored under vendor/xds-protos), loaded once into one protobufjs Root with proto field names (snake_case). Every xDS
  * message this adapter writes or reads goes through it: builders produce plain objects in the
  * protos' shape and `packAny` checks and encodes them; nothing is hand-encoded.
  */
@@ -59,12 +60,24 @@ export const XDS_PROTO_FILES = [
   'envoy/extensions/access_loggers/file/v3/file.proto',
 ];
 
-/** Where those files and their imports are found. */
+/**
+ * Where those files and their imports are found: vendor/xds-protos/ (copied from
+ * @grpc/grpc-js-xds's deps by scripts/vendor-xds-protos.ts, so production installs have them),
+ * found by walking up from this file (src/… under tsx, dist/src/… after tsc).
+ */
 export function xdsIncludeDirs(): string[] {
-  const xdsPkg = dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
-  const deps = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(xdsPkg, 'deps', d));
-  // google/protobuf/descriptor.proto (imported by the validate annotations) ships with protobufjs.
-  return [...deps, dirname(require.resolve('protobufjs/package.json'))];
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const vendored = join(dir, 'vendor', 'xds-protos');
+    if (existsSync(join(vendored, 'envoy-api'))) {
+      const deps = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(vendored, d));
+      // google/protobuf/descriptor.proto (imported by the validate annotations) ships with protobufjs.
+      return [...deps, dirname(require.resolve('protobufjs/package.json'))];
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find vendor/xds-protos above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
 }
 
 let root: protobuf.Root | undefined;
