@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { call, type Daemon } from '../helpers/daemon.js';
 import { uniq } from '../helpers/rules.js';
 import { adsClient, byName, node, perTypeClient, T, type AdsClient, type SotwResponse } from '../helpers/xds-client.js';
-import { putInstances, putRouteRule, startXdsDaemon } from '../helpers/xds-daemon.js';
+import { deleteInstances, putInstances, putRouteRule, startXdsDaemon } from '../helpers/xds-daemon.js';
 
 let d: Daemon;
 let ads: AdsClient;
@@ -326,6 +326,45 @@ describe('xDS state of the world, as Envoy asks', () => {
     assert.equal(wc.name, cluster(ns, 'service-a'));
     assert.deepEqual(wc.metadata_match.filter_metadata['envoy.lb'], { aa: '222' });
     assert.deepEqual(vh.routes.at(-1), { match: { prefix: '/' }, route: { cluster: 'PassthroughCluster' } });
+    s.end();
+  });
+
+  it('keeps every virtual host and PassthroughCluster when one service changes or goes (polaris loses them)', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'keep', [{ host: '10.11.0.1', port: 80 }]);
+    await putInstances(d.http, ns, 'churn', [{ host: '10.11.0.2', port: 80 }]);
+    const s = ads.sotw();
+    s.request(T.CDS, [], { node: node(`${ns}/j~10.0.0.10`) });
+    const cds = await s.next();
+    s.request(T.CDS, [], { ack: cds });
+    s.request(T.RDS, ['polaris-outbound-router']);
+    const rds = await s.next();
+    s.request(T.RDS, ['polaris-outbound-router'], { ack: rds });
+    const vhosts = (r: SotwResponse) => byName(r).get('polaris-outbound-router').virtual_hosts.map((v: any) => v.name);
+    assert.deepEqual(vhosts(rds), [cluster(ns, 'churn'), cluster(ns, 'keep'), 'allow_any']);
+
+    // churn gets a new port: its vhost's domains change; keep's vhost stays.
+    await putInstances(d.http, ns, 'churn', [{ host: '10.11.0.3', port: 81 }]);
+    const r2 = await s.next(3000);
+    assert.equal(r2.type_url, T.RDS);
+    assert.deepEqual(vhosts(r2), [cluster(ns, 'churn'), cluster(ns, 'keep'), 'allow_any']);
+    s.request(T.RDS, ['polaris-outbound-router'], { ack: r2 });
+
+    // churn goes away entirely: CDS keeps PassthroughCluster and keep; RDS keeps keep.
+    await deleteInstances(d.http, ns, 'churn', [{ host: '10.11.0.2', port: 80 }, { host: '10.11.0.3', port: 81 }]);
+    const del = await call(d.http, 'POST', '/naming/v1/services/delete', [{ name: 'churn', namespace: ns }]);
+    assert.equal(del.body?.code, 200000, del.text);
+    let lastCds: SotwResponse | undefined;
+    let lastRds: SotwResponse | undefined;
+    const until = Date.now() + 5000;
+    while (Date.now() < until && !(lastCds && !byName(lastCds).has(cluster(ns, 'churn')) && lastRds && vhosts(lastRds).length === 2)) {
+      const r = await s.next(3000);
+      if (r.type_url === T.CDS) lastCds = r;
+      if (r.type_url === T.RDS) lastRds = r;
+      s.request(r.type_url, r.type_url === T.RDS ? ['polaris-outbound-router'] : [], { ack: r });
+    }
+    assert.deepEqual([...byName(lastCds!).keys()].sort(), [cluster(ns, 'keep'), 'PassthroughCluster']);
+    assert.deepEqual(vhosts(lastRds!), [cluster(ns, 'keep'), 'allow_any']);
     s.end();
   });
 });
