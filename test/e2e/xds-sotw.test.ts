@@ -367,4 +367,37 @@ describe('xDS state of the world, as Envoy asks', () => {
     assert.deepEqual(vhosts(lastRds!), [cluster(ns, 'keep'), 'allow_any']);
     s.end();
   });
+
+  it('gives nodes in TLS mode the TLS variants of clusters and listeners (permissive and strict)', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'sec', [{ host: '10.12.0.1', port: 80, metadata: { 'polarismesh.cn/tls-mode': 'permissive' } }]);
+    for (const mode of ['permissive', 'strict']) {
+      const s = ads.sotw();
+      s.request(T.CDS, [], { node: node(`${ns}/k-${mode}~10.0.0.11`, { 'polarismesh.cn/tls-mode': mode }) });
+      const c = byName(await s.next()).get(cluster(ns, 'sec'));
+      const matches = c.transport_socket_matches;
+      assert.equal(matches[0].name, 'tls-mode');
+      const tls = matches[0].transport_socket.typed_config;
+      assert.equal(tls['@type'], 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
+      assert.equal(tls.sni, `outbound_.default_.sec.${ns}.svc.cluster.local`);
+      assert.equal(tls.common_tls_context.tls_certificate_sds_secret_configs[0].name, 'default');
+      assert.equal(tls.common_tls_context.validation_context_sds_secret_config.name, 'ROOTCA');
+      if (mode === 'permissive') {
+        assert.deepEqual(matches[0].match, { acceptMTLS: 'true' });
+        assert.equal(matches[1].name, 'rawbuffer');
+      } else {
+        assert.equal(matches.length, 1);
+        assert.equal(matches[0].match, undefined);
+      }
+      s.request(T.LDS, []);
+      const out = byName(await s.next()).get('OUTBOUND_15001');
+      assert.equal(out.filter_chains.length, 1);
+      assert.equal(out.filter_chains[0].name, 'PassthroughFilterChain-TLS');
+      assert.equal(out.filter_chains[0].filter_chain_match.transport_protocol, 'tls');
+      assert.equal(out.filter_chains[0].transport_socket.typed_config.require_client_certificate, true);
+      assert.deepEqual(out.listener_filters.map((f: any) => f.name), ['envoy.filters.listener.http_inspector', 'envoy.filters.listener.tls_inspector', 'envoy.filters.listener.original_dst']);
+      assert.equal(out.default_filter_chain === undefined, mode === 'strict');
+      s.end();
+    }
+  });
 });

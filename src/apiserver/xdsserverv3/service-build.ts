@@ -1,6 +1,7 @@
 import { edsCluster } from './cds.js';
 import { endpointMatches, subsetKey, type ServiceInfo, type XdsEndpoint } from './convert.js';
 import { loadAssignment } from './eds.js';
+import { tlsCluster } from './mtls.js';
 import { proxylessListener } from './lds.js';
 import { GATEWAY_ROUTE, inboundCluster, inboundRoute, outboundCluster, proxylessName, subsetCluster } from './names.js';
 import { TypeUrl } from './protos.js';
@@ -18,6 +19,8 @@ export interface BuiltService {
   vhost: object;
   /** `polaris-outbound-router-gateway` for gateway nodes that name this service as their own. */
   gateway: XdsResource;
+  /** The OUTBOUND cluster as nodes in TLS mode see it (same name). */
+  tls: { strict: XdsResource; permissive: XdsResource };
 }
 
 /** Label key sets of the destinations of the service's routes (lb_subset_config selectors). */
@@ -43,7 +46,12 @@ export function buildService(info: ServiceInfo): BuiltService {
   const { namespace: ns, name } = info;
   const out = outboundCluster(ns, name);
   const { keys, subsets } = subsetSelectors(info);
-  const shared = [makeResource(TypeUrl.Cluster, out, edsCluster(out, keys, info.outlier)), makeResource(TypeUrl.Endpoint, out, loadAssignment(out, info.endpoints))];
+  const cluster = edsCluster(out, keys, info.outlier);
+  const tls = {
+    strict: makeResource(TypeUrl.Cluster, out, tlsCluster(cluster, 'strict', ns, name)),
+    permissive: makeResource(TypeUrl.Cluster, out, tlsCluster(cluster, 'permissive', ns, name)),
+  };
+  const shared = [makeResource(TypeUrl.Cluster, out, cluster), makeResource(TypeUrl.Endpoint, out, loadAssignment(out, info.endpoints))];
   const named: XdsResource[] = [];
   for (const [key, labels] of subsets) {
     const cname = subsetCluster(ns, name, key);
@@ -59,5 +67,5 @@ export function buildService(info: ServiceInfo): BuiltService {
   const inRoute = inboundRoute(ns, name);
   named.push(makeResource(TypeUrl.Route, inRoute, inboundRouteConfig(inRoute, inCluster, `INBOUND|SIDECAR|${ns}|${name}`, info.rateLimits)));
   const gateway = makeResource(TypeUrl.Route, GATEWAY_ROUTE, gatewayRouteConfig(ns, info.gatewayRoutes ?? []));
-  return { info, shared, named, vhost: outboundVirtualHost(info), gateway };
+  return { info, shared, named, vhost: outboundVirtualHost(info), gateway, tls };
 }

@@ -100,6 +100,13 @@ export class XdsSnapshot {
     return this.shared.get(namespace)?.get(typeUrl)?.get(name) ?? this.named.get(typeUrl)?.get(name);
   }
 
+  /** A service's OUTBOUND cluster in a TLS variant, by the cluster's name. */
+  tlsCluster(name: string, mode: 'strict' | 'permissive'): XdsResource | undefined {
+    const [dir, ns, svc, extra] = name.split('|');
+    if (dir !== 'OUTBOUND' || extra !== undefined || ns === undefined || svc === undefined) return undefined;
+    return this.services.get(ns)?.get(svc)?.tls[mode];
+  }
+
   /** The gateway route configuration built for one service (gateway nodes name it as their own). */
   gatewayRoute(namespace: string, service: string): XdsResource | undefined {
     return this.services.get(namespace)?.get(service)?.gateway;

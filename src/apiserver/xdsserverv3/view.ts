@@ -1,4 +1,5 @@
 import { nodeListeners } from './lds.js';
+import { tlsListener } from './mtls.js';
 import { GATEWAY_ROUTE, inboundCluster, inboundRoute } from './names.js';
 import type { XdsNode } from './node.js';
 import { TypeUrl } from './protos.js';
@@ -9,10 +10,12 @@ import type { XdsSnapshot } from './snapshot.js';
 const listenerMemo = new Map<string, Map<string, XdsResource>>();
 
 function listenersOf(node: XdsNode): Map<string, XdsResource> {
-  const key = JSON.stringify([node.runType, node.gateway, node.selfNamespace, node.selfService]);
+  const key = JSON.stringify([node.runType, node.gateway, node.selfNamespace, node.selfService, node.tlsMode]);
   let m = listenerMemo.get(key);
   if (!m) {
-    m = new Map(nodeListeners(node).map((l) => {
+    const mode = node.tlsMode;
+    m = new Map(nodeListeners(node).map((plain) => {
+      const l = mode === 'none' ? plain : tlsListener(plain as Record<string, unknown>, mode);
       const r = makeResource(TypeUrl.Listener, (l as { name: string }).name, l);
       return [r.name, r] as const;
     }));
@@ -49,10 +52,17 @@ export class NodeView {
     return this.node.selfNamespace;
   }
 
+  /** A node in TLS mode sees the TLS variant of service clusters. */
+  private variant(r: XdsResource): XdsResource {
+    const mode = this.node.tlsMode;
+    if (mode === 'none' || r.typeUrl !== TypeUrl.Cluster) return r;
+    return this.snapshot.tlsCluster(r.name, mode) ?? r;
+  }
+
   /** Every resource a wildcard subscription of this type gets. */
   wildcard(typeUrl: string): XdsResource[] {
     if (typeUrl === TypeUrl.Listener) return [...this.listeners.values()];
-    const out = this.namespace ? [...this.snapshot.wildcard(typeUrl, this.namespace)] : [];
+    const out = this.namespace ? [...this.snapshot.wildcard(typeUrl, this.namespace)].map((r) => this.variant(r)) : [];
     const own = this.selfNamed.get(typeUrl);
     const r = own ? this.named(typeUrl, own) : undefined;
     if (r) out.push(r);
@@ -67,7 +77,8 @@ export class NodeView {
     if (typeUrl === TypeUrl.Route && name === GATEWAY_ROUTE) {
       return this.node.gateway ? this.snapshot.gatewayRoute(this.node.selfNamespace, this.node.selfService) : undefined;
     }
-    return this.snapshot.lookup(typeUrl, name, this.namespace);
+    const r = this.snapshot.lookup(typeUrl, name, this.namespace);
+    return r && this.variant(r);
   }
 
   /** What a subscription (wildcard and/or names) of one type currently gets, by name. */
