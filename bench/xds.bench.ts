@@ -89,6 +89,7 @@ export async function runXdsBench(): Promise<Row[]> {
     });
 
     // N Envoy-like streams: CDS wildcard, EDS for 10 services + the hot one, ACKing everything.
+    await metric(d.http, 'polaris_nodejs_eventloop_lag_max_seconds'); // a scrape resets the lag histogram
     const tOpen = performance.now();
     const ready: Array<Promise<void>> = [];
     for (let i = 0; i < streams; i++) {
@@ -110,10 +111,11 @@ export async function runXdsBench(): Promise<Row[]> {
     const openMs = performance.now() - tOpen;
     await new Promise((r) => setTimeout(r, 500));
     const rssHeld = rssMiB(d.proc.pid as number);
+    const openLagMax = (await metric(d.http, 'polaris_nodejs_eventloop_lag_max_seconds')) * 1000;
     rows.push({
       bench: `xds ${streams} streams connected (CDS + 11 EDS each, ACKed)`,
       value: `${openMs.toFixed(0)} ms`,
-      note: `RSS ${rssIdle.toFixed(0)} → ${rssHeld.toFixed(0)} MiB, ${(((rssHeld - rssIdle) * 1024) / streams).toFixed(1)} KiB per stream`,
+      note: `RSS ${rssIdle.toFixed(0)} → ${rssHeld.toFixed(0)} MiB, ${(((rssHeld - rssIdle) * 1024) / streams).toFixed(1)} KiB per stream; longest event-loop stall meanwhile ${openLagMax.toFixed(0)} ms`,
     });
 
     // Push latency of one endpoint change of the hot service to every stream.
@@ -122,6 +124,7 @@ export async function runXdsBench(): Promise<Row[]> {
     const putMs: number[] = [];
     const fanOut: number[] = [];
     const rebuiltBefore = await metric(d.http, 'polaris_xds_services_rebuilt_total');
+    await metric(d.http, 'polaris_nodejs_eventloop_lag_max_seconds');
     const pid = d.proc.pid as number;
     const cpu: number[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -147,12 +150,13 @@ export async function runXdsBench(): Promise<Row[]> {
     }
     const rebuilt = (await metric(d.http, 'polaris_xds_services_rebuilt_total')) - rebuiltBefore;
     const flushMs = (await metric(d.http, 'polaris_xds_last_flush_seconds')) * 1000;
+    const pushLagMax = (await metric(d.http, 'polaris_nodejs_eventloop_lag_max_seconds')) * 1000;
     lat.sort((a, b) => a - b);
     lasts.sort((a, b) => a - b);
     rows.push({
       bench: `xds push of 1 endpoint change to ${streams} streams`,
       value: `p50 ${percentile(lat, 50).toFixed(0)} ms, p99 ${percentile(lat, 99).toFixed(0)} ms`,
-      note: `last stream served after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${percentile(fanOut.sort((a, b) => a - b), 50).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${percentile(cpu.sort((a, b) => a - b), 50).toFixed(0)} ms`,
+      note: `last stream served after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${percentile(fanOut.sort((a, b) => a - b), 50).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${percentile(cpu.sort((a, b) => a - b), 50).toFixed(0)} ms; longest event-loop stall ${pushLagMax.toFixed(1)} ms`,
     });
   } finally {
     for (const c of clients) c.close();
