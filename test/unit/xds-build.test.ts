@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { passthroughCluster } from '../../src/apiserver/xdsserverv3/cds.js';
-import { toEndpoints, toOutlier, toRateLimits, toRoutes } from '../../src/apiserver/xdsserverv3/convert.js';
+import { toEndpoints, toHealthChecks, toOutlier, toRateLimits, toRoutes } from '../../src/apiserver/xdsserverv3/convert.js';
 import { nodeListeners } from '../../src/apiserver/xdsserverv3/lds.js';
 import { parseNode } from '../../src/apiserver/xdsserverv3/node.js';
 import { TypeUrl } from '../../src/apiserver/xdsserverv3/protos.js';
@@ -56,7 +56,12 @@ describe('xDS resource builders encode with the real Envoy protos', () => {
       { enable: true, level: 'SERVICE', trigger_condition: [{ trigger_type: 'CONSECUTIVE_ERROR', error_count: 1 }] },
       { enable: true, level: 'INSTANCE', trigger_condition: [{ trigger_type: 'CONSECUTIVE_ERROR', error_count: 5, interval: 30 }, { trigger_type: 'ERROR_RATE', error_percent: 40, minimum_request: 20 }], recoverCondition: { sleep_window: 60 } },
     ]);
-    const built = buildService({ namespace: 'ns', name: 'svc', endpoints, ports, routes, rateLimits, outlier, revision: 'x/y' });
+    const healthChecks = toHealthChecks([
+      { protocol: 'HTTP', interval: 5, timeout: 2, http_config: { method: 'post', url: '/health', headers: [{ key: 'x-probe', value: '1' }] } },
+      { protocol: 'TCP', tcp_config: { send: 'ping', receive: ['pong'] } },
+      { protocol: 'UDP' },
+    ]);
+    const built = buildService({ namespace: 'ns', name: 'svc', endpoints, ports, routes, rateLimits, outlier, healthChecks, revision: 'x/y' });
     const all = [...built.shared, ...built.named];
     const names = all.map((r) => r.name).sort();
     assert.deepEqual(names, [
@@ -94,6 +99,16 @@ describe('xDS resource builders encode with the real Envoy protos', () => {
       failure_percentage_request_volume: 20,
       base_ejection_time: '60s',
     });
+    assert.deepEqual(cluster.health_checks, [
+      {
+        timeout: '2s',
+        interval: '5s',
+        unhealthy_threshold: 3,
+        healthy_threshold: 1,
+        http_health_check: { path: '/health', method: 'POST', request_headers_to_add: [{ header: { key: 'x-probe', value: '1' } }] },
+      },
+      { timeout: '1s', interval: '10s', unhealthy_threshold: 3, healthy_threshold: 1, tcp_health_check: { send: { text: '70696e67' }, receive: [{ text: '706f6e67' }] } },
+    ]);
     const inbound = decodeAny(all.find((r) => r.name === 'polaris-inbound-cluster|svc.ns')!.any);
     const [limited, catchAll] = inbound.virtual_hosts[0].routes;
     assert.equal(limited.match.path, '/api/pay');

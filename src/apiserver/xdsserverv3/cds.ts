@@ -1,4 +1,4 @@
-import type { XdsOutlier } from './convert.js';
+import type { XdsHealthCheck, XdsOutlier } from './convert.js';
 import { TypeUrl } from './protos.js';
 
 /** Clusters (CDS), polaris cds.go shapes. */
@@ -17,8 +17,28 @@ function outlierDetection(o: XdsOutlier): object {
   return out;
 }
 
+/** polaris: thresholds 3 unhealthy / 1 healthy; HTTP path, method and headers; TCP hex payloads. */
+function healthCheck(h: XdsHealthCheck): object {
+  const out: Record<string, unknown> = {
+    timeout: { seconds: h.timeoutSeconds },
+    interval: { seconds: h.intervalSeconds },
+    unhealthy_threshold: { value: 3 },
+    healthy_threshold: { value: 1 },
+  };
+  if (h.http) {
+    out.http_health_check = {
+      path: h.http.path,
+      method: h.http.method,
+      request_headers_to_add: h.http.headers.map(([key, value]) => ({ header: { key, value } })),
+    };
+  } else if (h.tcp) {
+    out.tcp_health_check = { send: { text: h.tcp.send }, receive: h.tcp.receive.map((text) => ({ text })) };
+  }
+  return out;
+}
+
 /** An EDS cluster fed over ADS; `subsets` = lb_subset_config selectors (label key sets). */
-export function edsCluster(name: string, subsets: string[][] = [], outlier?: XdsOutlier): object {
+export function edsCluster(name: string, subsets: string[][] = [], outlier?: XdsOutlier, checks: readonly XdsHealthCheck[] = []): object {
   const cluster: Record<string, unknown> = {
     name,
     connect_timeout: { seconds: 5 },
@@ -32,6 +52,7 @@ export function edsCluster(name: string, subsets: string[][] = [], outlier?: Xds
     };
   }
   if (outlier) cluster.outlier_detection = outlierDetection(outlier);
+  if (checks.length > 0) cluster.health_checks = checks.map(healthCheck);
   return cluster;
 }
 

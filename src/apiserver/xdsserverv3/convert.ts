@@ -1,5 +1,6 @@
 import type {
   CircuitBreakerRule as WireCircuitBreakerRule,
+  FaultDetectRule as WireFaultDetectRule,
   Instance as WireInstance,
   MatchString as WireMatchString,
   Route as WireRoute,
@@ -66,9 +67,19 @@ export interface XdsGatewayRoute {
   destinations: Array<XdsDestination & { service: string }>;
 }
 
+/** An active health check of the service's cluster (from a fault-detect rule). */
+export interface XdsHealthCheck {
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  http?: { path: string; method: string; headers: Array<[string, string]> };
+  /** Payloads hex-encoded, as Envoy's Payload.text wants them. */
+  tcp?: { send: string; receive: string[] };
+}
+
 export interface ServiceInfo {
   namespace: string;
   name: string;
+  healthChecks?: XdsHealthCheck[];
   /** Routes when this service is an Envoy gateway (its outbound rules with a path condition). */
   gatewayRoutes?: XdsGatewayRoute[];
   rateLimits: XdsRateLimit[];
@@ -273,6 +284,25 @@ export function toGatewayRoutes(outbounds: readonly WireRoute[], namespace: stri
         else matches.push(match);
       }
       if (usable && matches.some((m) => m.kind === 'path')) out.push({ matches, destinations });
+    }
+  }
+  return out;
+}
+
+const HTTP_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
+/** polaris: one health check per HTTP or TCP fault-detect rule (UDP has no Envoy counterpart). */
+export function toHealthChecks(rules: readonly WireFaultDetectRule[]): XdsHealthCheck[] {
+  const out: XdsHealthCheck[] = [];
+  for (const r of rules) {
+    const base = { intervalSeconds: r.interval && r.interval > 0 ? r.interval : 10, timeoutSeconds: r.timeout && r.timeout > 0 ? r.timeout : 1 };
+    if (r.protocol === 'HTTP') {
+      const method = (r.http_config?.method ?? 'GET').toUpperCase();
+      const headers = (r.http_config?.headers ?? []).map((h) => [h.key ?? '', h.value ?? ''] as [string, string]).filter(([k]) => k !== '');
+      out.push({ ...base, http: { path: r.http_config?.url || '/', method: HTTP_METHODS.has(method) ? method : 'GET', headers } });
+    } else if (r.protocol === 'TCP') {
+      const hex = (t: string) => Buffer.from(t, 'utf8').toString('hex');
+      out.push({ ...base, tcp: { send: hex(r.tcp_config?.send ?? ''), receive: (r.tcp_config?.receive ?? []).map(hex) } });
     }
   }
   return out;

@@ -46,7 +46,7 @@ export function buildService(info: ServiceInfo): BuiltService {
   const { namespace: ns, name } = info;
   const out = outboundCluster(ns, name);
   const { keys, subsets } = subsetSelectors(info);
-  const cluster = edsCluster(out, keys, info.outlier);
+  const cluster = edsCluster(out, keys, info.outlier, info.healthChecks);
   const tls = {
     strict: makeResource(TypeUrl.Cluster, out, tlsCluster(cluster, 'strict', ns, name)),
     permissive: makeResource(TypeUrl.Cluster, out, tlsCluster(cluster, 'permissive', ns, name)),

@@ -5,7 +5,7 @@ import type { RequestContext } from '../../common/lifecycle.js';
 import type { NamingService, RegistryWatch, ServiceKey } from '../../service/api.js';
 import type { RulesWatch } from '../../service/rules/api.js';
 import { passthroughCluster } from './cds.js';
-import { toEndpoints, toGatewayRoutes, toOutlier, toRateLimits, toRoutes, type ServiceInfo } from './convert.js';
+import { toEndpoints, toGatewayRoutes, toHealthChecks, toOutlier, toRateLimits, toRoutes, type ServiceInfo } from './convert.js';
 import { GATEWAY_ROUTE, OUTBOUND_ROUTE, PASSTHROUGH_CLUSTER } from './names.js';
 import { TypeUrl } from './protos.js';
 import { outboundRouteConfig } from './rds.js';
@@ -228,7 +228,7 @@ export class XdsSnapshot {
       this.deps.naming.discover(CTX, { type, service: { namespace: k.namespace, name: k.name, revision: revs[i] ?? '' } });
     const ins = await ask('INSTANCE', 0);
     if (ins.code !== Code.ExecuteSuccess && ins.code !== Code.DataNoChange) return null;
-    const answers = [ins, await ask('ROUTING', 1), await ask('RATE_LIMIT', 2), await ask('CIRCUIT_BREAKER', 3)];
+    const answers = [ins, await ask('ROUTING', 1), await ask('RATE_LIMIT', 2), await ask('CIRCUIT_BREAKER', 3), await ask('FAULT_DETECTOR', 4)];
     const fresh = (i: number) => answers[i].code === Code.ExecuteSuccess;
     if (!answers.some((_, i) => fresh(i)) && prev) return 'same';
     const next: ServiceInfo = { ...(prev ?? { namespace: k.namespace, name: k.name, endpoints: [], ports: [], routes: [], rateLimits: [], revision: '' }) };
@@ -239,6 +239,7 @@ export class XdsSnapshot {
     }
     if (fresh(2)) next.rateLimits = toRateLimits(answers[2].rateLimit?.rules ?? []);
     if (fresh(3)) next.outlier = toOutlier(answers[3].circuitBreaker?.rules ?? []);
+    if (fresh(4)) next.healthChecks = toHealthChecks(answers[4].faultDetector?.rules ?? []);
     next.revision = answers.map((a, i) => (fresh(i) ? a.service?.revision ?? '' : revs[i] ?? '')).join('/');
     return next;
   }
@@ -361,7 +362,7 @@ export class XdsSnapshot {
 }
 
 /** The Discover types a service's resources are built from, in revision order. */
-const PARTS = ['INSTANCE', 'ROUTING', 'RATE_LIMIT', 'CIRCUIT_BREAKER'] as const;
+const PARTS = ['INSTANCE', 'ROUTING', 'RATE_LIMIT', 'CIRCUIT_BREAKER', 'FAULT_DETECTOR'] as const;
 
 /** Rule kinds that change xDS resources. */
-const XDS_RULE_KINDS: ReadonlySet<string> = new Set(['route', 'ratelimit', 'circuitbreaker']);
+const XDS_RULE_KINDS: ReadonlySet<string> = new Set(['route', 'ratelimit', 'circuitbreaker', 'faultdetect']);
