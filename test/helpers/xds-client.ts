@@ -169,6 +169,13 @@ export function perTypeClient(port: number, kind: 'cluster' | 'endpoint' | 'list
   };
 }
 
+/** envoy.service.health.v3.HealthDiscoveryService: the HDS stream a sidecar opens. */
+export function hdsClient(port: number) {
+  const Hds = loaded().envoy.service.health.v3.HealthDiscoveryService;
+  const client = new Hds(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return { stream: () => new HdsSession(client.StreamHealthCheck()), close: () => client.close() };
+}
+
 abstract class Session<Res> {
   readonly inbox = new Inbox<Res>();
   constructor(readonly call: grpc.ClientDuplexStream<object, Res>) {
@@ -241,3 +248,5 @@ export function byName(res: SotwResponse): Map<string, any> {
   }
   return out;
 }
+
+export class HdsSession extends Session<any> {}

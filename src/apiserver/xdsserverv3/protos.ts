@@ -48,6 +48,7 @@ export const XDS_PROTO_FILES = [
   'envoy/service/endpoint/v3/eds.proto',
   'envoy/service/listener/v3/lds.proto',
   'envoy/service/route/v3/rds.proto',
+  'envoy/service/health/v3/hds.proto',
   'envoy/config/listener/v3/listener.proto',
   'envoy/config/route/v3/route.proto',
   'envoy/config/cluster/v3/cluster.proto',
@@ -179,6 +180,7 @@ export function serviceDefinition(fullName: string): ServiceDefinition {
 }
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
+export const HDS_SERVICE = 'envoy.service.health.v3.HealthDiscoveryService';
 
 /** The per-type discovery services polaris also registers: service, method suffix, resource type. */
 export const PER_TYPE_SERVICES = [

@@ -12,7 +12,8 @@ import {
 } from './options.js';
 import { registerXdsMetrics, type StreamCounters } from './metrics.js';
 import { fetchHandler } from './fetch.js';
-import { ADS_SERVICE, PER_TYPE_SERVICES, serviceDefinition } from './protos.js';
+import { HdsHandlers } from './hds.js';
+import { ADS_SERVICE, HDS_SERVICE, PER_TYPE_SERVICES, serviceDefinition } from './protos.js';
 import { ResponseCache } from './response-cache.js';
 import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
 import { SotwStream } from './sotw.js';
@@ -49,10 +50,13 @@ class XdsServer implements XdsApiServer {
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
+  private readonly naming: XdsServerDeps['naming'];
+
   constructor(
     deps: XdsServerDeps,
     private readonly options: XdsServerOptions,
   ) {
+    this.naming = deps.naming;
     this.name = options.name ?? DEFAULT_XDS_SERVER_NAME;
     this.port = options.listenPort;
     this.boundPort = options.listenPort;
@@ -122,6 +126,11 @@ class XdsServer implements XdsApiServer {
     server.addService(serviceDefinition(ADS_SERVICE), {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),
+    });
+    const hds = new HdsHandlers({ naming: this.naming, logger: this.logger });
+    server.addService(serviceDefinition(HDS_SERVICE), {
+      StreamHealthCheck: (call: ServerDuplexStream<object, object>) => hds.stream(call),
+      FetchHealthCheck: hds.fetch.bind(hds),
     });
     // The per-type services (an Envoy configured with api_type GRPC per resource type).
     for (const { service, suffix, typeUrl } of PER_TYPE_SERVICES) {
