@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { call, type Daemon } from '../helpers/daemon.js';
 import { uniq } from '../helpers/rules.js';
-import { hdsClient, node } from '../helpers/xds-client.js';
+import { adsClient, hdsClient, node, T } from '../helpers/xds-client.js';
 import { startXdsDaemon } from '../helpers/xds-daemon.js';
 
 let d: Daemon;
@@ -66,6 +66,24 @@ describe('xDS health discovery (HDS): sidecars register their services', () => {
     assert.equal(left[0].port, 8080);
     assert.equal(left[0].healthy, true);
     s.end();
+    hds.close();
+  });
+
+  it('a daemon stopping with open ADS and HDS streams ends them and exits cleanly', async () => {
+    const ns = uniq('hds');
+    const ads = adsClient(xdsPort);
+    const hds = hdsClient(xdsPort);
+    const a = ads.sotw();
+    a.request(T.CDS, [], { node: node(`${ns}/x~127.0.0.6`) });
+    await a.next();
+    const h = hds.stream();
+    h.send({ health_check_request: { node: node(`${ns}/y~127.0.0.7`) } });
+    await h.next();
+    const t0 = Date.now();
+    const code = await d.stop();
+    assert.equal(code, 0);
+    assert.ok(Date.now() - t0 < 4000, `stopped after ${Date.now() - t0} ms`);
+    ads.close();
     hds.close();
   });
 });

@@ -400,4 +400,17 @@ describe('xDS state of the world, as Envoy asks', () => {
       s.end();
     }
   });
+
+  it('answers an Envoy in a namespace without services (polaris leaves it waiting)', async () => {
+    const s = ads.sotw();
+    s.request(T.CDS, [], { node: node(`${uniq('empty')}/l~10.0.0.12`) });
+    const cds = await s.next();
+    assert.equal(cds.type_url, T.CDS);
+    assert.deepEqual(cds.resources, []);
+    s.request(T.CDS, [], { ack: cds });
+    s.request(T.LDS, []);
+    const lds = await s.next();
+    assert.deepEqual([...byName(lds).keys()], ['OUTBOUND_15001']);
+    s.end();
+  });
 });

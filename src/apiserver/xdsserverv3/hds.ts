@@ -70,9 +70,26 @@ function parseServices(node: XdsNode, logger: Logger): Registered[] {
 }
 
 export class HdsHandlers {
+  private readonly calls = new Set<ServerDuplexStream<HdsMessage, object>>();
+
   constructor(private readonly deps: { naming: NamingService; logger: Logger }) {}
 
+  /** Open HDS streams. */
+  open(): number {
+    return this.calls.size;
+  }
+
+  /** Ends every open stream (shutdown); sidecars reconnect elsewhere. */
+  endAll(): void {
+    for (const c of this.calls) c.end();
+    this.calls.clear();
+  }
+
   stream(call: ServerDuplexStream<HdsMessage, object>): void {
+    this.calls.add(call);
+    const forget = () => this.calls.delete(call);
+    call.on('close', forget);
+    call.on('cancelled', forget);
     let node: XdsNode | undefined;
     let registered: Registered[] = [];
     let queue = Promise.resolve();

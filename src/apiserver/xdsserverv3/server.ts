@@ -50,17 +50,17 @@ class XdsServer implements XdsApiServer {
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
-  private readonly naming: XdsServerDeps['naming'];
+  private readonly hds: HdsHandlers;
 
   constructor(
     deps: XdsServerDeps,
     private readonly options: XdsServerOptions,
   ) {
-    this.naming = deps.naming;
     this.name = options.name ?? DEFAULT_XDS_SERVER_NAME;
     this.port = options.listenPort;
     this.boundPort = options.listenPort;
     this.logger = deps.logger.child({ apiserver: this.name });
+    this.hds = new HdsHandlers({ naming: deps.naming, logger: this.logger });
     this.snapshot = new XdsSnapshot(
       { naming: deps.naming, watch: deps.watch, rulesWatch: deps.rulesWatch, logger: this.logger },
       { debounceMs: options.debounceMs ?? 5 },
@@ -127,7 +127,7 @@ class XdsServer implements XdsApiServer {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),
     });
-    const hds = new HdsHandlers({ naming: this.naming, logger: this.logger });
+    const hds = this.hds;
     server.addService(serviceDefinition(HDS_SERVICE), {
       StreamHealthCheck: (call: ServerDuplexStream<object, object>) => hds.stream(call),
       FetchHealthCheck: hds.fetch.bind(hds),
@@ -159,6 +159,7 @@ class XdsServer implements XdsApiServer {
     const server = this.server;
     if (!server) return;
     for (const s of [...this.streams]) s.end();
+    this.hds.endAll();
     await shutdownGrpc(server, this.options.shutdownTimeoutMs ?? 5000);
     this.logger.info('xDS v3 server stopped');
   }

@@ -102,7 +102,9 @@ export class SotwStream extends XdsStream {
     st.sent.clear();
     for (const r of all) st.sent.set(r.name, r.version);
     st.version = version;
-    if (send.length === 0) return; // only removals: RDS/EDS cannot say so in state-of-the-world
+    // Only removals of RDS/EDS: state of the world cannot say so. (LDS/CDS answers are the full
+    // set, empty included; a first answer is always sent.)
+    if (send.length === 0 && !first && !FULL_STATE.has(typeUrl)) return;
     st.nonce = this.nextNonce();
     const key = `${typeUrl}\u0000${version}\u0000${send.map((r) => `${r.name}\u0000${r.version}`).join('\u0000')}`;
     const common = () => ({ version_info: version, resources: send.map((r) => r.any), type_url: typeUrl });
