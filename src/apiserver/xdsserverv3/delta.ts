@@ -93,7 +93,11 @@ export class DeltaStream extends XdsStream {
     const firstWildcard = !st.answered && st.wildcard;
     if (resources.length === 0 && removed.length === 0 && !firstWildcard && !(subscribed && !st.answered)) return;
     for (const r of resources) st.has.set(r.name, r.version);
-    for (const n of removed) st.has.delete(n);
+    for (const n of removed) {
+      st.has.delete(n);
+      // Still subscribed but gone: said once, not again until it comes back.
+      if (st.names.has(n)) st.missing.add(n);
+    }
     st.answered = true;
     const key = `${typeUrl}\u0000${resources.map((r) => `${r.name}\u0000${r.version}`).join('\u0000')}\u0000-${removed.join('\u0000')}`;
     const common = () => ({
