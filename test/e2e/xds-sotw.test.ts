@@ -413,4 +413,27 @@ describe('xDS state of the world, as Envoy asks', () => {
     assert.deepEqual([...byName(lds).keys()], ['OUTBOUND_15001']);
     s.end();
   });
+
+  it('an alias gets the endpoints of its target and follows its changes', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'real', [{ host: '10.13.0.1', port: 80 }]);
+    const a = await call(d.http, 'POST', '/naming/v1/service/alias', { service: 'real', namespace: ns, alias: 'nick', alias_namespace: ns });
+    assert.equal(a.body?.code, 200000, a.text);
+    const s = ads.sotw();
+    s.request(T.EDS, [cluster(ns, 'nick')], { node: node(`${ns}/m~10.0.0.13`) });
+    const hosts = (r: SotwResponse) =>
+      (byName(r).get(cluster(ns, 'nick'))?.endpoints ?? []).flatMap((l: any) => l.lb_endpoints.map((e: any) => e.endpoint.address.socket_address.address)).sort();
+    let eds = await s.next();
+    const until = Date.now() + 3000;
+    while (hosts(eds).length === 0 && Date.now() < until) {
+      s.request(T.EDS, [cluster(ns, 'nick')], { ack: eds });
+      eds = await s.next(3000);
+    }
+    assert.deepEqual(hosts(eds), ['10.13.0.1']);
+    s.request(T.EDS, [cluster(ns, 'nick')], { ack: eds });
+    await putInstances(d.http, ns, 'real', [{ host: '10.13.0.2', port: 80 }]);
+    const pushed = await s.next(3000);
+    assert.deepEqual(hosts(pushed), ['10.13.0.1', '10.13.0.2']);
+    s.end();
+  });
 });

@@ -59,6 +59,8 @@ export class XdsSnapshot {
   private readonly named: TypedMap = new Map();
   private readonly listeners = new Set<(changes: ResourceChange[]) => void>();
   private readonly dirty = new Map<string, ServiceKey>();
+  /** Target service → its aliases (learnt from Discover's aliasFor). */
+  private readonly aliases = new Map<string, Map<string, ServiceKey>>();
   private allDirty = false;
   private activation: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
@@ -180,7 +182,7 @@ export class XdsSnapshot {
       try {
         while (this.allDirty || this.dirty.size > 0) {
           const started = performance.now();
-          const keys = this.allDirty ? await this.allServiceKeys() : [...this.dirty.values()];
+          const keys = this.allDirty ? await this.allServiceKeys() : this.withAliases([...this.dirty.values()]);
           this.allDirty = false;
           this.dirty.clear();
           const changes = await this.rebuild(keys);
@@ -209,6 +211,12 @@ export class XdsSnapshot {
     }
   }
 
+  private withAliases(keys: ServiceKey[]): ServiceKey[] {
+    const out = new Map(keys.map((k) => [key(k.namespace, k.name), k]));
+    for (const k of keys) for (const [ak, a] of this.aliases.get(key(k.namespace, k.name)) ?? []) out.set(ak, a);
+    return [...out.values()];
+  }
+
   /** Every service now known, plus every service built before (deleted ones get removed). */
   private async allServiceKeys(): Promise<ServiceKey[]> {
     const resp = await this.deps.naming.discover(CTX, { type: 'SERVICES', service: { namespace: '' } });
@@ -228,6 +236,14 @@ export class XdsSnapshot {
       this.deps.naming.discover(CTX, { type, service: { namespace: k.namespace, name: k.name, revision: revs[i] ?? '' } });
     const ins = await ask('INSTANCE', 0);
     if (ins.code !== Code.ExecuteSuccess && ins.code !== Code.DataNoChange) return null;
+    const src = ins.aliasFor;
+    if (src?.name && (src.name !== k.name || src.namespace !== k.namespace)) {
+      // An alias: its endpoints are its target's, so a change of the target rebuilds it too.
+      const target = key(src.namespace ?? '', src.name);
+      let set = this.aliases.get(target);
+      if (!set) this.aliases.set(target, (set = new Map()));
+      set.set(key(k.namespace, k.name), k);
+    }
     const answers = [ins, await ask('ROUTING', 1), await ask('RATE_LIMIT', 2), await ask('CIRCUIT_BREAKER', 3), await ask('FAULT_DETECTOR', 4)];
     const fresh = (i: number) => answers[i].code === Code.ExecuteSuccess;
     if (!answers.some((_, i) => fresh(i)) && prev) return 'same';
