@@ -35,10 +35,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function metric(http: string, name: string): Promise<number> {
+/** Scrapes /metrics once; note that a scrape resets the event-loop lag histogram. */
+async function metrics(http: string, ...names: string[]): Promise<number[]> {
   const text = (await call(http, 'GET', '/metrics')).text;
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : NaN;
+  return names.map((name) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : NaN;
+  });
+}
+
+async function metric(http: string, name: string): Promise<number> {
+  return (await metrics(http, name))[0];
 }
 
 export async function runXdsBench(): Promise<Row[]> {
@@ -123,6 +130,7 @@ export async function runXdsBench(): Promise<Row[]> {
     const lasts: number[] = [];
     const putMs: number[] = [];
     const fanOut: number[] = [];
+    let pushLagMax = 0;
     const rebuiltBefore = await metric(d.http, 'polaris_xds_services_rebuilt_total');
     await metric(d.http, 'polaris_nodejs_eventloop_lag_max_seconds');
     const pid = d.proc.pid as number;
@@ -145,12 +153,13 @@ export async function runXdsBench(): Promise<Row[]> {
       lat.push(...times);
       lasts.push(Math.max(...times));
       cpu.push(cpuMs(pid) - cpu0);
-      fanOut.push((await metric(d.http, 'polaris_xds_last_push_seconds')) * 1000);
+      const [push, lag] = await metrics(d.http, 'polaris_xds_last_push_seconds', 'polaris_nodejs_eventloop_lag_max_seconds');
+      fanOut.push(push * 1000);
+      pushLagMax = Math.max(pushLagMax, lag * 1000);
       await new Promise((r) => setTimeout(r, 200));
     }
     const rebuilt = (await metric(d.http, 'polaris_xds_services_rebuilt_total')) - rebuiltBefore;
     const flushMs = (await metric(d.http, 'polaris_xds_last_flush_seconds')) * 1000;
-    const pushLagMax = (await metric(d.http, 'polaris_nodejs_eventloop_lag_max_seconds')) * 1000;
     lat.sort((a, b) => a - b);
     lasts.sort((a, b) => a - b);
     rows.push({
