@@ -62,6 +62,8 @@ describe('xDS incremental (delta) ADS', () => {
 
     // Unsubscribed: changes of svc's endpoints are no longer sent.
     s.request(T.EDS, { unsubscribe: [cluster(ns, 'svc')] });
+    // An unsubscribe is not answered: give the server a moment to have read it before the change.
+    assert.equal(await s.inbox.quiet(300), true);
     await putInstances(d.http, ns, 'svc', [{ host: '10.9.0.3', port: 80 }]);
     assert.equal(await s.inbox.quiet(400), true);
 

@@ -15,6 +15,7 @@ import { fetchHandler } from './fetch.js';
 import { HdsHandlers } from './hds.js';
 import { ADS_SERVICE, HDS_SERVICE, PER_TYPE_SERVICES, serviceDefinition } from './protos.js';
 import { ResponseCache } from './response-cache.js';
+import { LoopSlicer } from './slicer.js';
 import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
 import { SotwStream } from './sotw.js';
 import type { XdsStream } from './stream.js';
@@ -122,7 +123,7 @@ class XdsServer implements XdsApiServer {
       'grpc.keepalive_time_ms': 60_000,
       'grpc.keepalive_timeout_ms': 20_000,
     });
-    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), onClose: (s: XdsStream) => this.streams.delete(s) };
+    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), slicer: new LoopSlicer(), onClose: (s: XdsStream) => this.streams.delete(s) };
     server.addService(serviceDefinition(ADS_SERVICE), {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),

@@ -5,6 +5,7 @@ import { SERVED_TYPES, SILENT_TYPES } from './protos.js';
 import { ORDERED_TYPES, shortType, type ResourceChange } from './resource.js';
 import type { StreamCounters } from './metrics.js';
 import type { ResponseCache } from './response-cache.js';
+import type { LoopSlicer } from './slicer.js';
 import type { XdsSnapshot } from './snapshot.js';
 import { NodeView } from './view.js';
 
@@ -22,6 +23,8 @@ export interface StreamDeps {
   counters: StreamCounters;
   /** Encoded answers shared between streams. */
   responses: ResponseCache;
+  /** Answers are computed in slices, so a burst of streams does not stall the event loop. */
+  slicer: LoopSlicer;
   /** Called once when the stream ends. */
   onClose: (s: XdsStream) => void;
 }
@@ -69,12 +72,14 @@ export abstract class XdsStream {
       l.push(c);
     }
     this.queue = this.queue
-      .then(() => {
-        for (const t of ORDERED_TYPES) {
-          const cs = byType.get(t);
-          if (cs && !this.closed) this.onChanges(t, cs);
-        }
-      })
+      .then(() =>
+        this.deps.slicer.run(() => {
+          for (const t of ORDERED_TYPES) {
+            const cs = byType.get(t);
+            if (cs && !this.closed) this.onChanges(t, cs);
+          }
+        }),
+      )
       .catch((err: unknown) => this.fail(status.INTERNAL, 'push failed', err));
     return this.queue;
   }
@@ -137,7 +142,7 @@ export abstract class XdsStream {
       this.logger.warn({ node: this.nodeId, type: typeUrl }, 'xDS request for an unknown resource type ignored');
       return;
     }
-    this.handle(req, typeUrl);
+    await this.deps.slicer.run(() => this.handle(req, typeUrl));
   }
 
   private fail(code: status, message: string, err?: unknown): void {
