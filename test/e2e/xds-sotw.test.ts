@@ -436,4 +436,22 @@ describe('xDS state of the world, as Envoy asks', () => {
     assert.deepEqual(hosts(pushed), ['10.13.0.1', '10.13.0.2']);
     s.end();
   });
+
+  it('serves the on-demand variants to nodes with openOnDemand', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'od', [{ host: '10.14.0.1', port: 80 }]);
+    const s = ads.sotw();
+    s.request(T.LDS, [], { node: node(`${ns}/n~10.0.0.14`, { 'sidecar.polarismesh.cn/openOnDemand': 'true' }) });
+    const hcm = byName(await s.next()).get('OUTBOUND_15001').filter_chains[0].filters[0].typed_config;
+    assert.deepEqual(hcm.http_filters.map((f: any) => f.name), ['envoy.filters.http.on_demand', 'envoy.filters.http.router']);
+    const name = `polaris-outbound-router|${ns}|demand`;
+    assert.equal(hcm.rds.route_config_name, name);
+    s.request(T.RDS, [name]);
+    const rc = byName(await s.next()).get(name);
+    const route = rc.virtual_hosts.find((v: any) => v.name === cluster(ns, 'od')).routes[0];
+    const odcds = route.typed_per_filter_config['envoy.filters.http.on_demand'].odcds;
+    assert.equal(odcds.source.api_config_source.api_type, 'DELTA_GRPC');
+    assert.equal(odcds.source.api_config_source.grpc_services[0].envoy_grpc.cluster_name, 'polaris_xds_server');
+    s.end();
+  });
 });

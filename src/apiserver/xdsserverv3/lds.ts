@@ -1,5 +1,6 @@
 import type { XdsNode } from './node.js';
-import { GATEWAY_ROUTE, inboundListener, inboundRoute, OUTBOUND_LISTENER, OUTBOUND_ROUTE, PASSTHROUGH_CLUSTER } from './names.js';
+import { demandRoute, GATEWAY_ROUTE, inboundListener, inboundRoute, OUTBOUND_LISTENER, OUTBOUND_ROUTE, PASSTHROUGH_CLUSTER } from './names.js';
+import { ON_DEMAND_FILTER } from './rds.js';
 import { TYPE_PREFIX } from './protos.js';
 
 /** Listeners (LDS), polaris lds.go shapes, plus the proxyless gRPC API listener. */
@@ -75,11 +76,11 @@ export function nodeListeners(node: XdsNode): object[] {
     return [listener(OUTBOUND_LISTENER, 15001, 'OUTBOUND', { filters: [hcm('INBOUND_HTTP', GATEWAY_ROUTE, {}, [LOCAL_RATE_LIMIT_FILTER, ROUTER])] })];
   }
   if (node.runType !== 'sidecar') return [];
-  const out = [
-    listener(OUTBOUND_LISTENER, 15001, 'OUTBOUND', {
-      filters: [hcm('OUTBOUND_HTTP', OUTBOUND_ROUTE, { access_log: ACCESS_LOG, http_protocol_options: { accept_http_10: true } })],
-    }),
-  ];
+  // On demand (polaris): clusters are fetched when a route first needs them.
+  const outbound = node.openOnDemand
+    ? hcm('OUTBOUND_HTTP', demandRoute(node.selfNamespace), { access_log: ACCESS_LOG }, [ON_DEMAND_FILTER, ROUTER])
+    : hcm('OUTBOUND_HTTP', OUTBOUND_ROUTE, { access_log: ACCESS_LOG, http_protocol_options: { accept_http_10: true } });
+  const out = [listener(OUTBOUND_LISTENER, 15001, 'OUTBOUND', { filters: [outbound] })];
   if (node.selfService && node.selfNamespace) {
     const route = inboundRoute(node.selfNamespace, node.selfService);
     out.push(listener(inboundListener(node.selfNamespace, node.selfService), 15006, 'INBOUND', { filters: [hcm('INBOUND_HTTP', route, {}, [LOCAL_RATE_LIMIT_FILTER, ROUTER])] }));

@@ -5,6 +5,11 @@ export const OUTBOUND_ROUTE = 'polaris-outbound-router';
 export const GATEWAY_ROUTE = 'polaris-outbound-router-gateway';
 export const OUTBOUND_LISTENER = 'OUTBOUND_15001';
 
+/** The outbound route configuration of nodes with `sidecar.polarismesh.cn/openOnDemand: true`. */
+export function demandRoute(namespace: string): string {
+  return `${OUTBOUND_ROUTE}|${namespace}|demand`;
+}
+
 export function outboundCluster(namespace: string, service: string): string {
   return `OUTBOUND|${namespace}|${service}`;
 }

@@ -165,3 +165,31 @@ export function gatewayRouteConfig(ns: string, routes: readonly XdsGatewayRoute[
   out.push({ match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER } });
   return { name: GATEWAY_ROUTE, validate_clusters: { value: false }, virtual_hosts: [{ name: 'gateway-virtualhost', domains: ['*'], routes: out }] };
 }
+
+const ON_DEMAND = `${TYPE_PREFIX}envoy.extensions.filters.http.on_demand.v3`;
+
+/**
+ * polaris's on-demand variant of the outbound route configuration: every route asks for its
+ * cluster through on-demand CDS (delta xDS to the `polaris_xds_server` cluster) when Envoy lacks it.
+ */
+export function demandRouteConfig(name: string, vhosts: readonly object[]): object {
+  const perRoute = {
+    'envoy.filters.http.on_demand': {
+      '@type': `${ON_DEMAND}.PerRouteConfig`,
+      odcds: {
+        source: {
+          api_config_source: { api_type: 'DELTA_GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'polaris_xds_server' } }] },
+          resource_api_version: 'V3',
+        },
+      },
+    },
+  };
+  const withDemand = (vh: object) => {
+    const v = vh as { routes?: object[] };
+    return { ...v, routes: (v.routes ?? []).map((r) => ({ ...r, typed_per_filter_config: perRoute })) };
+  };
+  return { name, validate_clusters: { value: false }, virtual_hosts: [...vhosts.map(withDemand), ALLOW_ANY] };
+}
+
+/** The HTTP filter that runs on-demand discovery (before the router). */
+export const ON_DEMAND_FILTER = { name: 'envoy.filters.http.on_demand', typed_config: { '@type': `${ON_DEMAND}.OnDemand` } };

@@ -6,9 +6,9 @@ import type { NamingService, RegistryWatch, ServiceKey } from '../../service/api
 import type { RulesWatch } from '../../service/rules/api.js';
 import { passthroughCluster } from './cds.js';
 import { toEndpoints, toGatewayRoutes, toHealthChecks, toOutlier, toRateLimits, toRoutes, type ServiceInfo } from './convert.js';
-import { GATEWAY_ROUTE, OUTBOUND_ROUTE, PASSTHROUGH_CLUSTER } from './names.js';
+import { demandRoute, GATEWAY_ROUTE, OUTBOUND_ROUTE, PASSTHROUGH_CLUSTER } from './names.js';
 import { TypeUrl } from './protos.js';
-import { outboundRouteConfig } from './rds.js';
+import { demandRouteConfig, outboundRouteConfig } from './rds.js';
 import { makeResource, type ResourceChange, type XdsResource } from './resource.js';
 import { buildService, type BuiltService } from './service-build.js';
 
@@ -358,17 +358,22 @@ export class XdsSnapshot {
       for (const [typeUrl, name] of [
         [TypeUrl.Cluster, PASSTHROUGH_CLUSTER],
         [TypeUrl.Route, OUTBOUND_ROUTE],
+        [TypeUrl.Route, demandRoute(ns)],
       ] as const) {
         if (m.get(typeUrl)?.delete(name)) changes.push({ typeUrl, name, namespace: ns });
       }
       this.services.delete(ns);
       return;
     }
-    const names = [...svcs.keys()].sort();
-    const route = makeResource(TypeUrl.Route, OUTBOUND_ROUTE, outboundRouteConfig(OUTBOUND_ROUTE, names.map((n) => (svcs.get(n) as BuiltService).vhost)));
-    if (m.get(TypeUrl.Route)?.get(OUTBOUND_ROUTE)?.version !== route.version) {
+    const vhosts = [...svcs.keys()].sort().map((n) => (svcs.get(n) as BuiltService).vhost);
+    const demand = demandRoute(ns);
+    for (const route of [
+      makeResource(TypeUrl.Route, OUTBOUND_ROUTE, outboundRouteConfig(OUTBOUND_ROUTE, vhosts)),
+      makeResource(TypeUrl.Route, demand, demandRouteConfig(demand, vhosts)),
+    ]) {
+      if (m.get(TypeUrl.Route)?.get(route.name)?.version === route.version) continue;
       put(m, route);
-      changes.push({ typeUrl: TypeUrl.Route, name: OUTBOUND_ROUTE, namespace: ns });
+      changes.push({ typeUrl: TypeUrl.Route, name: route.name, namespace: ns });
     }
     if (!m.get(TypeUrl.Cluster)?.has(PASSTHROUGH_CLUSTER)) {
       put(m, makeResource(TypeUrl.Cluster, PASSTHROUGH_CLUSTER, passthroughCluster(PASSTHROUGH_CLUSTER)));

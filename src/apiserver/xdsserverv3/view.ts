@@ -10,7 +10,7 @@ import type { XdsSnapshot } from './snapshot.js';
 const listenerMemo = new Map<string, Map<string, XdsResource>>();
 
 function listenersOf(node: XdsNode): Map<string, XdsResource> {
-  const key = JSON.stringify([node.runType, node.gateway, node.selfNamespace, node.selfService, node.tlsMode]);
+  const key = JSON.stringify([node.runType, node.gateway, node.selfNamespace, node.selfService, node.tlsMode, node.openOnDemand]);
   let m = listenerMemo.get(key);
   if (!m) {
     const mode = node.tlsMode;
