@@ -10,6 +10,7 @@ COPY proto ./proto
 # The web console: esbuild bundles console/src into dist/console during `npm run build`.
 COPY scripts ./scripts
 COPY console ./console
+COPY vendor ./vendor
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim
@@ -19,9 +20,10 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json polaris-server.yaml ./
 COPY proto ./proto
+COPY vendor ./vendor
 RUN mkdir -p /app/data /app/log && chown -R node:node /app/data /app/log
 USER node
-EXPOSE 8090 8091 8093
+EXPOSE 8090 8091 8093 15010
 VOLUME ["/app/data"]
 ENTRYPOINT ["node", "dist/src/main.js"]
 CMD ["start", "-c", "polaris-server.yaml"]

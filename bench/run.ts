@@ -7,6 +7,7 @@ import { runSdkCoreBench } from './sdk-core.bench.js';
 import { runSdkGrpcBench } from './sdk-grpc.bench.js';
 import { runClusterBench } from './cluster.bench.js';
 import { runConsoleBench } from './console.bench.js';
+import { runXdsBench } from './xds.bench.js';
 
 const rows: Row[] = [];
 rows.push(...(await runNamingHttpBench()));
@@ -16,4 +17,5 @@ rows.push(...(await runClusterBench()));
 rows.push(...(await runConfigWatchBench()));
 rows.push(...(await runConsoleBench()));
 rows.push(...(await runEurekaBench()));
+rows.push(...(await runXdsBench()));
 printTable(rows);

@@ -5,19 +5,20 @@ import { createConfigGrpcServer } from '../apiserver/configgrpc/server.js';
 import { createEurekaServer } from '../apiserver/eurekaserver/server.js';
 import { createGrpcServer } from '../apiserver/grpcserver/server.js';
 import { createHttpServer } from '../apiserver/httpserver/server.js';
+import { createXdsServer } from '../apiserver/xdsserverv3/server.js';
 import type { LogLevelControl } from '../apiserver/httpserver/options.js';
 import type { AuthServices } from '../auth/api.js';
 import type { ConfigCenter } from '../config/api.js';
 import { serverVersion } from '../common/version.js';
 import type { Loggers } from '../common/log/api.js';
 import type { NamespaceService } from '../namespace/api.js';
-import type { NamingService } from '../service/api.js';
-import type { RulesService } from '../service/rules/api.js';
+import type { NamingService, RegistryWatch } from '../service/api.js';
+import type { RulesService, RulesWatch } from '../service/rules/api.js';
 import type { ServerConfig } from './config/api.js';
 
 /**
  * One API server per `apiservers:` entry, in file order. Entries for protocols this build does not
- * serve yet (xds-v3, …) are skipped with a warning, as polaris-server
+ * serve yet (service-nacos, …) are skipped with a warning, as polaris-server
  * skips unknown names.
  */
 export function buildApiServers(
@@ -34,6 +35,8 @@ export function buildApiServers(
     rules?: RulesService;
     /** The config center; absent when config.open is false (its routes and config-grpc stay off). */
     config?: ConfigCenter;
+    /** What the xds-v3 server reads (unguarded naming) and follows (change notifications). */
+    xds?: { naming: NamingService; watch: RegistryWatch; rulesWatch?: RulesWatch };
   },
 ): ApiServer[] {
   const out: ApiServer[] = [];
@@ -121,6 +124,23 @@ export function buildApiServers(
               peersToReplicate: [...entry.option.peersToReplicate],
               version: serverVersion(),
               connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
+            },
+          ),
+        );
+        break;
+      case 'xds-v3':
+        if (!deps.xds) {
+          logger.warn({ apiserver: entry.name }, 'xDS needs the naming module; xds-v3 skipped');
+          break;
+        }
+        out.push(
+          createXdsServer(
+            { ...deps.xds, logger: deps.loggers.scope('xdsv3'), metrics: deps.metrics },
+            {
+              name: entry.name,
+              listenIP: entry.option.listenIP,
+              listenPort: entry.option.listenPort,
+              connLimit: { openConnLimit: entry.option.connLimit.openConnLimit },
             },
           ),
         );

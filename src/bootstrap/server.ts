@@ -298,6 +298,8 @@ export async function startServer(opts: {
             }
           : undefined,
       rules: rules && auth ? guardRules(rules.service, cache, auth.checker) : rules?.service,
+      // xDS reads as the control plane itself (polaris checks no token there): unguarded.
+      xds: { naming: naming.service, watch: naming.watch, rulesWatch: rules?.watch },
       config:
         configCenter && auth
           ? guardConfig(configCenter, auth.checker, (ns, group) => {

@@ -117,3 +117,25 @@ export interface AdapterOps {
 }
 
 export interface NamingService extends ServiceOps, AliasOps, InstanceOps, ClientOps, ClientQueryOps, AdapterOps {}
+
+/** A service as change notifications name it. */
+export interface ServiceKey {
+  namespace: string;
+  name: string;
+}
+
+/** Which services (and namespaces) changed in one refresh of the registry; never what changed. */
+export interface RegistryChange {
+  /** Services whose own row or whose instances changed, deleted ones included. */
+  services: ServiceKey[];
+  namespaces: string[];
+}
+
+/**
+ * Change notifications of the registry, for adapters that push (xDS). Listeners learn which
+ * services moved, then read them again through the front door (`discover`). Called after the
+ * module's read side applied the change, so those reads already see it.
+ */
+export interface RegistryWatch {
+  onRegistryChange(listener: (change: RegistryChange) => void): () => void;
+}

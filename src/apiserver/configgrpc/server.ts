@@ -23,6 +23,7 @@ import { codeInfo } from '../../common/errors/code-info.js';
 import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { ApiServer } from '../api.js';
+import { bindAddress } from '../grpc-listen.js';
 import { grpcRequestContext, peerIp } from '../grpcserver/context.js';
 import { SequentialStream } from '../grpcserver/sequential-stream.js';
 import { DEFAULT_CONFIG_GRPC_NAME, type ConfigGrpcServerDeps, type ConfigGrpcServerOptions } from './options.js';
@@ -41,11 +42,6 @@ export interface ConfigGrpcApiServer extends ApiServer {
 
 export function createConfigGrpcServer(deps: ConfigGrpcServerDeps, options: ConfigGrpcServerOptions): ConfigGrpcApiServer {
   return new ConfigGrpcServer(deps, options);
-}
-
-function bindAddress(ip: string, port: number): string {
-  const host = ip === '' ? '0.0.0.0' : ip;
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** The peer as `ip:port` (the watcher view's client id of a gRPC connection). */

@@ -26,6 +26,7 @@ import type {
 import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { ApiServer } from '../api.js';
+import { bindAddress } from '../grpc-listen.js';
 import { MethodAllowList } from './allow-list.js';
 import { codeResponse, itemResponse } from './answers.js';
 import { grpcRequestContext } from './context.js';
@@ -62,12 +63,6 @@ export function createGrpcServer(deps: GrpcServerDeps, options: GrpcServerOption
 
 function isServiceError(err: unknown): err is ServiceError {
   return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number' && (err as Partial<ServiceError>).metadata instanceof Metadata;
-}
-
-/** `host:port` for grpc-js, bracketing IPv6 literals. */
-function bindAddress(ip: string, port: number): string {
-  const host = ip === '' ? '0.0.0.0' : ip;
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 class NamingGrpcServer implements GrpcApiServer {

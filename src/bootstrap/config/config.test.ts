@@ -522,6 +522,7 @@ describe('files', () => {
         ['api-http', 8090],
         ['service-grpc', 8091],
         ['config-grpc', 8093],
+        ['xds-v3', 15010],
       ],
     );
     assert.deepEqual(config.store, { name: 'sqliteStore', option: { path: './data/polaris.db', loadFile: '' } });

@@ -107,3 +107,9 @@ export interface RuleDiscovery {
     source: { name: string; namespace: string },
   ): WireDiscoverResponse;
 }
+
+/** Change notifications of the governance rules, for adapters that push (xDS). */
+export interface RulesWatch {
+  /** Called with the rule kinds that changed, after the read side (Discover) sees the change. */
+  onRulesChange(listener: (kinds: ReadonlySet<string>) => void): () => void;
+}

@@ -8,6 +8,7 @@ import type {
   RouteRuleOps,
   RuleDiscovery,
   RulesService,
+  RulesWatch,
   ServiceContractOps,
 } from './api.js';
 import { circuitBreakerPayload, DefaultCircuitBreakerOps } from './circuitbreaker-ops.js';
@@ -35,6 +36,8 @@ export interface RulesModule {
    * with any is refused with 400205.
    */
   routeRulesOf(namespace: string, service: string): Promise<number>;
+  /** Which rule kinds changed, for adapters that push (xDS). */
+  watch: RulesWatch;
 }
 
 export function createRulesModule(deps: RuleOpsDeps): RulesModule {
@@ -56,6 +59,7 @@ export function createRulesModule(deps: RuleOpsDeps): RulesModule {
     service,
     discovery,
     routeRulesOf: (namespace, name) => deps.store.countRulesBoundTo(['route'], { namespace, service: name }),
+    watch: { onRulesChange: (listener) => deps.cache.onChange(listener) },
   };
 }
 

@@ -1,0 +1,110 @@
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { ResourceChange, XdsResource } from './resource.js';
+import { DELTA_DISCOVERY_RESPONSE } from './response-cache.js';
+import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
+
+interface DeltaRequest extends BaseRequest {
+  resource_names_subscribe?: string[];
+  resource_names_unsubscribe?: string[];
+  initial_resource_versions?: Record<string, string>;
+}
+
+interface DeltaTypeState {
+  wildcard: boolean;
+  names: Set<string>;
+  /** name → version the client holds. */
+  has: Map<string, string>;
+  /** Subscribed names already reported as missing (removed_resources), until they appear. */
+  missing: Set<string>;
+  answered: boolean;
+}
+
+/**
+ * DeltaAggregatedResources (incremental). The first request of a type with no names (or `*`)
+ * subscribes to the wildcard; `initial_resource_versions` says what a reconnecting client holds.
+ * Each answer carries only resources whose version the client lacks, plus removed_resources for
+ * names it holds that are gone, and for subscribed names that do not exist (so a proxyless
+ * client fails fast instead of waiting out its timer). Requests after the first may omit the
+ * node (Envoy does; polaris crashes on it).
+ */
+export class DeltaStream extends XdsStream {
+  private readonly types = new Map<string, DeltaTypeState>();
+  private systemVersion = 0;
+
+  constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps, fixedType?: string) {
+    super(call, deps, 'delta', fixedType);
+  }
+
+  protected handle(req: DeltaRequest, typeUrl: string): void {
+    const subscribe = req.resource_names_subscribe ?? [];
+    const unsubscribe = req.resource_names_unsubscribe ?? [];
+    let st = this.types.get(typeUrl);
+    if (!st) {
+      st = { wildcard: subscribe.length === 0, names: new Set(), has: new Map(), missing: new Set(), answered: false };
+      for (const [n, v] of Object.entries(req.initial_resource_versions ?? {})) st.has.set(n, v);
+      this.types.set(typeUrl, st);
+    }
+    if (req.error_detail) this.logNack(typeUrl, '', req.error_detail);
+    for (const n of subscribe) {
+      if (n === '*') st.wildcard = true;
+      else st.names.add(n);
+    }
+    for (const n of unsubscribe) {
+      if (n === '*') st.wildcard = false;
+      else {
+        st.names.delete(n);
+        st.missing.delete(n);
+      }
+    }
+    // What the client no longer subscribes to is forgotten: re-subscribing sends it again.
+    if (unsubscribe.length > 0) {
+      const keep = this.visible(typeUrl, st);
+      for (const n of [...st.has.keys()]) if (!keep.has(n)) st.has.delete(n);
+    }
+    this.respond(typeUrl, st, subscribe.length > 0);
+  }
+
+  protected onChanges(typeUrl: string, changes: readonly ResourceChange[]): void {
+    const st = this.types.get(typeUrl);
+    const view = this.view;
+    if (!st || !view) return;
+    if (!changes.some((c) => (st.wildcard && view.inWildcard(c)) || st.names.has(c.name) || st.has.has(c.name))) return;
+    this.respond(typeUrl, st, false);
+  }
+
+  private visible(typeUrl: string, st: DeltaTypeState): Map<string, XdsResource> {
+    return this.view ? this.view.select(typeUrl, st.wildcard, st.names) : new Map();
+  }
+
+  private respond(typeUrl: string, st: DeltaTypeState, subscribed: boolean): void {
+    const now = this.visible(typeUrl, st);
+    const resources: XdsResource[] = [];
+    for (const r of now.values()) if (st.has.get(r.name) !== r.version) resources.push(r);
+    const removed: string[] = [];
+    for (const n of st.has.keys()) if (!now.has(n)) removed.push(n);
+    for (const n of st.names) {
+      if (now.has(n)) st.missing.delete(n);
+      else if (!st.has.has(n) && !st.missing.has(n)) {
+        st.missing.add(n);
+        removed.push(n);
+      }
+    }
+    // The first answer of a wildcard subscription is sent even when empty.
+    const firstWildcard = !st.answered && st.wildcard;
+    if (resources.length === 0 && removed.length === 0 && !firstWildcard && !(subscribed && !st.answered)) return;
+    for (const r of resources) st.has.set(r.name, r.version);
+    for (const n of removed) {
+      st.has.delete(n);
+      // Still subscribed but gone: said once, not again until it comes back.
+      if (st.names.has(n)) st.missing.add(n);
+    }
+    st.answered = true;
+    const key = `${typeUrl}\u0000${resources.map((r) => `${r.name}\u0000${r.version}`).join('\u0000')}\u0000-${removed.join('\u0000')}`;
+    const common = () => ({
+      resources: resources.map((r) => ({ name: r.name, version: r.version, resource: r.any })),
+      type_url: typeUrl,
+      removed_resources: removed,
+    });
+    this.write(this.deps.responses.encode(DELTA_DISCOVERY_RESPONSE, key, common, { system_version_info: String(++this.systemVersion), nonce: this.nextNonce() }));
+  }
+}

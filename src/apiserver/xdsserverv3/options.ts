@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { NamingService, RegistryWatch } from '../../service/api.js';
+import type { RulesWatch } from '../../service/rules/api.js';
+
+/** `apiservers[name=xds-v3].option`. */
+export interface XdsServerOptions {
+  /** Apiserver name used in logs; default `xds-v3`. */
+  name?: string;
+  listenIP: string;
+  /** polaris default 15010. */
+  listenPort: number;
+  /** Accepted for compatibility; like the other gRPC listeners, not enforced. */
+  connLimit?: { openConnLimit: boolean };
+  /** Largest accepted request in bytes (an oversized request ends that stream with RESOURCE_EXHAUSTED); default 4 MiB. */
+  maxReceiveMessageBytes?: number;
+  /** Streams per HTTP/2 connection (polaris: 1000). */
+  maxConcurrentStreams?: number;
+  /** How long changes are gathered before resources are rebuilt; default 5 ms. */
+  debounceMs?: number;
+  /** How long `stop()` waits before cutting connections; default 5 s. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface XdsServerDeps {
+  /**
+   * The naming front door the resources are read through (Discover INSTANCE / ROUTING / SERVICES).
+   * xDS reads as the control plane itself: polaris checks no token on it.
+   */
+  naming: NamingService;
+  /** Which services changed. */
+  watch: RegistryWatch;
+  /** Which rule kinds changed; absent when the rules module is off. */
+  rulesWatch?: RulesWatch;
+  /** The `xdsv3` scope logger. */
+  logger: Logger;
+  /** Where polaris_xds_* metrics are registered. */
+  metrics?: Registry;
+}
+
+export const DEFAULT_XDS_SERVER_NAME = 'xds-v3';
+export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 1000;

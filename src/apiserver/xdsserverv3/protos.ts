@@ -1,0 +1,192 @@
+import { accessSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+
+/**
+ * The real Envoy / xds / udpa / validate / googleapis protos, as @grpc/grpc-js-xds ships them
+ * (deps/, vendored under vendor/xds-protos), loaded once into one protobufjs Root with proto field names (snake_case). Every xDS
+ * message this adapter writes or reads goes through it: builders produce plain objects in the
+ * protos' shape and `packAny` checks and encodes them; nothing is hand-encoded.
+ */
+
+const require = createRequire(import.meta.url);
+
+export const TYPE_PREFIX = 'type.googleapis.com/';
+
+/** The resource types of ADS this server knows, by type URL. */
+export const TypeUrl = {
+  Listener: `${TYPE_PREFIX}envoy.config.listener.v3.Listener`,
+  Route: `${TYPE_PREFIX}envoy.config.route.v3.RouteConfiguration`,
+  Cluster: `${TYPE_PREFIX}envoy.config.cluster.v3.Cluster`,
+  Endpoint: `${TYPE_PREFIX}envoy.config.endpoint.v3.ClusterLoadAssignment`,
+  VirtualHost: `${TYPE_PREFIX}envoy.config.route.v3.VirtualHost`,
+  ScopedRoute: `${TYPE_PREFIX}envoy.config.route.v3.ScopedRouteConfiguration`,
+  Secret: `${TYPE_PREFIX}envoy.extensions.transport_sockets.tls.v3.Secret`,
+  Runtime: `${TYPE_PREFIX}envoy.service.runtime.v3.Runtime`,
+  ExtensionConfig: `${TYPE_PREFIX}envoy.config.core.v3.TypedExtensionConfig`,
+} as const;
+
+/** Types that get resources. */
+export const SERVED_TYPES: ReadonlySet<string> = new Set([TypeUrl.Listener, TypeUrl.Route, TypeUrl.Cluster, TypeUrl.Endpoint]);
+/** Types Envoy may ask for that have no resources here (polaris: the watch stays open, nothing is sent). */
+export const SILENT_TYPES: ReadonlySet<string> = new Set([
+  TypeUrl.VirtualHost,
+  TypeUrl.ScopedRoute,
+  TypeUrl.Secret,
+  TypeUrl.Runtime,
+  TypeUrl.ExtensionConfig,
+  `${TYPE_PREFIX}envoy.service.ratelimit.v3.RateLimitConfig`,
+]);
+
+/** The proto files loaded (with their imports). */
+export const XDS_PROTO_FILES = [
+  'envoy/service/discovery/v3/ads.proto',
+  'envoy/service/cluster/v3/cds.proto',
+  'envoy/service/endpoint/v3/eds.proto',
+  'envoy/service/listener/v3/lds.proto',
+  'envoy/service/route/v3/rds.proto',
+  'envoy/service/health/v3/hds.proto',
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/http/on_demand/v3/on_demand.proto',
+  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/access_loggers/file/v3/file.proto',
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+  'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
+];
+
+/**
+ * Where those files and their imports are found: vendor/xds-protos/ (copied from
+ * @grpc/grpc-js-xds's deps by scripts/vendor-xds-protos.ts, so production installs have them),
+ * found by walking up from this file (src/… under tsx, dist/src/… after tsc).
+ */
+export function xdsIncludeDirs(): string[] {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const vendored = join(dir, 'vendor', 'xds-protos');
+    if (existsSync(join(vendored, 'envoy-api'))) {
+      const deps = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(vendored, d));
+      // google/protobuf/descriptor.proto (imported by the validate annotations) ships with protobufjs.
+      return [...deps, dirname(require.resolve('protobufjs/package.json'))];
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find vendor/xds-protos above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+let root: protobuf.Root | undefined;
+
+/** The loaded Root (first call parses the protos, ~1 s). */
+export function xdsRoot(): protobuf.Root {
+  if (root) return root;
+  const dirs = xdsIncludeDirs();
+  const r = new protobuf.Root();
+  r.resolvePath = (_origin, target) => {
+    if (isAbsolute(target)) return target;
+    for (const dir of dirs) {
+      const p = join(dir, target);
+      try {
+        accessSync(p);
+        return p;
+      } catch {
+        // next include dir
+      }
+    }
+    return target;
+  };
+  r.loadSync(XDS_PROTO_FILES, { keepCase: true });
+  r.resolveAll();
+  root = r;
+  return r;
+}
+
+const types = new Map<string, protobuf.Type>();
+
+/** A message type by full name (`envoy.config.cluster.v3.Cluster`) or type URL. */
+export function messageType(name: string): protobuf.Type {
+  const full = name.startsWith(TYPE_PREFIX) ? name.slice(TYPE_PREFIX.length) : name;
+  let t = types.get(full);
+  if (!t) {
+    t = xdsRoot().lookupType(full);
+    types.set(full, t);
+  }
+  return t;
+}
+
+/** An encoded google.protobuf.Any. */
+export interface PackedAny {
+  type_url: string;
+  value: Uint8Array;
+}
+
+/**
+ * Encodes a plain object as the message of `typeUrl` (enums by name; nested `typed_config`s may be
+ * written as `{ '@type': url, ...fields }`). Throws when the converted message does not verify, so
+ * a builder bug fails the build of that resource instead of reaching Envoy.
+ */
+export function encodeMessage(typeUrl: string, obj: object): Uint8Array {
+  const t = messageType(typeUrl);
+  const msg = t.fromObject(obj);
+  const err = t.verify(msg);
+  if (err) throw new Error(`${typeUrl}: ${err}`);
+  return t.encode(msg).finish();
+}
+
+export function packAny(typeUrl: string, obj: object): PackedAny {
+  return { type_url: typeUrl, value: encodeMessage(typeUrl, obj) };
+}
+
+/** Decodes bytes of `typeUrl` to a plain object (enums as names, 64-bit as strings). */
+export function decodeMessage<T = Record<string, unknown>>(typeUrl: string, bytes: Uint8Array): T {
+  const t = messageType(typeUrl);
+  return t.toObject(t.decode(bytes), { enums: String, longs: String, arrays: true }) as T;
+}
+
+/**
+ * A gRPC service of the loaded protos (e.g. `envoy.service.discovery.v3.AggregatedDiscoveryService`)
+ * for @grpc/grpc-js, with (de)serializers from the same Root: requests decode to plain objects in
+ * proto field names; responses are plain objects, or Buffers already encoded (ResponseCache).
+ */
+export function serviceDefinition(fullName: string): ServiceDefinition {
+  const svc = xdsRoot().lookupService(fullName);
+  const def: Record<string, unknown> = {};
+  for (const m of svc.methodsArray) {
+    m.resolve();
+    const req = m.resolvedRequestType as protobuf.Type;
+    const res = m.resolvedResponseType as protobuf.Type;
+    def[m.name] = {
+      path: `/${fullName}/${m.name}`,
+      requestStream: !!m.requestStream,
+      responseStream: !!m.responseStream,
+      requestSerialize: (v: object) => Buffer.from(req.encode(req.fromObject(v)).finish()),
+      requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), { enums: String, longs: String, arrays: true }),
+      responseSerialize: (v: object) => (Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish())),
+      responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), { enums: String, longs: String, arrays: true }),
+      originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
+    };
+  }
+  return def as ServiceDefinition;
+}
+
+export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
+export const HDS_SERVICE = 'envoy.service.health.v3.HealthDiscoveryService';
+
+/** The per-type discovery services polaris also registers: service, method suffix, resource type. */
+export const PER_TYPE_SERVICES = [
+  { service: 'envoy.service.cluster.v3.ClusterDiscoveryService', suffix: 'Clusters', typeUrl: TypeUrl.Cluster },
+  { service: 'envoy.service.endpoint.v3.EndpointDiscoveryService', suffix: 'Endpoints', typeUrl: TypeUrl.Endpoint },
+  { service: 'envoy.service.listener.v3.ListenerDiscoveryService', suffix: 'Listeners', typeUrl: TypeUrl.Listener },
+  { service: 'envoy.service.route.v3.RouteDiscoveryService', suffix: 'Routes', typeUrl: TypeUrl.Route },
+] as const;

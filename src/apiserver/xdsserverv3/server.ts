@@ -1,0 +1,167 @@
+import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { ApiServer } from '../api.js';
+import { bindAddress, listenGrpc, shutdownGrpc } from '../grpc-listen.js';
+import { DeltaStream } from './delta.js';
+import {
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_RECEIVE_BYTES,
+  DEFAULT_XDS_SERVER_NAME,
+  type XdsServerDeps,
+  type XdsServerOptions,
+} from './options.js';
+import { registerXdsMetrics, type StreamCounters } from './metrics.js';
+import { fetchHandler } from './fetch.js';
+import { HdsHandlers } from './hds.js';
+import { ADS_SERVICE, HDS_SERVICE, PER_TYPE_SERVICES, serviceDefinition } from './protos.js';
+import { ResponseCache } from './response-cache.js';
+import { LoopSlicer } from './slicer.js';
+import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
+import { SotwStream } from './sotw.js';
+import type { XdsStream } from './stream.js';
+
+/** The xds-v3 listener as bootstrap, tests and the bench see it. */
+export interface XdsApiServer extends ApiServer {
+  /** Open ADS streams (state of the world and delta). */
+  openStreams(): number;
+  snapshotStats(): SnapshotStats;
+  /** Resolves once every change noticed so far is built and pushed. */
+  settle(): Promise<void>;
+}
+
+export function createXdsServer(deps: XdsServerDeps, options: XdsServerOptions): XdsApiServer {
+  return new XdsServer(deps, options);
+}
+
+/**
+ * envoy.service.discovery.v3.AggregatedDiscoveryService on `xds-v3` (polaris: port 15010):
+ * StreamAggregatedResources and DeltaAggregatedResources over one incrementally maintained
+ * snapshot. Each stream is isolated: a broken request ends that stream only.
+ */
+class XdsServer implements XdsApiServer {
+  readonly name: string;
+  readonly protocol = 'xds';
+  readonly port: number;
+  private boundPort: number;
+  private readonly logger: Logger;
+  private readonly snapshot: XdsSnapshot;
+  private readonly streams = new Set<XdsStream>();
+  private readonly counters: StreamCounters = { responses: 0, nacks: 0, lastPushMs: 0 };
+  private server: Server | undefined;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+
+  private readonly hds: HdsHandlers;
+
+  constructor(
+    deps: XdsServerDeps,
+    private readonly options: XdsServerOptions,
+  ) {
+    this.name = options.name ?? DEFAULT_XDS_SERVER_NAME;
+    this.port = options.listenPort;
+    this.boundPort = options.listenPort;
+    this.logger = deps.logger.child({ apiserver: this.name });
+    this.hds = new HdsHandlers({ naming: deps.naming, logger: this.logger });
+    this.snapshot = new XdsSnapshot(
+      { naming: deps.naming, watch: deps.watch, rulesWatch: deps.rulesWatch, logger: this.logger },
+      { debounceMs: options.debounceMs ?? 5 },
+    );
+    this.snapshot.onChange((changes) => {
+      const started = performance.now();
+      const pushes: Array<Promise<void>> = [];
+      for (const s of this.streams) pushes.push(s.push(changes));
+      void Promise.all(pushes).then(() => {
+        this.counters.lastPushMs = performance.now() - started;
+      });
+    });
+    if (deps.metrics) {
+      registerXdsMetrics(deps.metrics, {
+        streams: () => {
+          let delta = 0;
+          for (const s of this.streams) if (s.kind === 'delta') delta++;
+          return { sotw: this.streams.size - delta, delta };
+        },
+        counters: this.counters,
+        snapshot: () => this.snapshot.stats(),
+      });
+    }
+  }
+
+  get listenPort(): number {
+    return this.boundPort;
+  }
+
+  openStreams(): number {
+    return this.streams.size;
+  }
+
+  snapshotStats(): SnapshotStats {
+    return this.snapshot.stats();
+  }
+
+  async settle(): Promise<void> {
+    await this.snapshot.settle();
+  }
+
+  start(): Promise<void> {
+    if (this.stopPromise) return Promise.reject(new Error(`${this.name}: already stopped`));
+    this.startPromise ??= this.doStart();
+    return this.startPromise;
+  }
+
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop();
+    return this.stopPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.options.connLimit?.openConnLimit) this.logger.warn('connLimit is configured but not enforced on the xDS listener');
+    const server = new Server({
+      'grpc.max_receive_message_length': this.options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+      'grpc.max_send_message_length': -1,
+      'grpc.max_concurrent_streams': this.options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+      'grpc.keepalive_time_ms': 60_000,
+      'grpc.keepalive_timeout_ms': 20_000,
+    });
+    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), slicer: new LoopSlicer(), onClose: (s: XdsStream) => this.streams.delete(s) };
+    server.addService(serviceDefinition(ADS_SERVICE), {
+      StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
+      DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),
+    });
+    const hds = this.hds;
+    server.addService(serviceDefinition(HDS_SERVICE), {
+      StreamHealthCheck: (call: ServerDuplexStream<object, object>) => hds.stream(call),
+      FetchHealthCheck: hds.fetch.bind(hds),
+    });
+    // The per-type services (an Envoy configured with api_type GRPC per resource type).
+    for (const { service, suffix, typeUrl } of PER_TYPE_SERVICES) {
+      server.addService(serviceDefinition(service), {
+        [`Stream${suffix}`]: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps, typeUrl)),
+        [`Delta${suffix}`]: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps, typeUrl)),
+        [`Fetch${suffix}`]: fetchHandler(this.snapshot, typeUrl, this.logger),
+      });
+    }
+    this.boundPort = await listenGrpc(server, this.name, this.options.listenIP, this.options.listenPort, ServerCredentials.createInsecure());
+    this.server = server;
+    this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort) }, 'xDS v3 server listening');
+  }
+
+  private open(stream: XdsStream): void {
+    if (this.stopPromise) {
+      stream.end();
+      return;
+    }
+    this.streams.add(stream);
+  }
+
+  private async doStop(): Promise<void> {
+    await this.startPromise?.catch(() => undefined);
+    this.snapshot.stop();
+    const server = this.server;
+    if (!server) return;
+    for (const s of [...this.streams]) s.end();
+    this.hds.endAll();
+    await shutdownGrpc(server, this.options.shutdownTimeoutMs ?? 5000);
+    this.logger.info('xDS v3 server stopped');
+  }
+}

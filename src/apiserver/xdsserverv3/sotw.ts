@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { TypeUrl } from './protos.js';
+import { DISCOVERY_RESPONSE } from './response-cache.js';
+import type { ResourceChange, XdsResource } from './resource.js';
+import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
+
+interface SotwRequest extends BaseRequest {
+  version_info?: string;
+  resource_names?: string[];
+}
+
+/** Per type: what the client subscribed to and what it was sent. */
+interface TypeState {
+  wildcard: boolean;
+  names: Set<string>;
+  /** name → version of what was last sent (or what the client said it has). */
+  sent: Map<string, string>;
+  /** version_info of the last response ('' = none yet). */
+  version: string;
+  nonce: string;
+  acked: string;
+  /** Snapshot generation of the last answer computed. */
+  gen: number;
+}
+
+/** LDS and CDS responses carry the full set; RDS and EDS only what changed (xDS protocol). */
+const FULL_STATE: ReadonlySet<string> = new Set([TypeUrl.Listener, TypeUrl.Cluster]);
+
+/** The version of a set of resources: equal sets, equal version, on any stream and after reconnects. */
+export function setVersion(resources: readonly XdsResource[]): string {
+  const h = createHash('sha256');
+  for (const r of [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) h.update(`${r.name}\u0000${r.version}\u0000`);
+  return h.digest('hex').slice(0, 24);
+}
+
+/**
+ * StreamAggregatedResources (state of the world). Subscriptions: `*` or a legacy empty first
+ * request is a wildcard; other names are answered by name whatever the type (polaris answers
+ * named RDS/EDS only when they list every resource of the namespace). A request with a stale nonce
+ * is ignored (a newer response is on its way); a NACK is logged and nothing is resent until the
+ * resources change; a set the client already has (same version) is never sent again.
+ */
+export class SotwStream extends XdsStream {
+  private readonly types = new Map<string, TypeState>();
+
+  constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps, fixedType?: string) {
+    super(call, deps, 'sotw', fixedType);
+  }
+
+  protected handle(req: SotwRequest, typeUrl: string): void {
+    const names = req.resource_names ?? [];
+    let st = this.types.get(typeUrl);
+    if (st && req.response_nonce && req.response_nonce !== st.nonce) return; // stale
+    if (!st) {
+      st = { wildcard: names.length === 0, names: new Set(), sent: new Map(), version: '', nonce: '', acked: '', gen: -1 };
+      this.types.set(typeUrl, st);
+      // A reconnecting client that already holds exactly the current set gets nothing resent.
+      if (req.version_info) st.version = req.version_info;
+    } else if (req.error_detail) {
+      this.logNack(typeUrl, req.version_info ?? '', req.error_detail);
+    } else if (req.response_nonce) {
+      st.acked = req.version_info ?? '';
+    }
+    const wildcard = names.includes('*') || (st.wildcard && names.length === 0 && st.names.size === 0);
+    const named = new Set(names.filter((n) => n !== '*'));
+    // A plain ACK: same subscription, no change since our last answer → nothing to compute.
+    const same = wildcard === st.wildcard && named.size === st.names.size && [...named].every((n) => st.names.has(n));
+    if (same && st.gen === this.deps.snapshot.generation) return;
+    st.wildcard = wildcard;
+    st.names = named;
+    for (const n of st.sent.keys()) if (!wildcard && !named.has(n)) st.sent.delete(n);
+    this.respond(typeUrl, st);
+  }
+
+  protected onChanges(typeUrl: string, changes: readonly ResourceChange[]): void {
+    const st = this.types.get(typeUrl);
+    const view = this.view;
+    if (!st || !view) return;
+    if (!changes.some((c) => (st.wildcard && view.inWildcard(c)) || st.names.has(c.name))) return;
+    this.respond(typeUrl, st);
+  }
+
+  private current(typeUrl: string, st: TypeState): XdsResource[] {
+    return this.view ? [...this.view.select(typeUrl, st.wildcard, st.names).values()] : [];
+  }
+
+  /**
+   * Sends what the client lacks. The first answer of a type is always sent (even empty: Envoy
+   * waits for it to finish starting), unless the client reconnected holding this very version.
+   */
+  private respond(typeUrl: string, st: TypeState): void {
+    st.gen = this.deps.snapshot.generation;
+    const all = this.current(typeUrl, st);
+    const version = setVersion(all);
+    const first = st.nonce === '';
+    if (version === st.version) {
+      if (first) for (const r of all) st.sent.set(r.name, r.version);
+      return;
+    }
+    const send = FULL_STATE.has(typeUrl) || first ? all : all.filter((r) => st.sent.get(r.name) !== r.version);
+    st.sent.clear();
+    for (const r of all) st.sent.set(r.name, r.version);
+    st.version = version;
+    // Only removals of RDS/EDS: state of the world cannot say so. (LDS/CDS answers are the full
+    // set, empty included; a first answer is always sent.)
+    if (send.length === 0 && !first && !FULL_STATE.has(typeUrl)) return;
+    st.nonce = this.nextNonce();
+    const key = `${typeUrl}\u0000${version}\u0000${send.map((r) => `${r.name}\u0000${r.version}`).join('\u0000')}`;
+    const common = () => ({ version_info: version, resources: send.map((r) => r.any), type_url: typeUrl });
+    this.write(this.deps.responses.encode(DISCOVERY_RESPONSE, key, common, { nonce: st.nonce }));
+  }
+}

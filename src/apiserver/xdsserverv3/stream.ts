@@ -1,0 +1,161 @@
+import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { parseNode, type WireNode } from './node.js';
+import { SERVED_TYPES, SILENT_TYPES } from './protos.js';
+import { ORDERED_TYPES, shortType, type ResourceChange } from './resource.js';
+import type { StreamCounters } from './metrics.js';
+import type { ResponseCache } from './response-cache.js';
+import type { LoopSlicer } from './slicer.js';
+import type { XdsSnapshot } from './snapshot.js';
+import { NodeView } from './view.js';
+
+/** The fields of Discovery / DeltaDiscovery requests every stream reads. */
+export interface BaseRequest {
+  node?: WireNode | null;
+  type_url?: string;
+  response_nonce?: string;
+  error_detail?: { code?: number; message?: string } | null;
+}
+
+export interface StreamDeps {
+  snapshot: XdsSnapshot;
+  logger: Logger;
+  counters: StreamCounters;
+  /** Encoded answers shared between streams. */
+  responses: ResponseCache;
+  /** Answers are computed in slices, so a burst of streams does not stall the event loop. */
+  slicer: LoopSlicer;
+  /** Called once when the stream ends. */
+  onClose: (s: XdsStream) => void;
+}
+
+/**
+ * One ADS stream (state of the world or incremental): node identity from the first request
+ * (later requests may omit it), a nonce counter, type checks, ordered pushes when the snapshot
+ * changes, and a clean end. A broken request ends this stream only, with a status that says why.
+ */
+export abstract class XdsStream {
+  protected view: NodeView | undefined;
+  protected readonly logger: Logger;
+  private nonceSeq = 0;
+  private closed = false;
+  /** Requests are handled one at a time, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    protected readonly call: ServerDuplexStream<object, object>,
+    protected readonly deps: StreamDeps,
+    readonly kind: 'sotw' | 'delta',
+    /** Set on the per-type services (CDS, EDS, LDS, RDS): the only type the stream serves. */
+    private readonly fixedType?: string,
+  ) {
+    this.logger = deps.logger;
+    call.on('data', (req: BaseRequest) => {
+      this.queue = this.queue.then(() => this.onRequest(req)).catch((err: unknown) => this.fail(status.INTERNAL, 'request failed', err));
+    });
+    call.on('end', () => this.close());
+    call.on('error', () => this.close());
+    call.on('cancelled', () => this.close());
+  }
+
+  get nodeId(): string {
+    return this.view?.node.id ?? '';
+  }
+
+  /** The snapshot changed: answer every subscribed type the change touches, CDS → EDS → LDS → RDS. */
+  push(changes: readonly ResourceChange[]): Promise<void> {
+    if (this.closed || !this.view) return Promise.resolve();
+    const byType = new Map<string, ResourceChange[]>();
+    for (const c of changes) {
+      let l = byType.get(c.typeUrl);
+      if (!l) byType.set(c.typeUrl, (l = []));
+      l.push(c);
+    }
+    this.queue = this.queue
+      .then(() =>
+        this.deps.slicer.run(() => {
+          for (const t of ORDERED_TYPES) {
+            const cs = byType.get(t);
+            if (cs && !this.closed) this.onChanges(t, cs);
+          }
+        }),
+      )
+      .catch((err: unknown) => this.fail(status.INTERNAL, 'push failed', err));
+    return this.queue;
+  }
+
+  /** Ends the stream from the server side (shutdown). */
+  end(): void {
+    if (this.closed) return;
+    this.close();
+    this.call.end();
+  }
+
+  protected abstract handle(req: BaseRequest, typeUrl: string): void;
+  protected abstract onChanges(typeUrl: string, changes: readonly ResourceChange[]): void;
+
+  protected nextNonce(): string {
+    return String(++this.nonceSeq);
+  }
+
+  protected write(msg: object | Buffer): void {
+    if (this.closed) return;
+    this.deps.counters.responses++;
+    this.call.write(msg);
+  }
+
+  /** A NACK: Envoy keeps its last good version; we log its reason and send nothing new. */
+  protected logNack(typeUrl: string, version: string, detail: { code?: number; message?: string }): void {
+    this.deps.counters.nacks++;
+    this.logger.warn(
+      { node: this.nodeId, type: shortType(typeUrl), version, code: detail.code, reason: detail.message ?? '' },
+      'xDS NACK: the client rejected our resources and keeps its last good version',
+    );
+  }
+
+  private async onRequest(req: BaseRequest): Promise<void> {
+    if (this.closed) return;
+    if (!this.view) {
+      if (!req.node) {
+        this.fail(status.INVALID_ARGUMENT, 'the first request of an xDS stream must carry the node');
+        return;
+      }
+      const node = parseNode(req.node);
+      if (!node.wellFormed) {
+        this.logger.info({ node: node.id }, 'xDS node id is not <namespace>/<uuid>~<ip>: only resources asked for by name are served');
+      }
+      // A new stream sees every change already made (read-your-writes for a fresh Envoy).
+      await this.deps.snapshot.settle();
+      this.view = new NodeView(node, this.deps.snapshot);
+    }
+    const typeUrl = req.type_url || this.fixedType || '';
+    if (this.fixedType && typeUrl !== this.fixedType) {
+      this.fail(status.INVALID_ARGUMENT, `this discovery service serves ${this.fixedType} only, not ${typeUrl}`);
+      return;
+    }
+    if (typeUrl === '') {
+      this.fail(status.INVALID_ARGUMENT, 'type_url is required on an aggregated xDS stream');
+      return;
+    }
+    if (!SERVED_TYPES.has(typeUrl)) {
+      if (SILENT_TYPES.has(typeUrl)) return; // known, but nothing to serve: the watch stays open (polaris)
+      this.logger.warn({ node: this.nodeId, type: typeUrl }, 'xDS request for an unknown resource type ignored');
+      return;
+    }
+    await this.deps.slicer.run(() => this.handle(req, typeUrl));
+  }
+
+  private fail(code: status, message: string, err?: unknown): void {
+    if (this.closed) return;
+    if (err) this.logger.error({ err, node: this.nodeId }, `xDS stream: ${message}`);
+    else this.logger.warn({ node: this.nodeId }, `xDS stream closed: ${message}`);
+    this.close();
+    this.call.emit('error', { code, details: message });
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.deps.onClose(this);
+  }
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { call, type Daemon } from '../helpers/daemon.js';
+import { uniq } from '../helpers/rules.js';
+import { adsClient, decodeAny, node, T, type AdsClient, type DeltaResponse } from '../helpers/xds-client.js';
+import { deleteInstances, putInstances, startXdsDaemon } from '../helpers/xds-daemon.js';
+
+let d: Daemon;
+let ads: AdsClient;
+
+before(async () => {
+  const s = await startXdsDaemon();
+  d = s.d;
+  ads = adsClient(s.xdsPort);
+});
+after(async () => {
+  ads?.close();
+  await d?.stop();
+});
+
+const cluster = (ns: string, svc: string) => `OUTBOUND|${ns}|${svc}`;
+const names = (r: DeltaResponse) => r.resources.map((x) => x.name).sort();
+
+describe('xDS incremental (delta) ADS', () => {
+  it('subscribes, unsubscribes, removes, and takes requests without the node after the first', async () => {
+    const ns = uniq('delta');
+    await putInstances(d.http, ns, 'svc', [{ host: '10.9.0.1', port: 80 }]);
+    const s = ads.delta();
+    s.request(T.CDS, { node: node(`${ns}/e~10.0.0.5`) });
+    const cds = await s.next();
+    assert.equal(cds.type_url, T.CDS);
+    assert.deepEqual(names(cds), [cluster(ns, 'svc'), 'PassthroughCluster'].sort());
+    for (const r of cds.resources) {
+      assert.match(r.version, /^[0-9a-f]+$/);
+      assert.equal(decodeAny(r.resource).name, r.name);
+    }
+    // Envoy sends no node after the first request (polaris crashes here).
+    s.request(T.CDS, { nonce: cds.nonce });
+    s.request(T.EDS, { subscribe: [cluster(ns, 'svc'), cluster(ns, 'ghost')] });
+    const eds = await s.next();
+    assert.equal(eds.type_url, T.EDS);
+    assert.deepEqual(names(eds), [cluster(ns, 'svc')]);
+    assert.deepEqual(eds.removed_resources, [cluster(ns, 'ghost')], 'a subscribed name that does not exist is reported removed');
+    s.request(T.EDS, { nonce: eds.nonce });
+
+    // The ghost appears: CDS (wildcard) and EDS (named) each get just that resource.
+    await putInstances(d.http, ns, 'ghost', [{ host: '10.9.0.2', port: 80 }]);
+    // The service row and its instance may land in one refresh or two: read until the endpoint shows.
+    const pushed = new Map<string, DeltaResponse>();
+    const until = Date.now() + 5000;
+    const ghostHosts = () =>
+      (pushed.get(T.EDS)?.resources ?? []).flatMap((r) => decodeAny(r.resource).endpoints ?? []).flatMap((l: any) => l.lb_endpoints ?? []);
+    while ((!pushed.has(T.CDS) || ghostHosts().length === 0) && Date.now() < until) {
+      const r = await s.next(3000);
+      pushed.set(r.type_url, r);
+      s.request(r.type_url, { nonce: r.nonce });
+    }
+    assert.deepEqual(names(pushed.get(T.CDS)!), [cluster(ns, 'ghost')]);
+    assert.deepEqual(names(pushed.get(T.EDS)!), [cluster(ns, 'ghost')]);
+    assert.equal(ghostHosts().length, 1);
+    assert.equal(await s.inbox.quiet(300), true, 'nothing else was sent');
+
+    // Unsubscribed: changes of svc's endpoints are no longer sent.
+    s.request(T.EDS, { unsubscribe: [cluster(ns, 'svc')] });
+    // An unsubscribe is not answered: give the server a moment to have read it before the change.
+    assert.equal(await s.inbox.quiet(300), true);
+    await putInstances(d.http, ns, 'svc', [{ host: '10.9.0.3', port: 80 }]);
+    assert.equal(await s.inbox.quiet(400), true);
+
+    // A NACK is logged; nothing is resent.
+    s.request(T.EDS, { nonce: pushed.get(T.EDS)!.nonce, nack: 'delta: rejected for the test' });
+    assert.equal(await s.inbox.quiet(300), true);
+    assert.match(d.output(), /delta: rejected for the test/);
+
+    // The ghost service goes: CDS and EDS say so in removed_resources.
+    await deleteInstances(d.http, ns, 'ghost', [{ host: '10.9.0.2', port: 80 }]);
+    const del = await call(d.http, 'POST', '/naming/v1/services/delete', [{ name: 'ghost', namespace: ns }]);
+    assert.equal(del.body?.code, 200000, del.text);
+    const removed = new Map<string, DeltaResponse>();
+    const deadline = Date.now() + 5000;
+    while (removed.size < 2 && Date.now() < deadline) {
+      const r = await s.next(3000);
+      s.request(r.type_url, { nonce: r.nonce });
+      if (r.removed_resources.length > 0) removed.set(r.type_url, r);
+    }
+    assert.deepEqual(removed.get(T.CDS)?.removed_resources, [cluster(ns, 'ghost')]);
+    assert.deepEqual(removed.get(T.EDS)?.removed_resources, [cluster(ns, 'ghost')]);
+    s.end();
+  });
+
+  it('a reconnecting client that reports its versions gets only what changed', async () => {
+    const ns = uniq('delta');
+    await putInstances(d.http, ns, 'a', [{ host: '10.8.0.1', port: 80 }]);
+    await putInstances(d.http, ns, 'b', [{ host: '10.8.0.2', port: 80 }]);
+    const first = ads.delta();
+    first.request(T.CDS, { node: node(`${ns}/f~10.0.0.6`) });
+    const cds = await first.next();
+    first.end();
+    const held = Object.fromEntries(cds.resources.map((r) => [r.name, r.version]));
+    const again = ads.delta();
+    again.request(T.CDS, { node: node(`${ns}/f~10.0.0.6`), initial: { ...held, [cluster(ns, 'gone')]: 'x' } });
+    const r = await again.next();
+    assert.deepEqual(r.resources, [], 'every held version is current');
+    assert.deepEqual(r.removed_resources, [cluster(ns, 'gone')]);
+    again.end();
+  });
+});
