@@ -10,7 +10,6 @@ COPY proto ./proto
 # The web console: esbuild bundles console/src into dist/console during `npm run build`.
 COPY scripts ./scripts
 COPY console ./console
-COPY vendor ./vendor
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim
@@ -20,7 +19,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json polaris-server.yaml ./
 COPY proto ./proto
-COPY vendor ./vendor
 RUN mkdir -p /app/data /app/log && chown -R node:node /app/data /app/log
 USER node
 EXPOSE 8090 8091 8093 15010

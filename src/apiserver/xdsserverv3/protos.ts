@@ -1,14 +1,13 @@
 import { accessSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 
 /**
  * The real Envoy / xds / udpa / validate / googleapis protos, as @grpc/grpc-js-xds ships them
- * (deps/, vendored under vendor/xds-protos), loaded once into one protobufjs Root with proto field names (snake_case). Every xDS
- * message this adapter writes or reads goes through it: builders produce plain objects in the
+ * (its deps/ folder), loaded once into one protobufjs Root with proto field names (snake_case).
+ * Every xDS message this adapter writes or reads goes through it: builders produce plain objects in the
  * protos' shape and `packAny` checks and encodes them; nothing is hand-encoded.
  */
 
@@ -67,23 +66,17 @@ export const XDS_PROTO_FILES = [
 ];
 
 /**
- * Where those files and their imports are found: vendor/xds-protos/ (copied from
- * @grpc/grpc-js-xds's deps by scripts/vendor-xds-protos.ts, so production installs have them),
- * found by walking up from this file (src/… under tsx, dist/src/… after tsc).
+ * Where those files and their imports are found: the deps/ folder of the @grpc/grpc-js-xds package
+ * (a runtime dependency for exactly this reason), plus protobufjs's own copy of
+ * google/protobuf/descriptor.proto, which the validate annotations import.
  */
 export function xdsIncludeDirs(): string[] {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const vendored = join(dir, 'vendor', 'xds-protos');
-    if (existsSync(join(vendored, 'envoy-api'))) {
-      const deps = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(vendored, d));
-      // google/protobuf/descriptor.proto (imported by the validate annotations) ships with protobufjs.
-      return [...deps, dirname(require.resolve('protobufjs/package.json'))];
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find vendor/xds-protos above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
+  const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+  if (!existsSync(join(deps, 'envoy-api'))) throw new Error(`the xDS protos are missing under ${deps}`);
+  return [
+    ...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d)),
+    dirname(require.resolve('protobufjs/package.json')),
+  ];
 }
 
 let root: protobuf.Root | undefined;
