@@ -20,5 +20,8 @@ RUN mkdir -p /app/data /app/log && chown -R node:node /app/data /app/log
 USER node
 EXPOSE 8090 8091 8093
 VOLUME ["/app/data"]
+# Ready = started, store answering, caches fresh (GET /readyz; /healthz is plain liveness).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8090/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/src/main.js"]
 CMD ["start", "-c", "polaris-server.yaml"]

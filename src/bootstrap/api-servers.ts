@@ -12,6 +12,8 @@ import type { NamespaceService } from '../namespace/api.js';
 import type { NamingService } from '../service/api.js';
 import type { RulesService } from '../service/rules/api.js';
 import type { ServerConfig } from './config/api.js';
+import type { ConnLimiters } from '../common/conn-limit.js';
+import type { HealthProbe, MaintainOps } from '../maintain/api.js';
 
 /**
  * One API server per `apiservers:` entry, in file order. Entries for protocols this build does not
@@ -32,6 +34,10 @@ export function buildApiServers(
     rules?: RulesService;
     /** The config center; absent when config.open is false (its routes and config-grpc stay off). */
     config?: ConfigCenter;
+    /** `/maintain/v1` operations, `/healthz` + `/readyz`, and every listener's connection limit. */
+    maintain?: MaintainOps;
+    health?: HealthProbe;
+    connLimiters?: ConnLimiters;
   },
 ): ApiServer[] {
   const out: ApiServer[] = [];
@@ -51,6 +57,9 @@ export function buildApiServers(
               maintainGuard: deps.maintainGuard,
               rules: deps.rules,
               config: deps.config,
+              maintain: deps.maintain,
+              health: deps.health,
+              connLimiter: deps.connLimiters?.find(entry.name),
             },
             {
               name: entry.name,
@@ -67,7 +76,7 @@ export function buildApiServers(
       case 'service-grpc':
         out.push(
           createGrpcServer(
-            { naming: deps.naming, logger, contracts: deps.rules },
+            { naming: deps.naming, logger, contracts: deps.rules, connLimiter: deps.connLimiters?.find(entry.name) },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,
@@ -88,7 +97,7 @@ export function buildApiServers(
         }
         out.push(
           createConfigGrpcServer(
-            { config: deps.config, logger },
+            { config: deps.config, logger, connLimiter: deps.connLimiters?.find(entry.name) },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,

@@ -11,6 +11,10 @@ import { guardRules } from '../auth/guards/rules-guard.js';
 import { createAuthModule, type AuthModule } from '../auth/module.js';
 import { registerCacheMetrics } from '../cache/metrics.js';
 import { sharedSeqProbe } from '../common/feed-follower.js';
+import { buildConnLimiters, healthRingRole, StartLockRole } from './operations.js';
+import { MaintainService } from '../maintain/maintain-service.js';
+import { Readiness } from '../maintain/readiness.js';
+import { serverFunctionGroups } from '../auth/guards/server-functions.js';
 import { TombstonePurge, type TombstoneSource, type TombstonePurgeConfig } from '../maintain/tombstone-purge.js';
 import { NamingCache } from '../cache/naming-cache.js';
 import { RulesCache } from '../cache/rules-cache.js';
@@ -30,7 +34,7 @@ import { SkewCorrectedClock, type Clock } from '../common/timewheel/clock.js';
 import { createRedisHeartbeatStore, RedisHeartbeatStore } from '../service/healthcheck/redis-heartbeat-store.js';
 import { createNamingModule } from '../service/naming-service.js';
 import { createRulesModule, RULE_INDEXERS, type RulesModule } from '../service/rules/rules-module.js';
-import type { StartLock, Store } from '../store/api.js';
+import type { Store } from '../store/api.js';
 import type { RuleStore } from '../store/rules-api.js';
 import { MysqlStore } from '../store/mysql/mysql-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -100,7 +104,9 @@ export async function startServer(opts: {
   configLog.info({ config: redactedSummary(config) }, 'configuration loaded');
 
   const started: Lifecycle[] = [];
-  let lock: StartLock | undefined;
+  const limiters = buildConnLimiters(config, loggers.scope('apiserver'));
+  started.push({ start: async () => undefined, stop: async () => limiters.stopAll() });
+  let lock: StartLockRole | undefined;
   let store: Store | undefined;
   const stopAll = async () => {
     for (const c of started.reverse()) {
@@ -120,10 +126,13 @@ export async function startServer(opts: {
     store = await openStore(config, loggers.scope('store'));
     if (config.bootstrap.startInOrder.open && config.bootstrap.startInOrder.key) {
       log.info({ key: config.bootstrap.startInOrder.key }, 'waiting for the start lock');
-      lock = await store.acquireStartLock(config.bootstrap.startInOrder.key, `${localHost}:${process.pid}`, {
-        timeoutMs: 120_000,
-        staleAfterMs: 15_000,
-      });
+      lock = new StartLockRole(config.bootstrap.startInOrder.key, `${localHost}:${process.pid}`);
+      lock.acquired(
+        await store.acquireStartLock(config.bootstrap.startInOrder.key, `${localHost}:${process.pid}`, {
+          timeoutMs: 120_000,
+          staleAfterMs: 15_000,
+        }),
+      );
     }
     await seedDefaults(store);
     const authStore = authStoreOf(store);
@@ -188,8 +197,10 @@ export async function startServer(opts: {
     }
 
     let health: HealthService | undefined;
+    let heartbeatStore: HeartbeatStore | undefined;
     if (config.healthcheck.open) {
       const heartbeats = await openHeartbeatStore(config, localHost, loggers);
+      heartbeatStore = heartbeats;
       let clock: Clock | undefined;
       if (heartbeats instanceof RedisHeartbeatStore) {
         started.push({ start: async () => undefined, stop: () => heartbeats.close() });
@@ -277,10 +288,38 @@ export async function startServer(opts: {
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'polaris_' });
-    registerCacheMetrics(metrics, {
+    const syncSources = {
       naming: cache,
       ...(rulesCache ? { rules: rulesCache } : {}),
       ...(configCenter ? { config: configCenter.cache } : {}),
+      ...(auth ? { auth: auth.cache } : {}),
+    };
+    registerCacheMetrics(metrics, syncSources);
+    const logLevels = {
+      levels: () => loggers.levels().map((l) => ({ scope: l.name, level: l.level as string })),
+      setLevel: (scope: string, level: string) => {
+        if (!isKnownLogScope(scope)) throw new Error(`unknown scope ${scope}`);
+        if (!isLogLevelName(level)) throw new Error(`unknown level ${level}`);
+        loggers.setLevel(scope, level);
+      },
+    };
+
+    const readiness = new Readiness({ storePing: () => storeForProbe.currentSeq(), caches: syncSources });
+    const maintain = new MaintainService({
+      limiters,
+      logLevels,
+      tombstones: {
+        // An operator's explicit clean: catch the cache up first, then any applied tombstone may go.
+        purgeInstance: async (id) => {
+          await cache.waitFor(await namingStore.currentSeq());
+          return namingStore.purgeInstanceTombstone(id, cache.seq() + 1);
+        },
+        purgeOlderThan: (age) => namingStore.purgeTombstones(age, cache.seq()),
+      },
+      heartbeats: heartbeatStore,
+      roles: [...(lock ? [lock] : []), ...(health ? [healthRingRole(health, Date.now())] : [])],
+      serverFunctions: serverFunctionGroups,
+      pprof: httpEntry?.option.enablePprof ?? false,
     });
 
     // Guards wrap the module front doors the API servers see (polaris' interceptor chain); the
@@ -307,14 +346,10 @@ export async function startServer(opts: {
           : configCenter,
       loggers,
       metrics,
-      logLevels: {
-        levels: () => loggers.levels().map((l) => ({ scope: l.name, level: l.level })),
-        setLevel: (scope, level) => {
-          if (!isKnownLogScope(scope)) throw new Error(`unknown scope ${scope}`);
-          if (!isLogLevelName(level)) throw new Error(`unknown level ${level}`);
-          loggers.setLevel(scope, level);
-        },
-      },
+      logLevels,
+      maintain,
+      health: readiness,
+      connLimiters: limiters,
     });
     for (const s of apiServers) {
       await s.start();
@@ -344,8 +379,8 @@ export async function startServer(opts: {
       started.splice(started.indexOf(apiServers[0] ?? cache), 0, self);
     }
 
-    await lock?.release();
-    lock = undefined;
+    await lock?.releaseLock();
+    readiness.markStarted();
     log.info({ version: serverVersion(), localHost }, 'polaris-ts started');
 
     let resolveClosed: () => void = () => undefined;
@@ -358,6 +393,7 @@ export async function startServer(opts: {
       stop(reason?: string) {
         stopping ??= (async () => {
           log.info({ reason }, 'stopping');
+          readiness.markStopping();
           await stopAll();
           log.info('stopped');
           await loggers.close();
@@ -368,7 +404,7 @@ export async function startServer(opts: {
     };
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
-    await lock?.release().catch(() => undefined);
+    await lock?.releaseLock().catch(() => undefined);
     await stopAll();
     await loggers.close();
     throw err;

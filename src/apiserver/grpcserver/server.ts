@@ -26,6 +26,8 @@ import type {
 import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { ApiServer } from '../api.js';
+import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
+import type { ConnLimiter } from '../../common/conn-limit.js';
 import { MethodAllowList } from './allow-list.js';
 import { codeResponse, itemResponse } from './answers.js';
 import { grpcRequestContext } from './context.js';
@@ -82,6 +84,8 @@ class NamingGrpcServer implements GrpcApiServer {
   private readonly contracts: ContractHandlers;
   private readonly streams = new Set<SequentialStream<unknown, unknown>>();
   private server: Server | undefined;
+  private listener: LimitedGrpcListener | undefined;
+  private readonly limiter: { limiter: ConnLimiter | undefined; owned: boolean };
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -93,6 +97,7 @@ class NamingGrpcServer implements GrpcApiServer {
     this.port = options.listenPort;
     this.boundPort = options.listenPort;
     this.logger = deps.logger.child({ apiserver: this.name });
+    this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.logger);
     this.allowList = new MethodAllowList(options.api?.client, this.logger);
     if (options.enableCacheProto) {
       const size = options.sizeCacheProto && options.sizeCacheProto > 0 ? Math.floor(options.sizeCacheProto) : DEFAULT_SIZE_CACHE_PROTO;
@@ -133,9 +138,6 @@ class NamingGrpcServer implements GrpcApiServer {
 
   private async doStart(): Promise<void> {
     const { credentials, tls } = this.credentials();
-    if (this.options.connLimit?.openConnLimit) {
-      this.logger.warn('connLimit is configured but not enforced on the gRPC listener');
-    }
     const server = new Server(this.serverOptions());
     const client = this.options.api?.client;
     if (client?.enable) {
@@ -147,9 +149,8 @@ class NamingGrpcServer implements GrpcApiServer {
     }
     const address = bindAddress(this.options.listenIP, this.options.listenPort);
     try {
-      this.boundPort = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
-      });
+      this.listener = await listenGrpcLimited(server, credentials, { host: this.options.listenIP, port: this.options.listenPort }, this.limiter.limiter);
+      this.boundPort = this.listener.port;
     } catch (err) {
       server.forceShutdown();
       throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
@@ -160,6 +161,8 @@ class NamingGrpcServer implements GrpcApiServer {
 
   private async doStop(): Promise<void> {
     await this.startPromise?.catch(() => undefined);
+    if (this.limiter.owned) this.limiter.limiter?.stop();
+    await this.listener?.close();
     const server = this.server;
     if (!server) return;
     // Open Discover streams would hold their connections forever: end each once it has written

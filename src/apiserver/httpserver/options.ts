@@ -1,5 +1,7 @@
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { Logger } from 'pino';
+import type { ConnLimiter } from '../../common/conn-limit.js';
+import type { HealthProbe, MaintainOps } from '../../maintain/api.js';
 import type { AuthServices } from '../../auth/api.js';
 import type { ConfigCenter } from '../../config/api.js';
 import type { NamespaceService } from '../../namespace/api.js';
@@ -79,6 +81,12 @@ export interface HttpServerDeps {
    * when console auth is off. polaris-server served some of them without any token.
    */
   maintainGuard?: (ctx: RequestContext) => Promise<void>;
+  /** Liveness / readiness behind `/healthz` and `/readyz`. */
+  health?: HealthProbe;
+  /** The `/maintain/v1` operations beyond log levels (connections, leaders, clean-up, …). */
+  maintain?: MaintainOps;
+  /** The shared connection limit of this listener (else one is built from `options.connLimit`). */
+  connLimiter?: ConnLimiter;
 }
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;

@@ -3,10 +3,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import type { ApiServer } from '../api.js';
 import { installBodyParser } from './body.js';
-import { applyConnLimit } from './conn-limit.js';
+import { limiterFor } from '../limited-listener.js';
+import type { ConnLimiter } from '../../common/conn-limit.js';
 import { clientIp, requestContext } from './context.js';
 import { sendFailure, toWireFailure } from './envelope.js';
-import { alwaysMountedRoutes } from './metrics.js';
+import { alwaysMountedRoutes } from './ops-routes.js';
 import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
@@ -48,6 +49,7 @@ export class HttpServer implements ApiServer {
   private readonly log: Logger;
   private readonly shutdownTimeoutMs: number;
   private stopping: Promise<void> | undefined;
+  private readonly limiter: { limiter: ConnLimiter | undefined; owned: boolean };
 
   constructor(
     deps: HttpServerDeps,
@@ -81,7 +83,8 @@ export class HttpServer implements ApiServer {
     installRouterBehaviour(this.app, this.state);
     this.installErrorHandling();
     this.installAccessLog();
-    applyConnLimit(this.app.server, options.connLimit, this.log);
+    this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.log);
+    this.limiter.limiter?.attach(this.app.server);
 
     if (options.enablePprof) this.log.info('enablePprof is not supported by this server; ignored');
     if (options.enableSwagger) this.log.info('enableSwagger: /apidocs.json is not served yet; ignored');
@@ -119,6 +122,7 @@ export class HttpServer implements ApiServer {
       await this.app.close();
     } finally {
       clearTimeout(timer);
+      if (this.limiter.owned) this.limiter.limiter?.stop();
     }
     this.log.info('http server stopped');
   }
