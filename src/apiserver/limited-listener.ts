@@ -11,7 +11,7 @@ import { ConnLimiter, type ConnLimitSettings } from '../common/conn-limit.js';
 export interface LimitedGrpcListener {
   /** The bound port. */
   readonly port: number;
-  /** Stops accepting; open connections are left to the gRPC server's own shutdown. */
+  /** Stops accepting new connections; open ones are left to the gRPC server's own shutdown. */
   close(): Promise<void>;
 }
 
@@ -34,12 +34,15 @@ export async function listenGrpcLimited(
     });
   });
   const port = (net.address() as AddressInfo).port;
-  let closing: Promise<void> | undefined;
+  let closed = false;
   return {
     port,
-    close() {
-      closing ??= new Promise<void>((resolve) => net.close(() => resolve()));
-      return closing;
+    // Stops accepting at once. net.Server's own close callback would wait for every injected
+    // socket, which only the gRPC server's shutdown ends, so it is not awaited here.
+    async close() {
+      if (closed) return;
+      closed = true;
+      net.close(() => undefined);
     },
   };
 }
