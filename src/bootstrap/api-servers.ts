@@ -13,6 +13,7 @@ import type { NamingService } from '../service/api.js';
 import type { RulesService } from '../service/rules/api.js';
 import type { ServerConfig } from './config/api.js';
 import type { ConnLimiters } from '../common/conn-limit.js';
+import type { ApiCallRecorder } from '../common/metrics/api-calls.js';
 import type { HealthProbe, MaintainOps } from '../maintain/api.js';
 
 /**
@@ -38,6 +39,7 @@ export function buildApiServers(
     maintain?: MaintainOps;
     health?: HealthProbe;
     connLimiters?: ConnLimiters;
+    apiCalls?: ApiCallRecorder;
   },
 ): ApiServer[] {
   const out: ApiServer[] = [];
@@ -60,6 +62,7 @@ export function buildApiServers(
               maintain: deps.maintain,
               health: deps.health,
               connLimiter: deps.connLimiters?.find(entry.name),
+              apiCalls: deps.apiCalls,
             },
             {
               name: entry.name,
@@ -76,7 +79,7 @@ export function buildApiServers(
       case 'service-grpc':
         out.push(
           createGrpcServer(
-            { naming: deps.naming, logger, contracts: deps.rules, connLimiter: deps.connLimiters?.find(entry.name) },
+            { naming: deps.naming, logger, contracts: deps.rules, connLimiter: deps.connLimiters?.find(entry.name), apiCalls: deps.apiCalls },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,
@@ -97,7 +100,7 @@ export function buildApiServers(
         }
         out.push(
           createConfigGrpcServer(
-            { config: deps.config, logger, connLimiter: deps.connLimiters?.find(entry.name) },
+            { config: deps.config, logger, connLimiter: deps.connLimiters?.find(entry.name), apiCalls: deps.apiCalls },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,

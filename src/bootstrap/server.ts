@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { Code } from '../common/errors/codes.js';
 import { PolarisError } from '../common/errors/polaris-error.js';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ApiServer } from '../apiserver/api.js';
 import { createHttpServer } from '../apiserver/httpserver/server.js';
 import { guardNamespaces } from '../auth/guards/namespace-guard.js';
@@ -9,7 +8,7 @@ import { guardNaming } from '../auth/guards/naming-guard.js';
 import { guardConfig } from '../auth/guards/config-guard.js';
 import { guardRules } from '../auth/guards/rules-guard.js';
 import { createAuthModule, type AuthModule } from '../auth/module.js';
-import { registerCacheMetrics } from '../cache/metrics.js';
+import { buildMetrics } from './metrics.js';
 import { sharedSeqProbe } from '../common/feed-follower.js';
 import { buildConnLimiters, healthRingRole, StartLockRole } from './operations.js';
 import { MaintainService } from '../maintain/maintain-service.js';
@@ -286,15 +285,31 @@ export async function startServer(opts: {
       started.push(purge);
     }
 
-    const metrics = new Registry();
-    collectDefaultMetrics({ register: metrics, prefix: 'polaris_' });
     const syncSources = {
       naming: cache,
       ...(rulesCache ? { rules: rulesCache } : {}),
       ...(configCenter ? { config: configCenter.cache } : {}),
       ...(auth ? { auth: auth.cache } : {}),
     };
-    registerCacheMetrics(metrics, syncSources);
+    const cc = configCenter;
+    const { registry: metrics, apiCalls } = buildMetrics({
+      localHost,
+      store,
+      naming: cache,
+      caches: syncSources,
+      limiters,
+      writer,
+      health,
+      config: cc && {
+        groupsByNamespace: () => {
+          const out = new Map<string, number>();
+          for (const ns of cache.namespaces()) out.set(ns.name, configGroupsIn?.(ns.name) ?? 0);
+          return out;
+        },
+        watchers: () => cc.watches.size(),
+        observePushes: (fn) => cc.watches.observePushes(fn),
+      },
+    });
     const logLevels = {
       levels: () => loggers.levels().map((l) => ({ scope: l.name, level: l.level as string })),
       setLevel: (scope: string, level: string) => {
@@ -350,6 +365,7 @@ export async function startServer(opts: {
       maintain,
       health: readiness,
       connLimiters: limiters,
+      apiCalls,
     });
     for (const s of apiServers) {
       await s.start();

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConnLimiter } from '../../common/conn-limit.js';
+import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
 import type { ConfigCenter } from '../../config/api.js';
 
 /** `apiservers[name=config-grpc].api.<group>`; only `client.enable` matters. */
@@ -38,6 +39,8 @@ export interface ConfigGrpcServerDeps {
   logger: Logger;
   /** The shared connection limit of this listener (else one is built from `options.connLimit`). */
   connLimiter?: ConnLimiter;
+  /** Receives every call (API call metrics). */
+  apiCalls?: ApiCallRecorder;
 }
 
 export const DEFAULT_CONFIG_GRPC_NAME = 'config-grpc';

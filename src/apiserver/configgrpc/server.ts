@@ -23,6 +23,7 @@ import { codeInfo } from '../../common/errors/code-info.js';
 import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { ApiServer } from '../api.js';
+import { answerCode } from '../../common/metrics/api-calls.js';
 import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
 import type { ConnLimiter } from '../../common/conn-limit.js';
 import { grpcRequestContext, peerIp } from '../grpcserver/context.js';
@@ -215,9 +216,16 @@ class ConfigGrpcServer implements ConfigGrpcApiServer {
   ) {
     return (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
       const ctx = grpcRequestContext(call, this.logger, method);
+      const t0 = performance.now();
+      const record = (code: number) =>
+        this.deps.apiCalls?.record({ api: method, apiType: 'config', protocol: 'gRPC', code, ms: performance.now() - t0 });
       run(ctx, (call.request ?? {}) as Req, call).then(
-        (resp) => callback(null, resp),
+        (resp) => {
+          record(answerCode(resp));
+          callback(null, resp);
+        },
         (err: unknown) => {
+          record(Code.ExecuteException);
           ctx.logger?.error({ err, method }, 'config gRPC call failed');
           callback(null, { code: Code.ExecuteException, info: codeInfo(Code.ExecuteException) });
         },

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConnLimiter } from '../../common/conn-limit.js';
+import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { NamingService } from '../../service/api.js';
 import type { Response as WireResponse, ServiceContract as WireServiceContract } from '../../common/api/gen/wire.js';
@@ -71,6 +72,8 @@ export interface GrpcServerDeps {
   contracts?: ServiceContractAccess;
   /** The shared connection limit of this listener (else one is built from `options.connLimit`). */
   connLimiter?: ConnLimiter;
+  /** Receives every call (API call metrics). */
+  apiCalls?: ApiCallRecorder;
 }
 
 export const DEFAULT_GRPC_SERVER_NAME = 'service-grpc';

@@ -26,6 +26,7 @@ import type {
 import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { ApiServer } from '../api.js';
+import { answerCode } from '../../common/metrics/api-calls.js';
 import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
 import type { ConnLimiter } from '../../common/conn-limit.js';
 import { MethodAllowList } from './allow-list.js';
@@ -274,10 +275,15 @@ class NamingGrpcServer implements GrpcApiServer {
         ctx = grpcRequestContext(call, this.logger, method, tokenOf ? tokenOf(req) : undefined);
         return run(ctx, req);
       };
+      const t0 = performance.now();
       answer().then(
-        (resp) => callback(null, resp),
+        (resp) => {
+          this.recordCall(method, answerCode(resp), t0);
+          callback(null, resp);
+        },
         (err: unknown) => {
           (ctx?.logger ?? this.logger).error({ err, method }, 'gRPC call failed');
+          this.recordCall(method, Code.ExecuteException, t0);
           callback(null, codeResponse(Code.ExecuteException));
         },
       );
@@ -301,8 +307,19 @@ class NamingGrpcServer implements GrpcApiServer {
     };
   }
 
+  private recordCall(method: string, code: number, t0: number): void {
+    this.deps.apiCalls?.record({ api: method, apiType: 'client', protocol: 'gRPC', code, ms: performance.now() - t0 });
+  }
+
   private openStream<Req, Res>(call: ServerDuplexStream<Req, Res>, answer: (req: Req) => Promise<Res | Buffer>): void {
-    const stream = new SequentialStream<Req, Res>(call, answer, this.logger, (s) => {
+    const method = call.getPath().split('/').pop() ?? 'stream';
+    const timed = async (req: Req): Promise<Res | Buffer> => {
+      const t0 = performance.now();
+      const resp = await answer(req);
+      this.recordCall(method, answerCode(resp), t0);
+      return resp;
+    };
+    const stream = new SequentialStream<Req, Res>(call, timed, this.logger, (s) => {
       this.streams.delete(s as SequentialStream<unknown, unknown>);
     });
     this.streams.add(stream as SequentialStream<unknown, unknown>);

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { Logger } from 'pino';
 import type { ConnLimiter } from '../../common/conn-limit.js';
+import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
 import type { HealthProbe, MaintainOps } from '../../maintain/api.js';
 import type { AuthServices } from '../../auth/api.js';
 import type { ConfigCenter } from '../../config/api.js';
@@ -87,6 +88,8 @@ export interface HttpServerDeps {
   maintain?: MaintainOps;
   /** The shared connection limit of this listener (else one is built from `options.connLimit`). */
   connLimiter?: ConnLimiter;
+  /** Receives every call (API call metrics). */
+  apiCalls?: ApiCallRecorder;
 }
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;

@@ -5,6 +5,7 @@ import type { ApiServer } from '../api.js';
 import { installBodyParser } from './body.js';
 import { limiterFor } from '../limited-listener.js';
 import type { ConnLimiter } from '../../common/conn-limit.js';
+import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
 import { clientIp, requestContext } from './context.js';
 import { sendFailure, toWireFailure } from './envelope.js';
 import { alwaysMountedRoutes } from './ops-routes.js';
@@ -50,6 +51,7 @@ export class HttpServer implements ApiServer {
   private readonly shutdownTimeoutMs: number;
   private stopping: Promise<void> | undefined;
   private readonly limiter: { limiter: ConnLimiter | undefined; owned: boolean };
+  private readonly apiCalls: ApiCallRecorder | undefined;
 
   constructor(
     deps: HttpServerDeps,
@@ -60,6 +62,7 @@ export class HttpServer implements ApiServer {
     this.boundPort = options.listenPort;
     this.log = deps.logger.child({ apiserver: this.name });
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    this.apiCalls = deps.apiCalls;
 
     this.app = Fastify({
       logger: false,
@@ -158,8 +161,20 @@ export class HttpServer implements ApiServer {
 
   /** One line per request: 5xx at error, 4xx at info, the rest at debug. */
   private installAccessLog(): void {
+    const apiCalls = this.apiCalls;
     this.app.addHook('onResponse', async (req, reply) => {
       const status = reply.statusCode;
+      const route = req.routeOptions?.url;
+      if (apiCalls && route) {
+        const header = reply.getHeader('x-polaris-code');
+        apiCalls.record({
+          api: `${req.method}:${route}`,
+          apiType: route.split('/')[1] || 'root',
+          protocol: 'HTTP',
+          code: header === undefined ? (status === 200 ? 200000 : status * 1000) : Number(header),
+          ms: reply.elapsedTime,
+        });
+      }
       const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
       if (!this.log.isLevelEnabled(level)) return;
       const code = reply.getHeader('x-polaris-code');
