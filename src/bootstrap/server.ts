@@ -9,6 +9,7 @@ import { guardConfig } from '../auth/guards/config-guard.js';
 import { guardRules } from '../auth/guards/rules-guard.js';
 import { createAuthModule, type AuthModule } from '../auth/module.js';
 import { buildMetrics } from './metrics.js';
+import { reloadConfig } from './reload.js';
 import { sharedSeqProbe } from '../common/feed-follower.js';
 import { buildConnLimiters, healthRingRole, StartLockRole } from './operations.js';
 import { MaintainService } from '../maintain/maintain-service.js';
@@ -51,8 +52,11 @@ export interface RunningServer {
   stop(reason?: string): Promise<void>;
   /** Settles when the server stopped by itself (a listener failed). */
   closed: Promise<void>;
-  config: ServerConfig;
+  /** The configuration in force (replaced by a successful reload). */
+  readonly config: ServerConfig;
   apiServers: readonly ApiServer[];
+  /** SIGHUP: re-reads the config file and applies what can change at run time (reload.ts). */
+  reload(): void;
 }
 
 export function toBatchConfig(c: BatchCtrlConfig): BatchConfig {
@@ -103,6 +107,7 @@ export async function startServer(opts: {
   configLog.info({ config: redactedSummary(config) }, 'configuration loaded');
 
   const started: Lifecycle[] = [];
+  const reloadHooks: Array<(next: ServerConfig) => void> = [];
   const limiters = buildConnLimiters(config, loggers.scope('apiserver'));
   started.push({ start: async () => undefined, stop: async () => limiters.stopAll() });
   let lock: StartLockRole | undefined;
@@ -344,9 +349,9 @@ export async function startServer(opts: {
       naming: auth ? guardNaming(naming.service, cache, auth.checker) : naming.service,
       auth: auth?.services,
       // /maintain/v1 needs the admin or a main account whenever console auth is on.
-      maintainGuard:
-        auth && auth.checker.isOpen('console')
-          ? async (ctx) => {
+      maintainGuard: auth
+        ? async (ctx) => {
+              if (!auth.checker.isOpen('console')) return; // read per call: reload may switch it
               const op = await auth.checker.authorize(ctx, { plane: 'console', access: 'write', fn: 'Maintain', resources: () => [] });
               if (op.role !== 'admin' && op.role !== 'main') throw new PolarisError(Code.OperationRoleForbidden, 'maintain operations need the admin or a main account');
             }
@@ -402,10 +407,18 @@ export async function startServer(opts: {
     let resolveClosed: () => void = () => undefined;
     const closed = new Promise<void>((r) => (resolveClosed = r));
     let stopping: Promise<void> | undefined;
+    let current = config;
+    const reloadable = { loggers, limiters, auth: auth?.checker, extra: reloadHooks };
     return {
-      config,
+      get config() {
+        return current;
+      },
       apiServers,
       closed,
+      reload() {
+        if (stopping) return;
+        current = reloadConfig(current, opts.env ?? process.env, reloadable, loggers.scope('config'));
+      },
       stop(reason?: string) {
         stopping ??= (async () => {
           log.info({ reason }, 'stopping');
