@@ -14,6 +14,7 @@ import type { RulesService } from '../service/rules/api.js';
 import type { ServerConfig } from './config/api.js';
 import type { ConnLimiters } from '../common/conn-limit.js';
 import type { ApiCallRecorder } from '../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../plugin/api.js';
 import type { HealthProbe, MaintainOps } from '../maintain/api.js';
 
 /**
@@ -40,6 +41,7 @@ export function buildApiServers(
     health?: HealthProbe;
     connLimiters?: ConnLimiters;
     apiCalls?: ApiCallRecorder;
+    rateLimit?: ApiRateLimit;
   },
 ): ApiServer[] {
   const out: ApiServer[] = [];
@@ -63,6 +65,7 @@ export function buildApiServers(
               health: deps.health,
               connLimiter: deps.connLimiters?.find(entry.name),
               apiCalls: deps.apiCalls,
+              rateLimit: deps.rateLimit,
             },
             {
               name: entry.name,
@@ -79,7 +82,7 @@ export function buildApiServers(
       case 'service-grpc':
         out.push(
           createGrpcServer(
-            { naming: deps.naming, logger, contracts: deps.rules, connLimiter: deps.connLimiters?.find(entry.name), apiCalls: deps.apiCalls },
+            { naming: deps.naming, logger, contracts: deps.rules, connLimiter: deps.connLimiters?.find(entry.name), apiCalls: deps.apiCalls, rateLimit: deps.rateLimit },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,
@@ -100,7 +103,7 @@ export function buildApiServers(
         }
         out.push(
           createConfigGrpcServer(
-            { config: deps.config, logger, connLimiter: deps.connLimiters?.find(entry.name), apiCalls: deps.apiCalls },
+            { config: deps.config, logger, connLimiter: deps.connLimiters?.find(entry.name), apiCalls: deps.apiCalls, rateLimit: deps.rateLimit },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,

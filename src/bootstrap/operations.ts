@@ -3,6 +3,7 @@ import { ConnLimiter, ConnLimiters, type ConnLimitSettings } from '../common/con
 import type { LeaderView } from '../maintain/api.js';
 import { leaderView, type RoleSource } from '../maintain/maintain-service.js';
 import type { StartLock } from '../store/api.js';
+import { DISABLED_RATE_LIMIT, parseTokenBucketOption, type TokenBucketConfig } from '../plugin/ratelimit/token-bucket.js';
 import type { ApiServerName, ConnLimitConfig, ServerConfig } from './config/api.js';
 
 /**
@@ -85,4 +86,16 @@ export function healthRingRole(ring: { checkerNodes(): readonly string[] }, star
   return {
     roles: () => ring.checkerNodes().map((node) => leaderView(`HealthCheckRing:${node}`, node, startedAt, Date.now(), true)),
   };
+}
+
+/** `plugin.ratelimit` (token-bucket) as configured; DISABLED when absent or switched off. */
+export function rateLimitConfig(config: ServerConfig): TokenBucketConfig {
+  const entry = config.plugin.ratelimit?.entries[0];
+  if (!entry) return DISABLED_RATE_LIMIT;
+  if (entry.name !== 'token-bucket') throw new Error(`plugin.ratelimit.name: ${entry.name} is not supported (token-bucket)`);
+  try {
+    return parseTokenBucketOption(entry.option as Record<string, unknown>, config.confDir);
+  } catch (err) {
+    throw new Error(`plugin.ratelimit: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -70,7 +70,13 @@ export function reloadConfig(current: ServerConfig, env: NodeJS.ProcessEnv, part
     parts.auth.updateSwitches(authModuleConfig(next));
     applied.push('auth switches');
   }
-  for (const apply of parts.extra ?? []) apply(next);
+  for (const apply of parts.extra ?? []) {
+    try {
+      apply(next);
+    } catch (err) {
+      log.error({ err }, 'reload: a part could not take the new settings; it keeps the running ones');
+    }
+  }
 
   const restart = restartNeeded(current, next);
   if (restart.length > 0) log.warn({ keys: restart }, 'reload: these changes need a restart and were not applied');

@@ -11,7 +11,8 @@ import { createAuthModule, type AuthModule } from '../auth/module.js';
 import { buildMetrics } from './metrics.js';
 import { reloadConfig } from './reload.js';
 import { sharedSeqProbe } from '../common/feed-follower.js';
-import { buildConnLimiters, healthRingRole, StartLockRole } from './operations.js';
+import { buildConnLimiters, healthRingRole, rateLimitConfig, StartLockRole } from './operations.js';
+import { TokenBucketRateLimit } from '../plugin/ratelimit/token-bucket.js';
 import { MaintainService } from '../maintain/maintain-service.js';
 import { Readiness } from '../maintain/readiness.js';
 import { serverFunctionGroups } from '../auth/guards/server-functions.js';
@@ -108,6 +109,8 @@ export async function startServer(opts: {
 
   const started: Lifecycle[] = [];
   const reloadHooks: Array<(next: ServerConfig) => void> = [];
+  const rateLimit = new TokenBucketRateLimit(rateLimitConfig(config), loggers.scope('token-bucket'));
+  reloadHooks.push((next) => rateLimit.update(rateLimitConfig(next)));
   const limiters = buildConnLimiters(config, loggers.scope('apiserver'));
   started.push({ start: async () => undefined, stop: async () => limiters.stopAll() });
   let lock: StartLockRole | undefined;
@@ -371,6 +374,7 @@ export async function startServer(opts: {
       health: readiness,
       connLimiters: limiters,
       apiCalls,
+      rateLimit,
     });
     for (const s of apiServers) {
       await s.start();

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConnLimiter } from '../../common/conn-limit.js';
 import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../../plugin/api.js';
 import type { ConfigCenter } from '../../config/api.js';
 
 /** `apiservers[name=config-grpc].api.<group>`; only `client.enable` matters. */
@@ -41,6 +42,8 @@ export interface ConfigGrpcServerDeps {
   connLimiter?: ConnLimiter;
   /** Receives every call (API call metrics). */
   apiCalls?: ApiCallRecorder;
+  /** `plugin.ratelimit`: refuses calls over the configured buckets. */
+  rateLimit?: ApiRateLimit;
 }
 
 export const DEFAULT_CONFIG_GRPC_NAME = 'config-grpc';

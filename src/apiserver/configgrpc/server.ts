@@ -219,6 +219,12 @@ class ConfigGrpcServer implements ConfigGrpcApiServer {
       const t0 = performance.now();
       const record = (code: number) =>
         this.deps.apiCalls?.record({ api: method, apiType: 'config', protocol: 'gRPC', code, ms: performance.now() - t0 });
+      const limited = this.deps.rateLimit?.check({ ip: peerIp(call.getPeer()), api: method });
+      if (limited !== undefined) {
+        record(limited);
+        callback(null, { code: limited, info: codeInfo(limited) });
+        return;
+      }
       run(ctx, (call.request ?? {}) as Req, call).then(
         (resp) => {
           record(answerCode(resp));

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConnLimiter } from '../../common/conn-limit.js';
 import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../../plugin/api.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { NamingService } from '../../service/api.js';
 import type { Response as WireResponse, ServiceContract as WireServiceContract } from '../../common/api/gen/wire.js';
@@ -74,6 +75,8 @@ export interface GrpcServerDeps {
   connLimiter?: ConnLimiter;
   /** Receives every call (API call metrics). */
   apiCalls?: ApiCallRecorder;
+  /** `plugin.ratelimit`: refuses calls over the configured buckets. */
+  rateLimit?: ApiRateLimit;
 }
 
 export const DEFAULT_GRPC_SERVER_NAME = 'service-grpc';

@@ -27,6 +27,8 @@ import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { ApiServer } from '../api.js';
 import { answerCode } from '../../common/metrics/api-calls.js';
+import { serviceKeyOf } from '../../plugin/api.js';
+import { peerIp } from './context.js';
 import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
 import type { ConnLimiter } from '../../common/conn-limit.js';
 import { MethodAllowList } from './allow-list.js';
@@ -269,6 +271,12 @@ class NamingGrpcServer implements GrpcApiServer {
         callback(null, codeResponse(Code.ClientAPINotOpen));
         return;
       }
+      const limited = this.deps.rateLimit?.check({ ip: peerIp(call.getPeer()), api: method, service: serviceKeyOf(call.request) });
+      if (limited !== undefined) {
+        this.recordCall(method, limited, performance.now());
+        callback(null, codeResponse(limited));
+        return;
+      }
       let ctx: RequestContext | undefined;
       const answer = async (): Promise<WireResponse> => {
         const req = (call.request ?? {}) as Req;
@@ -315,6 +323,11 @@ class NamingGrpcServer implements GrpcApiServer {
     const method = call.getPath().split('/').pop() ?? 'stream';
     const timed = async (req: Req): Promise<Res | Buffer> => {
       const t0 = performance.now();
+      const limited = this.deps.rateLimit?.check({ ip: peerIp(call.getPeer()), api: method, service: serviceKeyOf(req) });
+      if (limited !== undefined) {
+        this.recordCall(method, limited, t0);
+        return codeResponse(limited) as Res;
+      }
       const resp = await answer(req);
       this.recordCall(method, answerCode(resp), t0);
       return resp;

@@ -2,6 +2,7 @@ import type { RequestContext } from '../../common/lifecycle.js';
 import type { Logger } from 'pino';
 import type { ConnLimiter } from '../../common/conn-limit.js';
 import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../../plugin/api.js';
 import type { HealthProbe, MaintainOps } from '../../maintain/api.js';
 import type { AuthServices } from '../../auth/api.js';
 import type { ConfigCenter } from '../../config/api.js';
@@ -90,6 +91,8 @@ export interface HttpServerDeps {
   connLimiter?: ConnLimiter;
   /** Receives every call (API call metrics). */
   apiCalls?: ApiCallRecorder;
+  /** `plugin.ratelimit`: refuses calls over the configured buckets. */
+  rateLimit?: ApiRateLimit;
 }
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;

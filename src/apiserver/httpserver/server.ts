@@ -6,6 +6,9 @@ import { installBodyParser } from './body.js';
 import { limiterFor } from '../limited-listener.js';
 import type { ConnLimiter } from '../../common/conn-limit.js';
 import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../../plugin/api.js';
+import { PolarisError } from '../../common/errors/polaris-error.js';
+import { codeInfo } from '../../common/errors/code-info.js';
 import { clientIp, requestContext } from './context.js';
 import { sendFailure, toWireFailure } from './envelope.js';
 import { alwaysMountedRoutes } from './ops-routes.js';
@@ -86,6 +89,7 @@ export class HttpServer implements ApiServer {
     installRouterBehaviour(this.app, this.state);
     this.installErrorHandling();
     this.installAccessLog();
+    this.installRateLimit(deps.rateLimit);
     this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.log);
     this.limiter.limiter?.attach(this.app.server);
 
@@ -156,6 +160,19 @@ export class HttpServer implements ApiServer {
       const envelope = req.routeOptions?.config?.polaris?.envelope;
       if (envelope) return sendFailure(reply, envelope, err, this.log);
       return sendPlainFailure(reply, err, this.log);
+    });
+  }
+
+  /** `plugin.ratelimit` before any handler: refusals in the route's envelope (429002 / 403003). */
+  private installRateLimit(limit: ApiRateLimit | undefined): void {
+    if (!limit) return;
+    this.app.addHook('onRequest', async (req, reply) => {
+      const route = req.routeOptions?.url;
+      if (!route || reply.sent) return;
+      const code = limit.check({ ip: clientIp(req), api: `${req.method}:${route}` });
+      if (code === undefined) return;
+      const envelope = req.routeOptions.config?.polaris?.envelope ?? 'v1.Response';
+      return sendFailure(reply, envelope, new PolarisError(code, codeInfo(code)), this.log);
     });
   }
 
