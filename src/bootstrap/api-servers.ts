@@ -4,7 +4,7 @@ import type { ApiServer } from '../apiserver/api.js';
 import { createConfigGrpcServer } from '../apiserver/configgrpc/server.js';
 import { createGrpcServer } from '../apiserver/grpcserver/server.js';
 import { createHttpServer } from '../apiserver/httpserver/server.js';
-import type { LogLevelControl } from '../apiserver/httpserver/options.js';
+import type { HttpServerDeps, LogLevelControl } from '../apiserver/httpserver/options.js';
 import type { AuthServices } from '../auth/api.js';
 import type { ConfigCenter } from '../config/api.js';
 import type { Loggers } from '../common/log/api.js';
@@ -42,6 +42,7 @@ export function buildApiServers(
     connLimiters?: ConnLimiters;
     apiCalls?: ApiCallRecorder;
     rateLimit?: ApiRateLimit;
+    diagnostics?: HttpServerDeps['diagnostics'];
   },
 ): ApiServer[] {
   const out: ApiServer[] = [];
@@ -66,6 +67,7 @@ export function buildApiServers(
               connLimiter: deps.connLimiters?.find(entry.name),
               apiCalls: deps.apiCalls,
               rateLimit: deps.rateLimit,
+              diagnostics: deps.diagnostics,
             },
             {
               name: entry.name,

@@ -15,6 +15,8 @@ import { buildConnLimiters, healthRingRole, rateLimitConfig, StartLockRole } fro
 import { TokenBucketRateLimit } from '../plugin/ratelimit/token-bucket.js';
 import { MaintainService } from '../maintain/maintain-service.js';
 import { Readiness } from '../maintain/readiness.js';
+import { Diagnostics } from '../maintain/diagnostics.js';
+import { join } from 'node:path';
 import { serverFunctionGroups } from '../auth/guards/server-functions.js';
 import { TombstonePurge, type TombstoneSource, type TombstonePurgeConfig } from '../maintain/tombstone-purge.js';
 import { NamingCache } from '../cache/naming-cache.js';
@@ -375,6 +377,7 @@ export async function startServer(opts: {
       connLimiters: limiters,
       apiCalls,
       rateLimit,
+      diagnostics: new Diagnostics(join(process.cwd(), 'diagnostics')),
     });
     for (const s of apiServers) {
       await s.start();

@@ -7,22 +7,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { call, defaultYaml, startDaemon, type Daemon } from '../helpers/daemon.js';
+import { call, startDaemon, type Daemon } from '../helpers/daemon.js';
+import { authOnYaml, loginToken } from '../helpers/ops.js';
 import { polarisClient, unary } from '../helpers/grpc-client.js';
 
 const PASSWORD = 'maint-Pass-1';
 const w = (value: unknown) => ({ value });
-
-function authOnYaml(): string {
-  const off = `auth:
-  strategy:
-    option:
-      consoleOpen: false
-      clientOpen: false`;
-  const yaml = defaultYaml();
-  assert.ok(yaml.includes(off), 'the test daemon config has changed');
-  return yaml.replace(off, 'auth:\n  strategy:\n    option:\n      consoleOpen: true\n      clientOpen: false');
-}
 
 let d: Daemon;
 let token = '';
@@ -31,9 +21,7 @@ const h = () => ({ 'X-Polaris-Token': token });
 
 before(async () => {
   d = await startDaemon({ yaml: authOnYaml(), env: { POLARIS_ADMIN_PASSWORD: PASSWORD } });
-  const r = await call(d.http, 'POST', '/core/v1/user/login', { name: 'polaris', password: PASSWORD });
-  assert.equal(r.status, 200, r.text);
-  token = r.body.loginResponse.token;
+  token = await loginToken(d.http, PASSWORD);
   grpc = polarisClient(d.ports.grpc);
 });
 

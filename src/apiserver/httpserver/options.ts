@@ -36,9 +36,9 @@ export interface HttpServerOptions {
   listenPort: number;
   /** Keyed by group: `admin`, `console`, `client`. Unknown groups and include keys only warn. */
   api: Record<string, ApiGroupConfig>;
-  /** Accepted for configuration compatibility; Go pprof has no Node equivalent here (ignored). */
+  /** Serve `/debug/pprof/profile` and `/debug/pprof/heap` (admin only); the maintain toggle overrides it. */
   enablePprof?: boolean;
-  /** Accepted for configuration compatibility; `/apidocs.json` is not served yet (ignored). */
+  /** Serve `/apidocs.json` (OpenAPI 3 of every mounted route) and the `/apidocs` page. */
   enableSwagger?: boolean;
   connLimit?: ConnLimitOptions;
   /** Largest accepted request body in bytes; default 8 MiB. Larger bodies get HTTP 413. */
@@ -91,6 +91,8 @@ export interface HttpServerDeps {
   connLimiter?: ConnLimiter;
   /** Receives every call (API call metrics). */
   apiCalls?: ApiCallRecorder;
+  /** CPU profiles and heap snapshots behind `/debug/pprof/*` (served while pprof is on). */
+  diagnostics?: { cpuProfile(seconds: number): Promise<string>; heapSnapshot(): Promise<string> };
   /** `plugin.ratelimit`: refuses calls over the configured buckets. */
   rateLimit?: ApiRateLimit;
 }

@@ -12,6 +12,7 @@ import { codeInfo } from '../../common/errors/code-info.js';
 import { clientIp, requestContext } from './context.js';
 import { sendFailure, toWireFailure } from './envelope.js';
 import { alwaysMountedRoutes } from './ops-routes.js';
+import { apiDocRoutes, diagnosticsRoutes } from './debug-routes.js';
 import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
@@ -93,12 +94,11 @@ export class HttpServer implements ApiServer {
     this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.log);
     this.limiter.limiter?.attach(this.app.server);
 
-    if (options.enablePprof) this.log.info('enablePprof is not supported by this server; ignored');
-    if (options.enableSwagger) this.log.info('enableSwagger: /apidocs.json is not served yet; ignored');
-
     const selected = selectRoutes(ROUTE_GROUPS, options.api, deps);
     reportSelectionWarnings(selected.warnings, this.log);
-    for (const def of [...selected.routes, ...alwaysMountedRoutes(deps)]) this.mount(def);
+    const routes = [...selected.routes, ...alwaysMountedRoutes(deps), ...diagnosticsRoutes(deps, options)];
+    if (options.enableSwagger) routes.push(...apiDocRoutes(routes));
+    for (const def of routes) this.mount(def);
   }
 
   /** The bound port once started (the configured one before). */
