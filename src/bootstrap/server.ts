@@ -8,22 +8,18 @@ import { guardNaming } from '../auth/guards/naming-guard.js';
 import { guardConfig } from '../auth/guards/config-guard.js';
 import { guardRules } from '../auth/guards/rules-guard.js';
 import { createAuthModule, type AuthModule } from '../auth/module.js';
-import { buildMetrics } from './metrics.js';
 import { reloadConfig } from './reload.js';
 import { sharedSeqProbe } from '../common/feed-follower.js';
-import { buildConnLimiters, healthRingRole, rateLimitConfig, StartLockRole } from './operations.js';
+import { buildConnLimiters, rateLimitConfig, StartLockRole } from './operations.js';
+import { buildOperatingSurface } from './operating-surface.js';
 import { TokenBucketRateLimit } from '../plugin/ratelimit/token-bucket.js';
-import { MaintainService } from '../maintain/maintain-service.js';
-import { Readiness } from '../maintain/readiness.js';
 import { Diagnostics } from '../maintain/diagnostics.js';
 import { join } from 'node:path';
-import { serverFunctionGroups } from '../auth/guards/server-functions.js';
 import { TombstonePurge, type TombstoneSource, type TombstonePurgeConfig } from '../maintain/tombstone-purge.js';
 import { NamingCache } from '../cache/naming-cache.js';
 import { RulesCache } from '../cache/rules-cache.js';
 import type { Lifecycle } from '../common/lifecycle.js';
 import { createLoggers, type Loggers } from '../common/log/api.js';
-import { isKnownLogScope, isLogLevelName } from '../common/log/log-scope.js';
 import { serverVersion } from '../common/version.js';
 import { DefaultNamespaceService } from '../namespace/namespace-service.js';
 import type { BatchConfig } from '../service/batch/batch-controller.js';
@@ -295,56 +291,25 @@ export async function startServer(opts: {
       started.push(purge);
     }
 
-    const syncSources = {
-      naming: cache,
-      ...(rulesCache ? { rules: rulesCache } : {}),
-      ...(configCenter ? { config: configCenter.cache } : {}),
-      ...(auth ? { auth: auth.cache } : {}),
-    };
-    const cc = configCenter;
-    const { registry: metrics, apiCalls } = buildMetrics({
+    const { metrics, apiCalls, logLevels, readiness, maintain } = buildOperatingSurface({
+      config,
       localHost,
       store,
-      naming: cache,
-      caches: syncSources,
+      cache,
+      caches: {
+        naming: cache,
+        ...(rulesCache ? { rules: rulesCache } : {}),
+        ...(configCenter ? { config: configCenter.cache } : {}),
+        ...(auth ? { auth: auth.cache } : {}),
+      },
+      configCenter,
+      configGroupsIn: (ns) => configGroupsIn?.(ns) ?? 0,
       limiters,
+      loggers,
       writer,
       health,
-      config: cc && {
-        groupsByNamespace: () => {
-          const out = new Map<string, number>();
-          for (const ns of cache.namespaces()) out.set(ns.name, configGroupsIn?.(ns.name) ?? 0);
-          return out;
-        },
-        watchers: () => cc.watches.size(),
-        observePushes: (fn) => cc.watches.observePushes(fn),
-      },
-    });
-    const logLevels = {
-      levels: () => loggers.levels().map((l) => ({ scope: l.name, level: l.level as string })),
-      setLevel: (scope: string, level: string) => {
-        if (!isKnownLogScope(scope)) throw new Error(`unknown scope ${scope}`);
-        if (!isLogLevelName(level)) throw new Error(`unknown level ${level}`);
-        loggers.setLevel(scope, level);
-      },
-    };
-
-    const readiness = new Readiness({ storePing: () => storeForProbe.currentSeq(), caches: syncSources });
-    const maintain = new MaintainService({
-      limiters,
-      logLevels,
-      tombstones: {
-        // An operator's explicit clean: catch the cache up first, then any applied tombstone may go.
-        purgeInstance: async (id) => {
-          await cache.waitFor(await namingStore.currentSeq());
-          return namingStore.purgeInstanceTombstone(id, cache.seq() + 1);
-        },
-        purgeOlderThan: (age) => namingStore.purgeTombstones(age, cache.seq()),
-      },
-      heartbeats: heartbeatStore,
-      roles: [...(lock ? [lock] : []), ...(health ? [healthRingRole(health, Date.now())] : [])],
-      serverFunctions: serverFunctionGroups,
-      pprof: httpEntry?.option.enablePprof ?? false,
+      heartbeatStore,
+      startLock: lock,
     });
 
     // Guards wrap the module front doors the API servers see (polaris' interceptor chain); the
