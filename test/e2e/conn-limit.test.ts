@@ -4,7 +4,7 @@
  * in the maintain stats, and a freed slot admits the next client.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
@@ -70,4 +70,25 @@ test('the N+1th gRPC connection from a host is refused, logged once and counted;
     if (!ok) await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(ok, 'the freed slot admits the waiting client');
+});
+
+test('SIGHUP raises the limit without a restart', async () => {
+  const blocked = fresh();
+  await assert.rejects(report(blocked), 'at the limit of 2');
+  const file = readdirSync(d.dir).find((f) => /^polaris-server-.*\.yaml$/.test(f));
+  assert.ok(file);
+  const path = join(d.dir, file);
+  writeFileSync(path, readFileSync(path, 'utf8').replace(`maxConnPerHost: ${LIMIT}`, `maxConnPerHost: ${LIMIT + 1}`));
+  d.proc.kill('SIGHUP');
+  let ok = false;
+  for (let i = 0; i < 50 && !ok; i++) {
+    ok = await report(blocked).then(
+      () => true,
+      () => false,
+    );
+    if (!ok) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(ok, 'the third connection is admitted after the reload');
+  const conn = await call(d.http, 'GET', '/maintain/v1/apiserver/conn?protocol=service-grpc');
+  assert.equal(conn.body.Total, LIMIT + 1);
 });
