@@ -16,7 +16,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json polaris-server.yaml ./
 COPY proto ./proto
-RUN mkdir -p /app/data /app/log && chown -R node:node /app/data /app/log
+RUN mkdir -p /app/data /app/log /app/diagnostics && chown -R node:node /app/data /app/log /app/diagnostics
 USER node
 EXPOSE 8090 8091 8093
 VOLUME ["/app/data"]

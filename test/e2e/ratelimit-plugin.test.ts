@@ -73,4 +73,6 @@ test('after SIGHUP a per-IP bucket answers HTTP with 429 and code 429002 in the 
   assert.ok(refused, 'the per-IP limit took effect');
   assert.equal(refused.body.code, 429002);
   assert.equal(refused.headers.get('x-polaris-code'), '429002');
+  assert.equal((await call(d.http, 'GET', '/readyz')).status, 200, 'probes are exempt');
+  assert.equal((await call(d.http, 'GET', '/metrics')).status, 200, 'scrapes are exempt');
 });

@@ -163,12 +163,16 @@ export class HttpServer implements ApiServer {
     });
   }
 
-  /** `plugin.ratelimit` before any handler: refusals in the route's envelope (429002 / 403003). */
+  /**
+   * `plugin.ratelimit` before any handler: refusals in the route's envelope (429002 / 403003).
+   * Probes and scrapes are exempt, so a busy IP limit never fails a node's health checks.
+   */
   private installRateLimit(limit: ApiRateLimit | undefined): void {
     if (!limit) return;
+    const exempt = new Set(['/healthz', '/readyz', '/metrics']);
     this.app.addHook('onRequest', async (req, reply) => {
       const route = req.routeOptions?.url;
-      if (!route || reply.sent) return;
+      if (!route || reply.sent || exempt.has(route)) return;
       const code = limit.check({ ip: clientIp(req), api: `${req.method}:${route}` });
       if (code === undefined) return;
       const envelope = req.routeOptions.config?.polaris?.envelope ?? 'v1.Response';
