@@ -4,6 +4,7 @@
  * connection views.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -99,6 +100,22 @@ describe('/maintain/v1 with console auth on', () => {
     assert.equal(set.body, 'ok');
     const list = await call(d.http, 'GET', '/maintain/v1/log/outputlevel', undefined, h());
     assert.deepEqual(list.body.find((l: any) => l.Name === 'naming'), { Name: 'naming', Level: 'debug' });
+    // At once: the apiserver scope's debug access-log lines appear for the very next request.
+    const accessLog = () => {
+      try {
+        return readFileSync(join(d.dir, 'log', 'runtime', 'polaris-apiserver.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const marker = `/naming/v1/services?name=marker${Date.now()}`;
+    await call(d.http, 'GET', marker);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!accessLog().includes(marker), 'no debug access line at info');
+    assert.equal((await call(d.http, 'PUT', '/maintain/v1/log/outputlevel', { scope: 'apiserver', level: 'debug' }, h())).status, 200);
+    await call(d.http, 'GET', marker);
+    for (let i = 0; i < 30 && !accessLog().includes(marker); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(accessLog().includes(marker), 'the debug access line is written after the change');
     assert.equal((await call(d.http, 'PUT', '/maintain/v1/log/outputlevel', { scope: 'nope', level: 'debug' }, h())).status, 400);
     assert.equal((await call(d.http, 'PUT', '/maintain/v1/log/outputlevel', { scope: 'naming', level: 'loud' }, h())).status, 400);
   });
