@@ -3,7 +3,7 @@
  * need a restart are logged, and a broken file leaves the running configuration in force.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { call, startDaemon, type Daemon } from '../helpers/daemon.js';
@@ -79,4 +79,12 @@ test('a broken file keeps the running configuration and logs why', async () => {
   d.proc.kill('SIGHUP');
   await eventually(async () => (await call(d.http, 'GET', '/maintain/v1/leaders')).status === 200, 'back to the original file');
   assert.equal(await levelOf('default'), 'info');
+});
+
+test('SIGHUP reopens log files moved away by an external rotation', async () => {
+  const path = join(d.dir, 'log', 'runtime', 'polaris-config.log');
+  renameSync(path, `${path}.1`);
+  d.proc.kill('SIGHUP');
+  await eventually(async () => existsSync(path) && readFileSync(path, 'utf8').includes('configuration reloaded'), 'a new file is written');
+  assert.ok(readFileSync(`${path}.1`, 'utf8').includes('configuration reloaded'), 'the moved file keeps the older lines');
 });
