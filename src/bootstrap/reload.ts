@@ -25,9 +25,6 @@ function restartNeeded(cur: ServerConfig, next: ServerConfig): string[] {
   }
   if (!same(cur.bootstrap.polaris_service, next.bootstrap.polaris_service)) out.push('bootstrap.polaris_service');
   if (!same(cur.bootstrap.startInOrder, next.bootstrap.startInOrder)) out.push('bootstrap.startInOrder');
-  const outputs = (c: ServerConfig) =>
-    Object.fromEntries(Object.entries(c.bootstrap.logger).map(([k, o]) => [k, { ...o, outputLevel: undefined }]));
-  if (!same(outputs(cur), outputs(next))) out.push('bootstrap.logger (output paths and rotation)');
   const listeners = (c: ServerConfig) => c.apiservers.map((a) => ({ ...a, option: { ...a.option, connLimit: undefined } }));
   if (!same(listeners(cur), listeners(next))) out.push('apiservers (other than connLimit)');
   if (!same(cur.auth.user, next.auth.user) || cur.auth.strategy.name !== next.auth.strategy.name) out.push('auth.user / auth.strategy.name');
@@ -38,7 +35,7 @@ function restartNeeded(cur: ServerConfig, next: ServerConfig): string[] {
 
 /**
  * SIGHUP: re-reads the file the server started from and applies what can change at run time — log
- * levels (and reopens log files for external rotation), connection limits, the auth switches and
+ * outputs and levels (and reopens log files for external rotation), connection limits, the auth switches and
  * whatever `extra` follows — then logs what differs but needs a restart. A file that does not load
  * changes nothing: the running configuration stays and the reason is logged. Resolves the
  * configuration now in force.
@@ -56,6 +53,8 @@ export function reloadConfig(current: ServerConfig, env: NodeJS.ProcessEnv, part
   }
 
   const applied: string[] = [];
+  const loggersNeedRestart = parts.loggers.reconfigure(next.bootstrap.logger);
+  applied.push('log outputs');
   for (const [scope, o] of Object.entries(next.bootstrap.logger)) {
     if (!isKnownLogScope(scope) || !isLogLevelName(o.outputLevel)) continue;
     parts.loggers.setLevel(scope, o.outputLevel);
@@ -79,6 +78,7 @@ export function reloadConfig(current: ServerConfig, env: NodeJS.ProcessEnv, part
   }
 
   const restart = restartNeeded(current, next);
+  for (const s of loggersNeedRestart) restart.push(`bootstrap.logger.${s} (files of its own)`);
   if (restart.length > 0) log.warn({ keys: restart }, 'reload: these changes need a restart and were not applied');
   log.info({ file: next.file, applied }, 'configuration reloaded');
   return next;

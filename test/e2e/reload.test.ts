@@ -88,3 +88,24 @@ test('SIGHUP reopens log files moved away by an external rotation', async () => 
   await eventually(async () => existsSync(path) && readFileSync(path, 'utf8').includes('configuration reloaded'), 'a new file is written');
   assert.ok(readFileSync(`${path}.1`, 'utf8').includes('configuration reloaded'), 'the moved file keeps the older lines');
 });
+
+test('SIGHUP moves a scope to new output files', async () => {
+  const moved = join(d.dir, 'log', 'moved-apiserver.log');
+  const base = readFileSync(file, 'utf8');
+  writeFileSync(
+    file,
+    base.replace(
+      'bootstrap:\n  logger:\n',
+      `bootstrap:\n  logger:\n    apiserver:\n      rotateOutputPath: ${moved}\n      outputLevel: debug\n`,
+    ),
+  );
+  d.proc.kill('SIGHUP');
+  const marker = `/naming/v1/services?name=moved${Date.now()}`;
+  await eventually(async () => {
+    await call(d.http, 'GET', marker);
+    return existsSync(moved) && readFileSync(moved, 'utf8').includes(marker);
+  }, 'apiserver lines go to the new file');
+  writeFileSync(file, base);
+  d.proc.kill('SIGHUP');
+  await new Promise((r) => setTimeout(r, 500));
+});
