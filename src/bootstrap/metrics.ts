@@ -17,6 +17,7 @@ export interface MetricsWiring {
   health?: { stats(): { tracked: number; dueChecks: number; tickLagMs: number; pendingBeatWrites: number } };
   config?: {
     groupsByNamespace(): Map<string, number>;
+    filesByGroup(): Array<{ namespace: string; group: string; files: number; released: number }>;
     watchers(): number;
     observePushes(fn: (ms: number) => void): () => void;
   };
@@ -39,6 +40,7 @@ export function buildMetrics(w: MetricsWiring): { registry: Registry; apiCalls: 
     naming: w.naming,
     limiters: w.limiters,
     configGroups: config ? () => config.groupsByNamespace() : undefined,
+    configFiles: config ? () => config.filesByGroup() : undefined,
     batchQueues:
       writer || health
         ? () => ({ ...(writer ? writer.queued() : {}), ...(health ? { heartbeat: health.stats().pendingBeatWrites } : {}) })

@@ -49,6 +49,20 @@ export function buildOperatingSurface(w: {
         for (const ns of cache.namespaces()) out.set(ns.name, w.configGroupsIn(ns.name));
         return out;
       },
+      filesByGroup: () => {
+        const released = new Map<string, number>();
+        for (const r of cc.cache.releases()) {
+          if (!r.active || r.releaseType !== 'full') continue;
+          const k = `${r.namespace}\u0000${r.group}`;
+          released.set(k, (released.get(k) ?? 0) + 1);
+        }
+        return [...cc.cache.groups()].map((g) => ({
+          namespace: g.namespace,
+          group: g.name,
+          files: cc.cache.fileCount(g.namespace, g.name),
+          released: released.get(`${g.namespace}\u0000${g.name}`) ?? 0,
+        }));
+      },
       watchers: () => cc.watches.size(),
       observePushes: (fn) => cc.watches.observePushes(fn),
     },

@@ -115,6 +115,8 @@ test('a held config watch woken by a release is counted in the push latency; wat
   assert.equal(sum(m('polaris_config_push_latency_seconds_count')) - before, 1);
   assert.equal(sum(m('polaris_config_watchers')), 0);
   assert.ok(m('config_group_count').some((s) => s.labels.namespace === ns && s.value === 1));
+  assert.ok(m('config_file_count').some((s) => s.labels.namespace === ns && s.labels.group === 'g' && s.value === 1));
+  assert.ok(m('config_release_file_count').some((s) => s.labels.namespace === ns && s.labels.group === 'g' && s.value === 1));
 });
 
 test('every metric the Grafana dashboard in docs/ reads is exported', async () => {

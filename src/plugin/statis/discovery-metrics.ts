@@ -15,6 +15,8 @@ export interface DiscoveryMetricSources {
   limiters: ConnLimiters;
   /** Config groups per namespace. */
   configGroups?: () => Map<string, number>;
+  /** Files and released files per config group. */
+  configFiles?: () => Array<{ namespace: string; group: string; files: number; released: number }>;
   /** Queued requests per batch controller (`register`, `deregister`, `heartbeat`). */
   batchQueues?: () => Record<string, number>;
   healthCheck?: () => { tracked: number; dueChecks: number; tickLagMs: number };
@@ -86,7 +88,15 @@ export function registerDiscoveryMetrics(registry: Registry, src: DiscoveryMetri
     for (const l of src.limiters.all()) set({ apiserver: l.name }, l.stats().refused);
   });
 
-  const { configGroups, batchQueues, healthCheck, configWatchers } = src;
+  const { configGroups, configFiles, batchQueues, healthCheck, configWatchers } = src;
+  if (configFiles) {
+    g('config_file_count', 'total number of config_file each config group', ['namespace', 'group'], (set) => {
+      for (const f of configFiles()) set({ namespace: f.namespace, group: f.group }, f.files);
+    });
+    g('config_release_file_count', 'total number of config_release_file each config group', ['namespace', 'group'], (set) => {
+      for (const f of configFiles()) set({ namespace: f.namespace, group: f.group }, f.released);
+    });
+  }
   if (configGroups) {
     g('config_group_count', 'polaris config group total number', ['namespace'], (set) => {
       for (const [namespace, n] of configGroups()) set({ namespace }, n);
