@@ -57,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Reload (polaris-server dies on SIGHUP): re-read the file, apply what can change, reopen logs.
+    process.on('SIGHUP', () => server.reload());
     server.closed.then(
       () => resolve(0),
       () => resolve(1),

@@ -40,8 +40,13 @@ export function operatorOf(identity: Identity): Operator {
 export class DefaultAuthChecker implements AuthChecker {
   constructor(
     private readonly deps: { cache: AuthReader; logger: Logger },
-    private readonly config: AuthModuleConfig,
+    private config: AuthModuleConfig,
   ) {}
+
+  /** Reload: switches token checks on or off from the next request on (the salt needs a restart). */
+  updateSwitches(s: Pick<AuthModuleConfig, 'consoleOpen' | 'consoleStrict' | 'clientOpen' | 'clientStrict'>): void {
+    this.config = { ...this.config, ...s };
+  }
 
   isOpen(plane: Plane): boolean {
     return plane === 'console' ? this.config.consoleOpen : this.config.clientOpen;

@@ -6,7 +6,7 @@ import { createEurekaServer } from '../apiserver/eurekaserver/server.js';
 import { createGrpcServer } from '../apiserver/grpcserver/server.js';
 import { createHttpServer } from '../apiserver/httpserver/server.js';
 import { createXdsServer } from '../apiserver/xdsserverv3/server.js';
-import type { LogLevelControl } from '../apiserver/httpserver/options.js';
+import type { HttpServerDeps, LogLevelControl } from '../apiserver/httpserver/options.js';
 import type { AuthServices } from '../auth/api.js';
 import type { ConfigCenter } from '../config/api.js';
 import { serverVersion } from '../common/version.js';
@@ -15,6 +15,10 @@ import type { NamespaceService } from '../namespace/api.js';
 import type { NamingService, RegistryWatch } from '../service/api.js';
 import type { RulesService, RulesWatch } from '../service/rules/api.js';
 import type { ServerConfig } from './config/api.js';
+import type { ConnLimiters } from '../common/conn-limit.js';
+import type { ApiCallRecorder } from '../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../plugin/api.js';
+import type { HealthProbe, MaintainOps } from '../maintain/api.js';
 
 /**
  * One API server per `apiservers:` entry, in file order. Entries for protocols this build does not
@@ -37,6 +41,13 @@ export function buildApiServers(
     config?: ConfigCenter;
     /** What the xds-v3 server reads (unguarded naming) and follows (change notifications). */
     xds?: { naming: NamingService; watch: RegistryWatch; rulesWatch?: RulesWatch };
+    /** `/maintain/v1` operations, `/healthz` + `/readyz`, and every listener's connection limit. */
+    maintain?: MaintainOps;
+    health?: HealthProbe;
+    connLimiters?: ConnLimiters;
+    apiCalls?: ApiCallRecorder;
+    rateLimit?: ApiRateLimit;
+    diagnostics?: HttpServerDeps['diagnostics'];
   },
 ): ApiServer[] {
   const out: ApiServer[] = [];
@@ -56,6 +67,12 @@ export function buildApiServers(
               maintainGuard: deps.maintainGuard,
               rules: deps.rules,
               config: deps.config,
+              maintain: deps.maintain,
+              health: deps.health,
+              connLimiter: deps.connLimiters?.find(entry.name),
+              apiCalls: deps.apiCalls,
+              rateLimit: deps.rateLimit,
+              diagnostics: deps.diagnostics,
             },
             {
               name: entry.name,
@@ -74,7 +91,7 @@ export function buildApiServers(
       case 'service-grpc':
         out.push(
           createGrpcServer(
-            { naming: deps.naming, logger, contracts: deps.rules },
+            { naming: deps.naming, logger, contracts: deps.rules, connLimiter: deps.connLimiters?.find(entry.name), apiCalls: deps.apiCalls, rateLimit: deps.rateLimit },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,
@@ -95,7 +112,7 @@ export function buildApiServers(
         }
         out.push(
           createConfigGrpcServer(
-            { config: deps.config, logger },
+            { config: deps.config, logger, connLimiter: deps.connLimiters?.find(entry.name), apiCalls: deps.apiCalls, rateLimit: deps.rateLimit },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,
@@ -110,7 +127,7 @@ export function buildApiServers(
       case 'service-eureka':
         out.push(
           createEurekaServer(
-            { naming: deps.naming, logger: deps.loggers.scope('eureka') },
+            { naming: deps.naming, logger: deps.loggers.scope('eureka'), connLimiter: deps.connLimiters?.find(entry.name) },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { Code } from '../common/errors/codes.js';
 import { PolarisError } from '../common/errors/polaris-error.js';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ApiServer } from '../apiserver/api.js';
 import { createHttpServer } from '../apiserver/httpserver/server.js';
 import { guardNamespaces } from '../auth/guards/namespace-guard.js';
@@ -9,14 +8,18 @@ import { guardNaming } from '../auth/guards/naming-guard.js';
 import { guardConfig } from '../auth/guards/config-guard.js';
 import { guardRules } from '../auth/guards/rules-guard.js';
 import { createAuthModule, type AuthModule } from '../auth/module.js';
-import { registerCacheMetrics } from '../cache/metrics.js';
+import { reloadConfig } from './reload.js';
 import { sharedSeqProbe } from '../common/feed-follower.js';
+import { buildConnLimiters, rateLimitConfig, StartLockRole } from './operations.js';
+import { buildOperatingSurface } from './operating-surface.js';
+import { TokenBucketRateLimit } from '../plugin/ratelimit/token-bucket.js';
+import { Diagnostics } from '../maintain/diagnostics.js';
+import { join } from 'node:path';
 import { TombstonePurge, type TombstoneSource, type TombstonePurgeConfig } from '../maintain/tombstone-purge.js';
 import { NamingCache } from '../cache/naming-cache.js';
 import { RulesCache } from '../cache/rules-cache.js';
 import type { Lifecycle } from '../common/lifecycle.js';
 import { createLoggers, type Loggers } from '../common/log/api.js';
-import { isKnownLogScope, isLogLevelName } from '../common/log/log-scope.js';
 import { serverVersion } from '../common/version.js';
 import { DefaultNamespaceService } from '../namespace/namespace-service.js';
 import type { BatchConfig } from '../service/batch/batch-controller.js';
@@ -30,7 +33,7 @@ import { SkewCorrectedClock, type Clock } from '../common/timewheel/clock.js';
 import { createRedisHeartbeatStore, RedisHeartbeatStore } from '../service/healthcheck/redis-heartbeat-store.js';
 import { createNamingModule } from '../service/naming-service.js';
 import { createRulesModule, RULE_INDEXERS, type RulesModule } from '../service/rules/rules-module.js';
-import type { StartLock, Store } from '../store/api.js';
+import type { Store } from '../store/api.js';
 import type { RuleStore } from '../store/rules-api.js';
 import { MysqlStore } from '../store/mysql/mysql-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -48,8 +51,11 @@ export interface RunningServer {
   stop(reason?: string): Promise<void>;
   /** Settles when the server stopped by itself (a listener failed). */
   closed: Promise<void>;
-  config: ServerConfig;
+  /** The configuration in force (replaced by a successful reload). */
+  readonly config: ServerConfig;
   apiServers: readonly ApiServer[];
+  /** SIGHUP: re-reads the config file and applies what can change at run time (reload.ts). */
+  reload(): void;
 }
 
 export function toBatchConfig(c: BatchCtrlConfig): BatchConfig {
@@ -100,7 +106,12 @@ export async function startServer(opts: {
   configLog.info({ config: redactedSummary(config) }, 'configuration loaded');
 
   const started: Lifecycle[] = [];
-  let lock: StartLock | undefined;
+  const reloadHooks: Array<(next: ServerConfig) => void> = [];
+  const rateLimit = new TokenBucketRateLimit(rateLimitConfig(config), loggers.scope('token-bucket'));
+  reloadHooks.push((next) => rateLimit.update(rateLimitConfig(next)));
+  const limiters = buildConnLimiters(config, loggers.scope('apiserver'));
+  started.push({ start: async () => undefined, stop: async () => limiters.stopAll() });
+  let lock: StartLockRole | undefined;
   let store: Store | undefined;
   const stopAll = async () => {
     for (const c of started.reverse()) {
@@ -120,10 +131,13 @@ export async function startServer(opts: {
     store = await openStore(config, loggers.scope('store'));
     if (config.bootstrap.startInOrder.open && config.bootstrap.startInOrder.key) {
       log.info({ key: config.bootstrap.startInOrder.key }, 'waiting for the start lock');
-      lock = await store.acquireStartLock(config.bootstrap.startInOrder.key, `${localHost}:${process.pid}`, {
-        timeoutMs: 120_000,
-        staleAfterMs: 15_000,
-      });
+      lock = new StartLockRole(config.bootstrap.startInOrder.key, `${localHost}:${process.pid}`);
+      lock.acquired(
+        await store.acquireStartLock(config.bootstrap.startInOrder.key, `${localHost}:${process.pid}`, {
+          timeoutMs: 120_000,
+          staleAfterMs: 15_000,
+        }),
+      );
     }
     await seedDefaults(store);
     const authStore = authStoreOf(store);
@@ -188,8 +202,10 @@ export async function startServer(opts: {
     }
 
     let health: HealthService | undefined;
+    let heartbeatStore: HeartbeatStore | undefined;
     if (config.healthcheck.open) {
       const heartbeats = await openHeartbeatStore(config, localHost, loggers);
+      heartbeatStore = heartbeats;
       let clock: Clock | undefined;
       if (heartbeats instanceof RedisHeartbeatStore) {
         started.push({ start: async () => undefined, stop: () => heartbeats.close() });
@@ -275,12 +291,25 @@ export async function startServer(opts: {
       started.push(purge);
     }
 
-    const metrics = new Registry();
-    collectDefaultMetrics({ register: metrics, prefix: 'polaris_' });
-    registerCacheMetrics(metrics, {
-      naming: cache,
-      ...(rulesCache ? { rules: rulesCache } : {}),
-      ...(configCenter ? { config: configCenter.cache } : {}),
+    const { metrics, apiCalls, logLevels, readiness, maintain } = buildOperatingSurface({
+      config,
+      localHost,
+      store,
+      cache,
+      caches: {
+        naming: cache,
+        ...(rulesCache ? { rules: rulesCache } : {}),
+        ...(configCenter ? { config: configCenter.cache } : {}),
+        ...(auth ? { auth: auth.cache } : {}),
+      },
+      configCenter,
+      configGroupsIn: (ns) => configGroupsIn?.(ns) ?? 0,
+      limiters,
+      loggers,
+      writer,
+      health,
+      heartbeatStore,
+      startLock: lock,
     });
 
     // Guards wrap the module front doors the API servers see (polaris' interceptor chain); the
@@ -290,9 +319,9 @@ export async function startServer(opts: {
       naming: auth ? guardNaming(naming.service, cache, auth.checker) : naming.service,
       auth: auth?.services,
       // /maintain/v1 needs the admin or a main account whenever console auth is on.
-      maintainGuard:
-        auth && auth.checker.isOpen('console')
-          ? async (ctx) => {
+      maintainGuard: auth
+        ? async (ctx) => {
+              if (!auth.checker.isOpen('console')) return; // read per call: reload may switch it
               const op = await auth.checker.authorize(ctx, { plane: 'console', access: 'write', fn: 'Maintain', resources: () => [] });
               if (op.role !== 'admin' && op.role !== 'main') throw new PolarisError(Code.OperationRoleForbidden, 'maintain operations need the admin or a main account');
             }
@@ -309,14 +338,13 @@ export async function startServer(opts: {
           : configCenter,
       loggers,
       metrics,
-      logLevels: {
-        levels: () => loggers.levels().map((l) => ({ scope: l.name, level: l.level })),
-        setLevel: (scope, level) => {
-          if (!isKnownLogScope(scope)) throw new Error(`unknown scope ${scope}`);
-          if (!isLogLevelName(level)) throw new Error(`unknown level ${level}`);
-          loggers.setLevel(scope, level);
-        },
-      },
+      logLevels,
+      maintain,
+      health: readiness,
+      connLimiters: limiters,
+      apiCalls,
+      rateLimit,
+      diagnostics: new Diagnostics(join(process.cwd(), 'diagnostics')),
     });
     for (const s of apiServers) {
       await s.start();
@@ -346,20 +374,29 @@ export async function startServer(opts: {
       started.splice(started.indexOf(apiServers[0] ?? cache), 0, self);
     }
 
-    await lock?.release();
-    lock = undefined;
+    await lock?.releaseLock();
+    readiness.markStarted();
     log.info({ version: serverVersion(), localHost }, 'polaris-ts started');
 
     let resolveClosed: () => void = () => undefined;
     const closed = new Promise<void>((r) => (resolveClosed = r));
     let stopping: Promise<void> | undefined;
+    let current = config;
+    const reloadable = { loggers, limiters, auth: auth?.checker, extra: reloadHooks };
     return {
-      config,
+      get config() {
+        return current;
+      },
       apiServers,
       closed,
+      reload() {
+        if (stopping) return;
+        current = reloadConfig(current, opts.env ?? process.env, reloadable, loggers.scope('config'));
+      },
       stop(reason?: string) {
         stopping ??= (async () => {
           log.info({ reason }, 'stopping');
+          readiness.markStopping();
           await stopAll();
           log.info('stopped');
           await loggers.close();
@@ -370,7 +407,7 @@ export async function startServer(opts: {
     };
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
-    await lock?.release().catch(() => undefined);
+    await lock?.releaseLock().catch(() => undefined);
     await stopAll();
     await loggers.close();
     throw err;

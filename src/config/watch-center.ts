@@ -58,6 +58,7 @@ export class WatchCenter implements Lifecycle {
   private readonly wheel: TimeWheel;
   readonly registry: WatchRegistry;
   private unsubscribe: (() => void) | undefined;
+  private readonly pushObservers = new Set<(ms: number) => void>();
   private sweepTimer: WheelTimer | undefined;
 
   constructor(
@@ -91,6 +92,12 @@ export class WatchCenter implements Lifecycle {
     this.releaseAll();
     this.sweepTimer?.cancel();
     await this.wheel.stop();
+  }
+
+  /** Calls `fn` with the ms from release (store mtime) to answer for every watch a release wakes. */
+  observePushes(fn: (ms: number) => void): () => void {
+    this.pushObservers.add(fn);
+    return () => this.pushObservers.delete(fn);
   }
 
   /** Held long polls right now. */
@@ -184,7 +191,10 @@ export class WatchCenter implements Lifecycle {
         const f = w.call.files.find((x) => x.key === key);
         if (!f) continue;
         const ahead = this.newer(w.call, f);
-        if (ahead) this.finish(w, this.notify(w.call, f, ahead, shared));
+        if (!ahead) continue;
+        this.finish(w, this.notify(w.call, f, ahead, shared));
+        const mtime = (ahead as { mtime?: unknown }).mtime;
+        if (typeof mtime === 'number' && mtime > 0) for (const o of this.pushObservers) o(Math.max(0, Date.now() - mtime));
       }
     }
   }

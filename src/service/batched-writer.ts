@@ -56,6 +56,11 @@ export class BatchedInstanceWriter implements InstanceWriter, Lifecycle {
     return this.deregisters.submit(id);
   }
 
+  /** Requests waiting in each batch queue (metrics). */
+  queued(): { register: number; deregister: number } {
+    return { register: this.registers.stats().queued, deregister: this.deregisters.stats().queued };
+  }
+
   async start(): Promise<void> {
     await this.registers.start();
     await this.deregisters.start();

@@ -8,7 +8,7 @@ import type { Store } from '../store/api.js';
 import { BatchController, type BatchConfig } from './batch/batch-controller.js';
 import type { HeartbeatSink } from './client-ops.js';
 import { CheckerRing } from './healthcheck/checker-ring.js';
-import { HealthChecker, type HealthChange } from './healthcheck/health-checker.js';
+import { HealthChecker, type HealthChange, type HealthCheckerStats } from './healthcheck/health-checker.js';
 import type { HeartbeatStore } from './healthcheck/heartbeat-store.js';
 
 /**
@@ -183,6 +183,11 @@ export class HealthService implements HeartbeatSink, Lifecycle {
 
   trackedCount(): number {
     return this.checker.trackedCount();
+  }
+
+  /** The checker's backlog and lag (metrics). */
+  stats(): HealthCheckerStats {
+    return this.checker.stats();
   }
 }
 

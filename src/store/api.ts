@@ -109,6 +109,8 @@ export interface Store extends StoreTx {
   acquireStartLock(key: string, holder: string, opts: { timeoutMs: number; staleAfterMs: number }): Promise<StartLock>;
   /** Hard-deletes tombstones older than `olderThanMs` of store time and with seq < `belowSeq`. */
   purgeTombstones(olderThanMs: number, belowSeq: number): Promise<number>;
+  /** Hard-deletes the tombstone of one instance if its seq < `belowSeq` (maintain `instance/clean`); resolves rows removed. */
+  purgeInstanceTombstone(id: string, belowSeq: number): Promise<number>;
   /**
    * Closes the store; later calls reject with StoreError. Held start locks stop their heartbeat but
    * are not released: another process takes them over after staleAfterMs, as if this one died.

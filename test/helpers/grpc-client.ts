@@ -8,7 +8,7 @@ const PROTO = resolve(import.meta.dirname, '..', '..', 'proto');
  * A gRPC client built the way an SDK builds one: from the .proto files with proto-loader
  * (wrappers are `{ value }` objects here, as on the real wire).
  */
-export function polarisClient(port: number): any {
+export function polarisClient(port: number, options: grpc.ChannelOptions = {}): any {
   const def = protoLoader.loadSync(join(PROTO, 'api/v1/service_manage/grpcapi.proto'), {
     keepCase: true,
     longs: String,
@@ -18,7 +18,7 @@ export function polarisClient(port: number): any {
     includeDirs: [PROTO],
   });
   const pkg = grpc.loadPackageDefinition(def) as any;
-  return new pkg.v1.PolarisGRPC(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return new pkg.v1.PolarisGRPC(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
 }
 
 export function unary(client: any, method: string, req: unknown): Promise<any> {

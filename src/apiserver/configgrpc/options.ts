@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import type { ConnLimiter } from '../../common/conn-limit.js';
+import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../../plugin/api.js';
 import type { ConfigCenter } from '../../config/api.js';
 
 /** `apiservers[name=config-grpc].api.<group>`; only `client.enable` matters. */
@@ -7,7 +10,7 @@ export interface ConfigGrpcApiGroupConfig {
   include: string[];
 }
 
-/** `connLimit` of the apiserver options. Accepted for compatibility; not enforced on gRPC (as service-grpc). */
+/** `connLimit` of the apiserver options. Enforced by the shared connection limiter. */
 export interface ConfigGrpcConnLimitOptions {
   openConnLimit: boolean;
   maxConnPerHost?: number;
@@ -35,6 +38,12 @@ export interface ConfigGrpcServerDeps {
   config: ConfigCenter;
   /** The `apiserver` scope logger. */
   logger: Logger;
+  /** The shared connection limit of this listener (else one is built from `options.connLimit`). */
+  connLimiter?: ConnLimiter;
+  /** Receives every call (API call metrics). */
+  apiCalls?: ApiCallRecorder;
+  /** `plugin.ratelimit`: refuses calls over the configured buckets. */
+  rateLimit?: ApiRateLimit;
 }
 
 export const DEFAULT_CONFIG_GRPC_NAME = 'config-grpc';

@@ -23,7 +23,10 @@ import { codeInfo } from '../../common/errors/code-info.js';
 import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { ApiServer } from '../api.js';
+import { answerCode } from '../../common/metrics/api-calls.js';
 import { bindAddress } from '../grpc-listen.js';
+import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
+import type { ConnLimiter } from '../../common/conn-limit.js';
 import { grpcRequestContext, peerIp } from '../grpcserver/context.js';
 import { SequentialStream } from '../grpcserver/sequential-stream.js';
 import { DEFAULT_CONFIG_GRPC_NAME, type ConfigGrpcServerDeps, type ConfigGrpcServerOptions } from './options.js';
@@ -63,6 +66,8 @@ class ConfigGrpcServer implements ConfigGrpcApiServer {
   private readonly logger: Logger;
   private readonly streams = new Set<SequentialStream<unknown, unknown>>();
   private server: Server | undefined;
+  private listener: LimitedGrpcListener | undefined;
+  private readonly limiter: { limiter: ConnLimiter | undefined; owned: boolean };
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -74,6 +79,7 @@ class ConfigGrpcServer implements ConfigGrpcApiServer {
     this.port = options.listenPort;
     this.boundPort = options.listenPort;
     this.logger = deps.logger.child({ apiserver: this.name });
+    this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.logger);
   }
 
   get listenPort(): number {
@@ -96,9 +102,6 @@ class ConfigGrpcServer implements ConfigGrpcApiServer {
   }
 
   private async doStart(): Promise<void> {
-    if (this.options.connLimit?.openConnLimit) {
-      this.logger.warn('connLimit is configured but not enforced on the gRPC listener');
-    }
     const server = new Server({
       'grpc.max_receive_message_length': this.options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
       'grpc.max_send_message_length': -1,
@@ -109,9 +112,8 @@ class ConfigGrpcServer implements ConfigGrpcApiServer {
     else this.logger.warn('api.client is not enabled: no config gRPC service is registered');
     const address = bindAddress(this.options.listenIP, this.options.listenPort);
     try {
-      this.boundPort = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(address, this.credentials(), (err, port) => (err ? reject(err) : resolve(port)));
-      });
+      this.listener = await listenGrpcLimited(server, this.credentials(), { host: this.options.listenIP, port: this.options.listenPort }, this.limiter.limiter);
+      this.boundPort = this.listener.port;
     } catch (err) {
       server.forceShutdown();
       throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
@@ -122,6 +124,8 @@ class ConfigGrpcServer implements ConfigGrpcApiServer {
 
   private async doStop(): Promise<void> {
     await this.startPromise?.catch(() => undefined);
+    if (this.limiter.owned) this.limiter.limiter?.stop();
+    await this.listener?.close();
     const server = this.server;
     if (!server) return;
     for (const s of this.streams) s.finish();
@@ -208,9 +212,22 @@ class ConfigGrpcServer implements ConfigGrpcApiServer {
   ) {
     return (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
       const ctx = grpcRequestContext(call, this.logger, method);
+      const t0 = performance.now();
+      const record = (code: number) =>
+        this.deps.apiCalls?.record({ api: method, apiType: 'config', protocol: 'gRPC', code, ms: performance.now() - t0 });
+      const limited = this.deps.rateLimit?.check({ ip: peerIp(call.getPeer()), api: method });
+      if (limited !== undefined) {
+        record(limited);
+        callback(null, { code: limited, info: codeInfo(limited) });
+        return;
+      }
       run(ctx, (call.request ?? {}) as Req, call).then(
-        (resp) => callback(null, resp),
+        (resp) => {
+          record(answerCode(resp));
+          callback(null, resp);
+        },
         (err: unknown) => {
+          record(Code.ExecuteException);
           ctx.logger?.error({ err, method }, 'config gRPC call failed');
           callback(null, { code: Code.ExecuteException, info: codeInfo(Code.ExecuteException) });
         },

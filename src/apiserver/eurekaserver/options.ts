@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ConnLimiter } from '../../common/conn-limit.js';
 import type { NamingService } from '../../service/api.js';
 import type { ConnLimitOptions } from '../httpserver/options.js';
 
@@ -33,6 +34,8 @@ export interface EurekaServerDeps {
   naming: NamingService;
   /** The `eureka` scope logger. */
   logger: Logger;
+  /** The listener's connection limiter from bootstrap (shared with the maintain API and reload). */
+  connLimiter?: ConnLimiter;
 }
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiServer } from '../api.js';
-import { applyConnLimit } from '../httpserver/conn-limit.js';
+import { limiterFor } from '../limited-listener.js';
 import { clientIp } from '../httpserver/context.js';
 import { sendStatus } from './answers.js';
 import { DEFAULT_BODY_LIMIT, MAX_NAMESPACE_VIEWS, type EurekaServerDeps, type EurekaServerOptions } from './options.js';
@@ -39,6 +39,7 @@ export class EurekaServer implements ApiServer {
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly limiter: ReturnType<typeof limiterFor>;
   private readonly peers: PeerReplicator | undefined;
   private soon: NodeJS.Timeout | undefined;
   private readonly writes: EurekaWrites;
@@ -66,7 +67,8 @@ export class EurekaServer implements ApiServer {
     }) as unknown as FastifyInstance;
     installRawBody(this.app, bodyLimit);
     // The limiter counts raw TCP connections, which HTTPS servers announce the same way.
-    applyConnLimit(this.app.server as Server, options.connLimit, this.log);
+    this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.log);
+    this.limiter.limiter?.attach(this.app.server as Server);
     this.installErrorHandling();
     this.installAccessLog();
 
@@ -137,6 +139,7 @@ export class EurekaServer implements ApiServer {
       await this.app.close();
     } finally {
       clearTimeout(force);
+      if (this.limiter.owned) this.limiter.limiter?.stop();
     }
     this.log.info('eureka server stopped');
   }

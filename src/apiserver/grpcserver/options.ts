@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import type { ConnLimiter } from '../../common/conn-limit.js';
+import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../../plugin/api.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { NamingService } from '../../service/api.js';
 import type { Response as WireResponse, ServiceContract as WireServiceContract } from '../../common/api/gen/wire.js';
@@ -10,7 +13,7 @@ export interface GrpcApiGroupConfig {
   include: string[];
 }
 
-/** `connLimit` of the apiserver options. Accepted for compatibility; not enforced on gRPC yet. */
+/** `connLimit` of the apiserver options. Enforced by the shared connection limiter. */
 export interface GrpcConnLimitOptions {
   openConnLimit: boolean;
   maxConnPerHost?: number;
@@ -68,6 +71,12 @@ export interface GrpcServerDeps {
   logger: Logger;
   heartbeatRecords?: HeartbeatRecordsAccess;
   contracts?: ServiceContractAccess;
+  /** The shared connection limit of this listener (else one is built from `options.connLimit`). */
+  connLimiter?: ConnLimiter;
+  /** Receives every call (API call metrics). */
+  apiCalls?: ApiCallRecorder;
+  /** `plugin.ratelimit`: refuses calls over the configured buckets. */
+  rateLimit?: ApiRateLimit;
 }
 
 export const DEFAULT_GRPC_SERVER_NAME = 'service-grpc';

@@ -26,7 +26,12 @@ import type {
 import { Code } from '../../common/errors/codes.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { ApiServer } from '../api.js';
+import { answerCode } from '../../common/metrics/api-calls.js';
+import { serviceKeyOf } from '../../plugin/api.js';
+import { peerIp } from './context.js';
 import { bindAddress } from '../grpc-listen.js';
+import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
+import type { ConnLimiter } from '../../common/conn-limit.js';
 import { MethodAllowList } from './allow-list.js';
 import { codeResponse, itemResponse } from './answers.js';
 import { grpcRequestContext } from './context.js';
@@ -78,6 +83,8 @@ class NamingGrpcServer implements GrpcApiServer {
   private readonly contracts: ContractHandlers;
   private readonly streams = new Set<SequentialStream<unknown, unknown>>();
   private server: Server | undefined;
+  private listener: LimitedGrpcListener | undefined;
+  private readonly limiter: { limiter: ConnLimiter | undefined; owned: boolean };
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -89,6 +96,7 @@ class NamingGrpcServer implements GrpcApiServer {
     this.port = options.listenPort;
     this.boundPort = options.listenPort;
     this.logger = deps.logger.child({ apiserver: this.name });
+    this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.logger);
     this.allowList = new MethodAllowList(options.api?.client, this.logger);
     if (options.enableCacheProto) {
       const mib = options.sizeCacheProto && options.sizeCacheProto > 0 ? options.sizeCacheProto : DEFAULT_SIZE_CACHE_PROTO;
@@ -129,9 +137,6 @@ class NamingGrpcServer implements GrpcApiServer {
 
   private async doStart(): Promise<void> {
     const { credentials, tls } = this.credentials();
-    if (this.options.connLimit?.openConnLimit) {
-      this.logger.warn('connLimit is configured but not enforced on the gRPC listener');
-    }
     const server = new Server(this.serverOptions());
     const client = this.options.api?.client;
     if (client?.enable) {
@@ -143,9 +148,8 @@ class NamingGrpcServer implements GrpcApiServer {
     }
     const address = bindAddress(this.options.listenIP, this.options.listenPort);
     try {
-      this.boundPort = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
-      });
+      this.listener = await listenGrpcLimited(server, credentials, { host: this.options.listenIP, port: this.options.listenPort }, this.limiter.limiter);
+      this.boundPort = this.listener.port;
     } catch (err) {
       server.forceShutdown();
       throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
@@ -156,6 +160,8 @@ class NamingGrpcServer implements GrpcApiServer {
 
   private async doStop(): Promise<void> {
     await this.startPromise?.catch(() => undefined);
+    if (this.limiter.owned) this.limiter.limiter?.stop();
+    await this.listener?.close();
     const server = this.server;
     if (!server) return;
     // Open Discover streams would hold their connections forever: end each once it has written
@@ -264,16 +270,27 @@ class NamingGrpcServer implements GrpcApiServer {
         callback(null, codeResponse(Code.ClientAPINotOpen));
         return;
       }
+      const limited = this.deps.rateLimit?.check({ ip: peerIp(call.getPeer()), api: method, service: serviceKeyOf(call.request) });
+      if (limited !== undefined) {
+        this.recordCall(method, limited, performance.now());
+        callback(null, codeResponse(limited));
+        return;
+      }
       let ctx: RequestContext | undefined;
       const answer = async (): Promise<WireResponse | Buffer> => {
         const req = (call.request ?? {}) as Req;
         ctx = grpcRequestContext(call, this.logger, method, tokenOf ? tokenOf(req) : undefined);
         return run(ctx, req);
       };
+      const t0 = performance.now();
       answer().then(
-        (resp) => callback(null, resp),
+        (resp) => {
+          this.recordCall(method, answerCode(resp), t0);
+          callback(null, resp);
+        },
         (err: unknown) => {
           (ctx?.logger ?? this.logger).error({ err, method }, 'gRPC call failed');
+          this.recordCall(method, Code.ExecuteException, t0);
           callback(null, codeResponse(Code.ExecuteException));
         },
       );
@@ -297,8 +314,24 @@ class NamingGrpcServer implements GrpcApiServer {
     };
   }
 
+  private recordCall(method: string, code: number, t0: number): void {
+    this.deps.apiCalls?.record({ api: method, apiType: 'client', protocol: 'gRPC', code, ms: performance.now() - t0 });
+  }
+
   private openStream<Req, Res>(call: ServerDuplexStream<Req, Res>, answer: (req: Req) => Promise<Res | Buffer>): void {
-    const stream = new SequentialStream<Req, Res>(call, answer, this.logger, (s) => {
+    const method = call.getPath().split('/').pop() ?? 'stream';
+    const timed = async (req: Req): Promise<Res | Buffer> => {
+      const t0 = performance.now();
+      const limited = this.deps.rateLimit?.check({ ip: peerIp(call.getPeer()), api: method, service: serviceKeyOf(req) });
+      if (limited !== undefined) {
+        this.recordCall(method, limited, t0);
+        return codeResponse(limited) as Res;
+      }
+      const resp = await answer(req);
+      this.recordCall(method, answerCode(resp), t0);
+      return resp;
+    };
+    const stream = new SequentialStream<Req, Res>(call, timed, this.logger, (s) => {
       this.streams.delete(s as SequentialStream<unknown, unknown>);
     });
     this.streams.add(stream as SequentialStream<unknown, unknown>);

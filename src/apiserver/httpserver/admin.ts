@@ -4,19 +4,16 @@ import { PolarisError } from '../../common/errors/polaris-error.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { HttpServerDeps, LogLevelControl } from './options.js';
 import type { RouteDef, RouteGroup } from './route-table.js';
+import { maintainRoutes, sendPlainJson } from './maintain-routes.js';
 
 /**
  * Admin group (`api.admin.enable`): the `/` banner and the `/maintain/v1` operations. These are
  * plain routes, not Polaris envelopes: JSON on success, HTTP 400 with the error text otherwise.
- * Further maintain operations (connections, leaders, instance clean, …) join this list later.
+ * With the maintain module the whole table is mounted (maintain-routes.ts); without it only the
+ * log-level pair over `logLevels`.
  */
 
 const TEXT = 'text/plain; charset=utf-8';
-
-/** go-restful `WriteAsJson`: pretty-printed JSON. */
-function sendPlainJson(reply: FastifyReply, value: unknown): FastifyReply {
-  return reply.code(200).type('application/json').send(JSON.stringify(value, null, ' '));
-}
 
 function sendPlainError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).type(TEXT).send(message);
@@ -97,7 +94,8 @@ export const adminRoutes: RouteGroup = {
         handler: async (_req, reply) => reply.code(200).type(TEXT).send('Polaris Server'),
       },
     ];
-    if (deps.logLevels) routes.push(...logLevelRoutes(deps.logLevels, deps.maintainGuard));
+    if (deps.maintain) routes.push(...maintainRoutes(deps.maintain, deps.maintainGuard));
+    else if (deps.logLevels) routes.push(...logLevelRoutes(deps.logLevels, deps.maintainGuard));
     return routes;
   },
 };

@@ -1,6 +1,10 @@
 import type { JsonFieldSetName } from '../../common/api/codec.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { Logger } from 'pino';
+import type { ConnLimiter } from '../../common/conn-limit.js';
+import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../../plugin/api.js';
+import type { HealthProbe, MaintainOps } from '../../maintain/api.js';
 import type { AuthServices } from '../../auth/api.js';
 import type { ConfigCenter } from '../../config/api.js';
 import type { NamespaceService } from '../../namespace/api.js';
@@ -34,9 +38,9 @@ export interface HttpServerOptions {
   listenPort: number;
   /** Keyed by group: `admin`, `console`, `client`. Unknown groups and include keys only warn. */
   api: Record<string, ApiGroupConfig>;
-  /** Accepted for configuration compatibility; Go pprof has no Node equivalent here (ignored). */
+  /** Serve `/debug/pprof/profile` and `/debug/pprof/heap` (admin only); the maintain toggle overrides it. */
   enablePprof?: boolean;
-  /** Accepted for configuration compatibility; `/apidocs.json` is not served yet (ignored). */
+  /** Serve `/apidocs.json` (OpenAPI 3 of every mounted route) and the `/apidocs` page. */
   enableSwagger?: boolean;
   connLimit?: ConnLimitOptions;
   /** Largest accepted request body in bytes; default 8 MiB. Larger bodies get HTTP 413. */
@@ -88,6 +92,18 @@ export interface HttpServerDeps {
    * when console auth is off. polaris-server served some of them without any token.
    */
   maintainGuard?: (ctx: RequestContext) => Promise<void>;
+  /** Liveness / readiness behind `/healthz` and `/readyz`. */
+  health?: HealthProbe;
+  /** The `/maintain/v1` operations beyond log levels (connections, leaders, clean-up, …). */
+  maintain?: MaintainOps;
+  /** The shared connection limit of this listener (else one is built from `options.connLimit`). */
+  connLimiter?: ConnLimiter;
+  /** Receives every call (API call metrics). */
+  apiCalls?: ApiCallRecorder;
+  /** CPU profiles and heap snapshots behind `/debug/pprof/*` (served while pprof is on). */
+  diagnostics?: { cpuProfile(seconds: number): Promise<string>; heapSnapshot(): Promise<string> };
+  /** `plugin.ratelimit`: refuses calls over the configured buckets. */
+  rateLimit?: ApiRateLimit;
 }
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;

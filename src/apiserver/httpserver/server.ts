@@ -4,10 +4,16 @@ import type { Logger } from 'pino';
 import { ALL_FIELDS, jsonFieldSet, type JsonFieldSet } from '../../common/api/codec.js';
 import type { ApiServer } from '../api.js';
 import { installBodyParser } from './body.js';
-import { applyConnLimit } from './conn-limit.js';
+import { limiterFor } from '../limited-listener.js';
+import type { ConnLimiter } from '../../common/conn-limit.js';
+import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
+import type { ApiRateLimit } from '../../plugin/api.js';
+import { PolarisError } from '../../common/errors/polaris-error.js';
+import { codeInfo } from '../../common/errors/code-info.js';
 import { clientIp, requestContext } from './context.js';
 import { sendFailure, toWireFailure } from './envelope.js';
-import { alwaysMountedRoutes } from './metrics.js';
+import { alwaysMountedRoutes } from './ops-routes.js';
+import { apiDocRoutes, diagnosticsRoutes } from './debug-routes.js';
 import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
@@ -52,6 +58,8 @@ export class HttpServer implements ApiServer {
   /** The JSON field set of the routes polaris-server 1.18.1 serves. */
   private readonly fields: JsonFieldSet;
   private stopping: Promise<void> | undefined;
+  private readonly limiter: { limiter: ConnLimiter | undefined; owned: boolean };
+  private readonly apiCalls: ApiCallRecorder | undefined;
 
   constructor(
     deps: HttpServerDeps,
@@ -63,6 +71,7 @@ export class HttpServer implements ApiServer {
     this.log = deps.logger.child({ apiserver: this.name });
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
     this.fields = jsonFieldSet(options.jsonFieldSet ?? 'v1.4.2');
+    this.apiCalls = deps.apiCalls;
 
     this.app = Fastify({
       logger: false,
@@ -86,14 +95,15 @@ export class HttpServer implements ApiServer {
     installRouterBehaviour(this.app, this.state);
     this.installErrorHandling();
     this.installAccessLog();
-    applyConnLimit(this.app.server, options.connLimit, this.log);
-
-    if (options.enablePprof) this.log.info('enablePprof is not supported by this server; ignored');
-    if (options.enableSwagger) this.log.info('enableSwagger: /apidocs.json is not served yet; ignored');
+    this.installRateLimit(deps.rateLimit);
+    this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.log);
+    this.limiter.limiter?.attach(this.app.server);
 
     const selected = selectRoutes(ROUTE_GROUPS, options.api, deps);
     reportSelectionWarnings(selected.warnings, this.log);
-    for (const def of [...selected.routes, ...alwaysMountedRoutes(deps)]) this.mount(def);
+    const routes = [...selected.routes, ...alwaysMountedRoutes(deps), ...diagnosticsRoutes(deps, options)];
+    if (options.enableSwagger) routes.push(...apiDocRoutes(routes));
+    for (const def of routes) this.mount(def);
     mountWebConsole(this.app, options.console, this.log);
   }
 
@@ -125,6 +135,7 @@ export class HttpServer implements ApiServer {
       await this.app.close();
     } finally {
       clearTimeout(timer);
+      if (this.limiter.owned) this.limiter.limiter?.stop();
     }
     this.log.info('http server stopped');
   }
@@ -158,10 +169,39 @@ export class HttpServer implements ApiServer {
     });
   }
 
+  /**
+   * `plugin.ratelimit` before any handler: refusals in the route's envelope (429002 / 403003).
+   * Probes and scrapes are exempt, so a busy IP limit never fails a node's health checks.
+   */
+  private installRateLimit(limit: ApiRateLimit | undefined): void {
+    if (!limit) return;
+    const exempt = new Set(['/healthz', '/readyz', '/metrics']);
+    this.app.addHook('onRequest', async (req, reply) => {
+      const route = req.routeOptions?.url;
+      if (!route || reply.sent || exempt.has(route)) return;
+      const code = limit.check({ ip: clientIp(req), api: `${req.method}:${route}` });
+      if (code === undefined) return;
+      const envelope = req.routeOptions.config?.polaris?.envelope ?? 'v1.Response';
+      return sendFailure(reply, envelope, new PolarisError(code, codeInfo(code)), this.log);
+    });
+  }
+
   /** One line per request: 5xx at error, 4xx at info, the rest at debug. */
   private installAccessLog(): void {
+    const apiCalls = this.apiCalls;
     this.app.addHook('onResponse', async (req, reply) => {
       const status = reply.statusCode;
+      const route = req.routeOptions?.url;
+      if (apiCalls && route) {
+        const header = reply.getHeader('x-polaris-code');
+        apiCalls.record({
+          api: `${req.method}:${route}`,
+          apiType: route.split('/')[1] || 'root',
+          protocol: 'HTTP',
+          code: header === undefined ? (status === 200 ? 200000 : status * 1000) : Number(header),
+          ms: reply.elapsedTime,
+        });
+      }
       const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
       if (!this.log.isLevelEnabled(level)) return;
       const code = reply.getHeader('x-polaris-code');

@@ -37,6 +37,11 @@ export interface Loggers {
   close(): Promise<void>;
   /** Re-opens every file at its configured path (after an external tool moved the files away). */
   reopen(): void;
+  /**
+   * Reload: points each scope with files of its own at the new `outputPaths` / rotation files.
+   * Levels are not touched (setLevel does that). Resolves the scopes whose change needs a restart.
+   */
+  reconfigure(next: Readonly<Record<string, LoggerOptions>>): string[];
 }
 
 type PinoLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -58,9 +63,10 @@ function fromPino(level: string): LogLevelName {
  * sets can coexist, and no process handlers are installed.
  */
 export function createLoggers(
-  loggerConfig: Readonly<Record<string, LoggerOptions>>,
+  initialConfig: Readonly<Record<string, LoggerOptions>>,
   opts: CreateLoggersOptions = {},
 ): Loggers {
+  let loggerConfig = initialConfig;
   const baseDir = opts.baseDir ?? process.cwd();
   const consoleAllowed = opts.stdout !== false;
   const sinksByKey = new Map<string, Sink>();
@@ -106,7 +112,10 @@ export function createLoggers(
     );
   };
 
-  const buildInstance = (o: LoggerOptions): pino.Logger => {
+  /** Each own pino instance's streams, by the scope whose options built it (reconfigure). */
+  const outputs = new Map<string, { ms: pino.MultiStreamRes; options: LoggerOptions }>();
+
+  const entriesFor = (o: LoggerOptions): pino.StreamEntry[] => {
     const entries: pino.StreamEntry[] = [];
     const format = o.onlyContent ? contentOnly : undefined;
     if (o.rotateOutputPath) entries.push({ level: 'trace', stream: rotating(o.rotateOutputPath, o, format) });
@@ -125,6 +134,12 @@ export function createLoggers(
     if (consoleAllowed && !onStdout) {
       entries.push({ level: 'info', stream: shared('console:stdout', () => new ConsoleSink(process.stdout)) });
     }
+    return entries;
+  };
+
+  const buildInstance = (name: string, o: LoggerOptions): pino.Logger => {
+    const ms = pino.multistream(entriesFor(o));
+    outputs.set(name, { ms, options: o });
     const instance = pino(
       {
         level: toPino(o.outputLevel),
@@ -133,13 +148,13 @@ export function createLoggers(
         formatters: { level: (label) => ({ level: label }) },
         redact: { paths: [...REDACT_PATHS], censor: REDACT_CENSOR },
       },
-      pino.multistream(entries),
+      ms,
     );
     return instance;
   };
 
   const defaultOptions = optionsOf('default') ?? defaultLoggerOptions('default');
-  const defaultInstance = buildInstance(defaultOptions);
+  const defaultInstance = buildInstance('default', defaultOptions);
   const root = defaultInstance.child({ scope: 'default' });
   scopes.set('default', root);
 
@@ -151,7 +166,7 @@ export function createLoggers(
     // A configured scope gets its own files; any other scope shares the default scope's files
     // but keeps a level of its own.
     logger = o
-      ? buildInstance(o).child({ scope: name })
+      ? buildInstance(name, o).child({ scope: name })
       : defaultInstance.child({ scope: name }, { level: root.level });
     const pending = pendingLevels.get(name);
     if (pending) {
@@ -199,5 +214,36 @@ export function createLoggers(
     for (const s of sinksByKey.values()) s.reopen();
   };
 
-  return { root, scope, setLevel, levels, flush, close, reopen };
+  const reconfigure = (next: Readonly<Record<string, LoggerOptions>>): string[] => {
+    loggerConfig = next;
+    const needRestart: string[] = [];
+    const sameOutputs = (a: LoggerOptions, b: LoggerOptions) => JSON.stringify({ ...a, outputLevel: '' }) === JSON.stringify({ ...b, outputLevel: '' });
+    for (const [name, out] of outputs) {
+      const o = Object.prototype.hasOwnProperty.call(next, name) ? next[name] : name === 'default' ? defaultLoggerOptions('default') : undefined;
+      if (!o) {
+        needRestart.push(name);
+        continue;
+      }
+      if (sameOutputs(out.options, o)) continue;
+      for (const st of [...out.ms.streams] as unknown as Array<{ id: number }>) out.ms.remove(st.id);
+      for (const e of entriesFor(o)) out.ms.add(e);
+      out.options = o;
+    }
+    // A scope that shares the default files today but now has files of its own is rebuilt at restart.
+    for (const name of Object.keys(next)) {
+      if (scopes.has(name) && !outputs.has(name)) needRestart.push(name);
+    }
+    // Files no scope writes any more are closed.
+    const used = new Set<Sink>();
+    for (const out of outputs.values()) for (const st of out.ms.streams) used.add(st.stream as unknown as Sink);
+    for (const [key, sink] of sinksByKey) {
+      if (!used.has(sink)) {
+        sinksByKey.delete(key);
+        void sink.close();
+      }
+    }
+    return needRestart;
+  };
+
+  return { root, scope, setLevel, levels, flush, close, reopen, reconfigure };
 }

@@ -78,6 +78,8 @@ export interface HealthCheckerDeps {
 
 export interface HealthCheckerStats {
   tracked: number;
+  /** ms since the time wheel last advanced (0 before the first tick): a stalled checker grows it. */
+  tickLagMs: number;
   scheduledChecks: number;
   dueChecks: number;
   pendingBeatWrites: number;
@@ -169,6 +171,7 @@ export class HealthChecker implements Lifecycle {
   private stopTicker: (() => void) | undefined;
 
   private dueQueue: Tracked[] = [];
+  private lastTickAt = 0;
   private checkLoop: Promise<void> | undefined;
 
   private pendingWrites = new Map<string, number>();
@@ -315,6 +318,7 @@ export class HealthChecker implements Lifecycle {
   stats(): HealthCheckerStats {
     return {
       tracked: this.records.size,
+      tickLagMs: this.lastTickAt ? Math.max(0, Date.now() - this.lastTickAt) : 0,
       scheduledChecks: this.wheel.size(),
       dueChecks: this.dueQueue.length,
       pendingBeatWrites: this.pendingWrites.size,
@@ -326,6 +330,7 @@ export class HealthChecker implements Lifecycle {
   // ---- scheduling -------------------------------------------------------------------------
 
   private onTick(): void {
+    this.lastTickAt = Date.now();
     this.wheel.advanceTo(this.deps.clock.now());
     if (this.retryDeletes.size > 0) {
       for (const id of this.retryDeletes) this.pendingDeletes.add(id);

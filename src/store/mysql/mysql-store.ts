@@ -244,6 +244,13 @@ export class MysqlStore implements Store {
     return n;
   }
 
+  async purgeInstanceTombstone(id: string, belowSeq: number): Promise<number> {
+    const res = await this.withLease(this.master, 'purge an instance tombstone', (lease) =>
+      lease.exec('DELETE FROM instance WHERE id = ? AND deleted = 1 AND seq < ?', [id, belowSeq]),
+    );
+    return res.affectedRows;
+  }
+
   /**
    * Closes the pools. Held start locks stop their heartbeat but are not released: release them
    * first, or they are taken over after staleAfterMs.

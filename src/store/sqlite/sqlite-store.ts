@@ -169,6 +169,12 @@ export class SqliteStore implements Store {
     });
   }
 
+  async purgeInstanceTombstone(id: string, belowSeq: number): Promise<number> {
+    return this.file.writeStatement('purge an instance tombstone', (c) =>
+      c.prep('DELETE FROM instance WHERE id = ? AND deleted = 1 AND seq < ?').run(id, belowSeq).changes,
+    );
+  }
+
   /** The governance-rule store on this file: the same connections, write mutex and change sequence. */
   rules(): SqliteRuleStore {
     return new SqliteRuleStore(this.file);

@@ -72,5 +72,25 @@ export function describePurgeSuite(factory: StoreFactory): void {
         await store.purgeTombstones(60 * 60_000, (await store.currentSeq()) + 1);
         assert.ok(ids(await store.readChanges(since)).has(ns.name));
       }));
+
+    it('purgeInstanceTombstone removes only that instance, only once deleted and below belowSeq', () =>
+      withStore(factory, async ({ store }) => {
+        const ns = makeNamespace();
+        const svc = makeService(ns.name);
+        await store.createNamespace(ns);
+        await store.createService(svc);
+        const [gone, other, live] = [makeInstance(svc), makeInstance(svc), makeInstance(svc)];
+        await store.upsertInstances([gone, other, live]);
+        const since = await store.currentSeq();
+        assert.equal(await store.purgeInstanceTombstone(live.id, since + 1), 0, 'a live instance is never purged');
+        await store.deleteInstances([gone.id, other.id]);
+        const seq = await store.currentSeq();
+        assert.equal(await store.purgeInstanceTombstone(gone.id, seq), 0, 'at belowSeq it stays');
+        assert.equal(await store.purgeInstanceTombstone(gone.id, seq + 1), 1);
+        const left = ids(await store.readChanges(since));
+        assert.ok(!left.has(gone.id), 'the tombstone is gone');
+        assert.ok(left.has(other.id), 'other tombstones stay');
+        assert.ok(await store.getInstance(live.id));
+      }));
   });
 }
