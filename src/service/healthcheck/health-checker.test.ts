@@ -224,7 +224,8 @@ test('untrack releases the record, the wheel entry, pending work and the store r
   await h.checker.tick();
   assert.equal(h.checker.trackedCount(), 0);
   assert.equal(store.size(), 0);
-  assert.deepEqual(h.checker.stats(), {
+  const { tickLagMs: _lag, ...counts } = h.checker.stats();
+  assert.deepEqual(counts, {
     tracked: 0,
     scheduledChecks: 0,
     dueChecks: 0,
