@@ -138,7 +138,7 @@ export function buildApiServers(
               generateUniqueInstId: entry.option.generateUniqueInstId,
               customValues: { ...entry.option.customValues },
               tls: { certFile: entry.option.tls.certFile, keyFile: entry.option.tls.keyFile },
-              peersToReplicate: [...entry.option.peersToReplicate],
+              peersToReplicate: Object.fromEntries(Object.entries(entry.option.peersToReplicate).map(([ns, list]) => [ns, [...list]])),
               version: serverVersion(),
               connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
             },

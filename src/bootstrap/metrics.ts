@@ -5,6 +5,7 @@ import type { ConnLimiters } from '../common/conn-limit.js';
 import type { ApiCallRecorder } from '../common/metrics/api-calls.js';
 import { configPushHistogram, registerDiscoveryMetrics, storeTxHistogram } from '../plugin/statis/discovery-metrics.js';
 import { PrometheusStatis } from '../plugin/statis/prometheus-statis.js';
+import { registerSysMetrics, type SysMetricSources } from '../plugin/statis/sys-metrics.js';
 import type { Store } from '../store/api.js';
 
 export interface MetricsWiring {
@@ -13,7 +14,15 @@ export interface MetricsWiring {
   naming: NamingReader;
   caches: Record<string, SyncStateSource>;
   limiters: ConnLimiters;
-  writer?: { queued(): { register: number; deregister: number } };
+  writer?: {
+    queued(): { register: number; deregister: number };
+    observeRegisterCost(fn: (ms: number) => void): () => void;
+    droppedRegisters(): number;
+  };
+  /** The `heartbeatRedis` store, when health checks keep their beats in Redis. */
+  redis?: SysMetricSources['redis'];
+  /** `plugin.statis` local `interval`: how often the per-interval API call gauges are published. */
+  statisIntervalMs?: number;
   health?: { stats(): { tracked: number; dueChecks: number; tickLagMs: number; pendingBeatWrites: number } };
   config?: {
     groupsByNamespace(): Map<string, number>;
@@ -25,8 +34,9 @@ export interface MetricsWiring {
 
 /**
  * The private metrics registry behind `GET /metrics`: Node process and event-loop metrics
- * (`polaris_` prefix), cache sync lag, polaris-server's API call and resource metrics, and the
- * polaris-ts gauges (store transactions, config pushes, health-check lag). Every series carries
+ * (`polaris_` prefix), cache sync lag and update cost, polaris-server's API call, resource and
+ * system (registration, Redis) metrics, and the polaris-ts gauges (store transactions, config
+ * pushes, health-check lag, Redis call latency). Every series carries
  * `polaris_server_instance`, as polaris-server's do.
  */
 export function buildMetrics(w: MetricsWiring): { registry: Registry; apiCalls: ApiCallRecorder } {
@@ -34,8 +44,12 @@ export function buildMetrics(w: MetricsWiring): { registry: Registry; apiCalls: 
   registry.setDefaultLabels({ polaris_server_instance: w.localHost });
   collectDefaultMetrics({ register: registry, prefix: 'polaris_' });
   registerCacheMetrics(registry, w.caches);
-  const apiCalls = new PrometheusStatis(registry);
+  const apiCalls = new PrometheusStatis(registry, w.statisIntervalMs);
   const { writer, health, config } = w;
+  registerSysMetrics(registry, {
+    registrations: writer && { observeCost: (fn) => writer.observeRegisterCost(fn), dropped: () => writer.droppedRegisters() },
+    redis: w.redis,
+  });
   registerDiscoveryMetrics(registry, {
     naming: w.naming,
     limiters: w.limiters,

@@ -10,10 +10,18 @@ import { Readiness } from '../maintain/readiness.js';
 import type { BatchedInstanceWriter } from '../service/batched-writer.js';
 import type { HealthService } from '../service/health-service.js';
 import type { HeartbeatStore } from '../service/healthcheck/heartbeat-store.js';
+import { RedisHeartbeatStore } from '../service/healthcheck/redis-heartbeat-store.js';
 import type { Store } from '../store/api.js';
 import type { ServerConfig } from './config/api.js';
 import { buildMetrics } from './metrics.js';
 import { healthRingRole, type StartLockRole } from './operations.js';
+
+/** `plugin.statis` entry `local`'s `interval` (seconds, default 60) in ms. */
+function statisIntervalMs(config: ServerConfig): number {
+  const local = config.plugin.statis?.entries.find((e) => e.name === 'local');
+  const s = Number(local?.option.interval);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 60_000;
+}
 
 /**
  * The operating surface over the started modules: the metrics registry and API call recorder,
@@ -43,6 +51,8 @@ export function buildOperatingSurface(w: {
     limiters: w.limiters,
     writer: w.writer,
     health,
+    redis: w.heartbeatStore instanceof RedisHeartbeatStore ? w.heartbeatStore : undefined,
+    statisIntervalMs: statisIntervalMs(w.config),
     config: cc && {
       groupsByNamespace: () => {
         const out = new Map<string, number>();

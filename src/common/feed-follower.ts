@@ -147,6 +147,7 @@ export class FeedFollower implements Lifecycle {
  */
 export abstract class FeedCache<CS extends { seq: number }> implements Lifecycle {
   private readonly feed: FeedFollower;
+  private readonly readObservers = new Set<(read: CacheRead) => void>();
 
   protected constructor(
     source: {
@@ -166,8 +167,13 @@ export abstract class FeedCache<CS extends { seq: number }> implements Lifecycle
         source: {
           currentSeq: () => source.currentSeq(),
           readSince: async (since) => {
+            const t0 = performance.now();
             const cs = await source.read(since);
             this.apply(cs);
+            if (this.readObservers.size > 0) {
+              const read = { ms: performance.now() - t0, changes: changeCount(cs), full: since === 0 };
+              for (const fn of this.readObservers) fn(read);
+            }
             return cs.seq;
           },
         },
@@ -206,4 +212,26 @@ export abstract class FeedCache<CS extends { seq: number }> implements Lifecycle
   refresh(): Promise<void> {
     return this.feed.refresh();
   }
+
+  /** Told of every read of the store that was applied (metrics); returns the unsubscribe. */
+  observeReads(fn: (read: CacheRead) => void): () => void {
+    this.readObservers.add(fn);
+    return () => this.readObservers.delete(fn);
+  }
+}
+
+/** One applied read of a cache: how long reading and applying took, and how many records it held. */
+export interface CacheRead {
+  ms: number;
+  /** Changed records read (every element of the change set's lists). */
+  changes: number;
+  /** The full load at start (or after a reset) rather than an incremental read. */
+  full: boolean;
+}
+
+/** The records of a change set: the elements of its list-valued fields. */
+function changeCount(cs: object): number {
+  let n = 0;
+  for (const v of Object.values(cs)) if (Array.isArray(v)) n += v.length;
+  return n;
 }

@@ -16,6 +16,30 @@ export function serviceKeyOf(req: unknown): string | undefined {
   return `${typeof ns === 'string' ? ns : ''}/${svc}`;
 }
 
+/**
+ * The distinct `namespace/service` keys an HTTP request names: its JSON body (one object or a
+ * list of them, as the batch instance routes take; raw JSON text is parsed, a malformed one names
+ * nothing and is left to the handler) and its `service` / `namespace` query.
+ */
+export function serviceKeysOf(body: unknown, query: unknown): string[] {
+  const keys = new Set<string>();
+  if (typeof body === 'string') {
+    const t = body.trimStart();
+    try {
+      body = t.startsWith('{') || t.startsWith('[') ? (JSON.parse(t) as unknown) : undefined;
+    } catch {
+      body = undefined;
+    }
+  }
+  for (const item of Array.isArray(body) ? body : [body]) {
+    const k = serviceKeyOf(item);
+    if (k !== undefined) keys.add(k);
+  }
+  const q = serviceKeyOf(query);
+  if (q !== undefined) keys.add(q);
+  return [...keys];
+}
+
 /** The server-side API rate limit (`plugin.ratelimit`). */
 export interface ApiRateLimit {
   /**
@@ -25,4 +49,11 @@ export interface ApiRateLimit {
    * the call names one.
    */
   check(call: { ip: string; api: string; service?: string }): PolarisCode | undefined;
+  /**
+   * The per-service bucket alone, for servers that learn the service after the IP and API checks
+   * (HTTP reads it from the parsed body): 429001 when `service`'s bucket is empty.
+   */
+  checkService(call: { api: string; service: string }): PolarisCode | undefined;
+  /** Whether a per-service bucket is on (servers skip finding the services otherwise). */
+  limitsServices(): boolean;
 }

@@ -18,6 +18,7 @@ type RegisterReq = { ctx: RequestContext; item: { req: WireInstance; key: Instan
 export class BatchedInstanceWriter implements InstanceWriter, Lifecycle {
   private readonly registers: BatchController<RegisterReq, ItemResult<WireInstance>>;
   private readonly deregisters: BatchController<string, void>;
+  private readonly registerObservers = new Set<(ms: number) => void>();
 
   constructor(
     deps: { store: Store; cache: NamingReader; instances: DefaultInstanceOps; logger: Logger },
@@ -28,6 +29,9 @@ export class BatchedInstanceWriter implements InstanceWriter, Lifecycle {
         name: 'register',
         key: (r) => r.item.key.id,
         logger: deps.logger,
+        onAnswered: (ms) => {
+          for (const fn of this.registerObservers) fn(ms);
+        },
         handler: async (reqs) => deps.instances.upsert(reqs[0].ctx, reqs.map((r) => r.item)),
       },
       config.register,
@@ -54,6 +58,17 @@ export class BatchedInstanceWriter implements InstanceWriter, Lifecycle {
 
   deregister(ctx: RequestContext, id: string): Promise<void> {
     return this.deregisters.submit(id);
+  }
+
+  /** Batched registrations: ms from submission to answer, told per registration (metrics). */
+  observeRegisterCost(fn: (ms: number) => void): () => void {
+    this.registerObservers.add(fn);
+    return () => this.registerObservers.delete(fn);
+  }
+
+  /** Registrations dropped since start for waiting past the register batch's task life. */
+  droppedRegisters(): number {
+    return this.registers.stats().dropped;
   }
 
   /** Requests waiting in each batch queue (metrics). */

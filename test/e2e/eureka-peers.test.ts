@@ -14,13 +14,11 @@ interface Seen {
   headers: IncomingHttpHeaders;
   items: any[];
 }
-const batches: Seen[] = [];
-const known = new Set<string>();
-let peer: Server;
-let d: EurekaDaemon;
-
-before(async () => {
-  peer = createServer((req, res) => {
+/** A Eureka-like peer: records every batch, answers 404 to heartbeats of instances it has not seen. */
+function fakePeer(): { server: Server; batches: Seen[]; known: Set<string> } {
+  const batches: Seen[] = [];
+  const known = new Set<string>();
+  const server = createServer((req, res) => {
     if (req.method === 'GET') {
       // the start-up read of the peer's registry: nothing yet
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ applications: { application: [] } }));
@@ -40,14 +38,32 @@ before(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ responseList }));
     });
   });
-  await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
-  const port = (peer.address() as AddressInfo).port;
+  return { server, batches, known };
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+const { server: peer, batches, known } = fakePeer();
+const other = fakePeer();
+let d: EurekaDaemon;
+
+before(async () => {
+  const port = await listen(peer);
+  const otherPort = await listen(other.server);
   // refreshInterval 30: changes must reach the peer without waiting for a tick or a read.
-  d = await startEurekaDaemon({ eurekaOption: { refreshInterval: 30 }, eurekaRaw: `      peersToReplicate:\n        - 127.0.0.1:${port}\n` });
+  // The second item is the per-namespace map form: namespace peer-ns has its own peer.
+  d = await startEurekaDaemon({
+    eurekaOption: { refreshInterval: 30 },
+    eurekaRaw: `      peersToReplicate:\n        - 127.0.0.1:${port}\n        - peer-ns: [127.0.0.1:${otherPort}]\n`,
+  });
 });
 after(async () => {
   await d?.stop();
   await new Promise((r) => peer.close(r));
+  await new Promise((r) => other.server.close(r));
 });
 
 async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
@@ -85,6 +101,22 @@ test('registrations, renewals and cancels reach the peer; a 404 heartbeat is fol
   assert.equal((await eu(d.eureka, 'DELETE', `/eureka/apps/${app}/${id}`)).status, 200);
   await until('the cancel at the peer', () => items().some((i) => i.action === 'Cancel' && i.id === id), 5000);
   assert.equal(known.has(`${app}/${id}`), false);
+});
+
+test('the map form replicates a namespace to its own peers under its x-namespace, and only there', async () => {
+  const app = 'NS-PEER-APP';
+  const id = `10.51.0.1:${app.toLowerCase()}:80`;
+  const headers = { ...JSON_HEADERS, 'x-namespace': 'peer-ns' };
+  assert.equal((await eu(d.eureka, 'POST', `/eureka/apps/${app}`, { body: instanceBody(app, '10.51.0.1', 80), headers })).status, 204);
+  const seen = () => other.batches.flatMap((b) => b.items.map((i) => ({ ...i, ns: b.headers['x-namespace'] })));
+  await until('the registration at the peer-ns peer', () => seen().some((i) => i.action === 'Register' && i.id === id));
+  assert.equal(seen().find((i) => i.id === id).ns, 'peer-ns');
+  assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${app}/${id}`, { headers: { 'x-namespace': 'peer-ns' } })).status, 200);
+  await until('the renewal at the peer-ns peer', () => seen().some((i) => i.action === 'Heartbeat' && i.id === id));
+  assert.equal((await eu(d.eureka, 'DELETE', `/eureka/apps/${app}/${id}`, { headers: { 'x-namespace': 'peer-ns' } })).status, 200);
+  await until('the cancel at the peer-ns peer', () => seen().some((i) => i.action === 'Cancel' && i.id === id));
+  assert.ok(!items().some((i) => i.id === id), 'the default namespace peer is not sent peer-ns changes');
+  assert.ok(other.batches.every((b) => b.headers['x-namespace'] === 'peer-ns'), 'the peer-ns peer is sent nothing of the default namespace');
 });
 
 test('a server starting with a peer takes over what the peer holds before it serves', async () => {

@@ -185,6 +185,41 @@ describe('register, read, renew, cancel', () => {
   });
 });
 
+describe('media types', () => {
+  test('a body in a type the routes do not consume is 415 and stores nothing; JSON and XML with parameters pass', async () => {
+    const app = uniq();
+    const body = instanceBody(app, '10.9.9.1', 8080);
+    for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'text/xml']) {
+      const r = await eu(d.eureka, 'POST', `/eureka/apps/${app}`, { body, headers: { 'content-type': ct, accept: 'application/json' } });
+      assert.equal(r.status, 415, `${ct}: ${r.status} ${r.text}`);
+      assert.match(r.text, /Content-Type/);
+    }
+    assert.equal(instancesOf(await apps(), app).length, 0);
+    const svc = await call(d.http, 'GET', `/naming/v1/instances?service=${app.toLowerCase()}&namespace=default`);
+    assert.equal(svc.body.amount ?? 0, 0);
+    const ok = await eu(d.eureka, 'POST', `/eureka/apps/${app}`, { body, headers: { 'content-type': 'application/json; charset=UTF-8' } });
+    assert.equal(ok.status, 204, ok.text);
+    // body-less renewals, cancels and reads send no Content-Type and pass
+    const id = `10.9.9.1:${app.toLowerCase()}:8080`;
+    assert.equal((await eu(d.eureka, 'PUT', `/eureka/apps/${app}/${id}`)).status, 200);
+  });
+
+  test('an Accept naming neither JSON, XML nor */* is 406; lists and q-values that include one pass', async () => {
+    for (const accept of ['text/html', 'text/plain, image/png', 'application/yaml']) {
+      const r = await eu(d.eureka, 'GET', '/eureka/apps', { headers: { accept } });
+      assert.equal(r.status, 406, `${accept}: ${r.status}`);
+      assert.match(r.text, /Accept/);
+    }
+    assert.equal((await eu(d.eureka, 'PUT', '/eureka/apps/NOPE/nope', { headers: { accept: 'text/html' } })).status, 406, 'writes too');
+    assert.equal((await eu(d.eureka, 'GET', '/eureka/apps', { headers: { accept: 'text/html, */*;q=0.1' } })).status, 200);
+    const xml = await eu(d.eureka, 'GET', '/eureka/apps', { headers: { accept: 'application/xml;q=0.5' } });
+    assert.equal(xml.status, 200);
+    assert.match(xml.headers.get('content-type') ?? '', /application\/xml/);
+    assert.equal((await eu(d.eureka, 'GET', '/eureka/apps')).status, 200, 'no Accept at all');
+    assert.equal((await eu(d.eureka, 'GET', '/eureka/nothing-here', { headers: { accept: 'text/html' } })).status, 404, 'unknown paths stay 404');
+  });
+});
+
 describe('status override, metadata, VIPs, replication', () => {
   test('an OUT_OF_SERVICE override survives renewals and re-registration until it is deleted', async () => {
     const app = uniq();

@@ -1,22 +1,27 @@
 /**
  * `GET /metrics` through the running daemon: polaris-server's metric names and labels are there
- * and move with traffic (HTTP and gRPC calls, instances, connections), next to the polaris-ts
- * gauges and Node's process metrics.
+ * and move with traffic (HTTP and gRPC calls, per-interval call gauges, instances, connections,
+ * cache updates, batched registrations, the Redis heartbeat store through an outage), next to the
+ * polaris-ts gauges and Node's process metrics.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { configYaml } from '../helpers/config-daemon.js';
-import { call, startDaemon, type Daemon } from '../helpers/daemon.js';
+import { call, defaultYaml, startDaemon, type Daemon } from '../helpers/daemon.js';
+import { FlakyProxy } from '../helpers/flaky-proxy.js';
 import { polarisClient, unary } from '../helpers/grpc-client.js';
 
 const w = (value: unknown) => ({ value });
 let d: Daemon;
 let grpc: any;
 
+// The per-interval API call gauges are published every second here (polaris-server: 60 s).
+const STATIS = 'plugin:\n  statis:\n    entries:\n      - name: local\n        option:\n          interval: 1\n      - name: prometheus\n';
+
 before(async () => {
-  d = await startDaemon({ yaml: configYaml() });
+  d = await startDaemon({ yaml: configYaml() + STATIS });
   grpc = polarisClient(d.ports.grpc);
 });
 
@@ -26,8 +31,8 @@ after(async () => {
 });
 
 /** Every sample of a metric as {labels, value}. */
-async function scrape(): Promise<(name: string) => Array<{ labels: Record<string, string>; value: number }>> {
-  const r = await call(d.http, 'GET', '/metrics');
+async function scrape(of: Daemon = d): Promise<(name: string) => Array<{ labels: Record<string, string>; value: number }>> {
+  const r = await call(of.http, 'GET', '/metrics');
   assert.equal(r.status, 200);
   const samples = r.text
     .split('\n')
@@ -43,6 +48,19 @@ async function scrape(): Promise<(name: string) => Array<{ labels: Record<string
 }
 
 const sum = (xs: Array<{ value: number }>) => xs.reduce((n, x) => n + x.value, 0);
+/** Metric names exported by the Redis-checker daemon (the dashboard test reads both daemons). */
+const redisDaemonNames = new Set<string>();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Scrapes until `ok` holds for the samples (up to ~10 s), then returns them. */
+async function scrapeUntil(what: string, ok: (m: Awaited<ReturnType<typeof scrape>>) => boolean, of: Daemon = d) {
+  for (let i = 0; ; i++) {
+    const m = await scrape(of);
+    if (ok(m)) return m;
+    if (i >= 100) assert.fail(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
 
 test('API call counts and latency move per interface and code, HTTP and gRPC', async () => {
   const before = await scrape();
@@ -119,10 +137,94 @@ test('a held config watch woken by a release is counted in the push latency; wat
   assert.ok(m('config_release_file_count').some((s) => s.labels.namespace === ns && s.labels.group === 'g' && s.value === 1));
 });
 
+test('the per-interval call gauges of polaris-server 1.18 count the last interval, per api, protocol and code', async () => {
+  const api = 'GET:/naming/v1/namespaces';
+  for (let i = 0; i < 4; i++) assert.equal((await call(d.http, 'GET', '/naming/v1/namespaces')).status, 200);
+  const mine = (m: Awaited<ReturnType<typeof scrape>>, name: string) => m(name).filter((s) => s.labels.api === api && s.labels.err_code === '200000');
+  const m = await scrapeUntil('the interval with the four calls', (x) => mine(x, 'client_rq_interval_count').some((s) => s.value === 4));
+  const [count] = mine(m, 'client_rq_interval_count');
+  assert.deepEqual({ ...count.labels, polaris_server_instance: 'x' }, { api, protocol: 'HTTP', err_code: '200000', polaris_server_instance: 'x' });
+  const [total] = mine(m, 'client_rq_timeout');
+  const [min] = mine(m, 'client_rq_timeout_min');
+  const [max] = mine(m, 'client_rq_timeout_max');
+  const [avg] = mine(m, 'client_rq_timeout_avg');
+  assert.ok(min.value > 0 && min.value <= avg.value && avg.value <= max.value, JSON.stringify({ min, avg, max }));
+  assert.ok(Math.abs(avg.value * 4 - total.value) < 1e-6, 'total ms = 4 × average');
+  // The next interval without calls reads 0.
+  await scrapeUntil('a quiet interval', (x) => mine(x, 'client_rq_interval_count').some((s) => s.value === 0));
+});
+
+test('cache update cost and batched registration cost move with writes', async () => {
+  const before = await scrape();
+  const naming = (m: Awaited<ReturnType<typeof scrape>>) => sum(m('cache_update_cost_count').filter((s) => s.labels.cache_type === 'naming'));
+  const regs = (m: Awaited<ReturnType<typeof scrape>>) => sum(m('instance_regis_cost_time_count'));
+  const svc = `cu-${Date.now()}`;
+  for (let port = 1; port <= 3; port++) {
+    const r = await unary(grpc, 'RegisterInstance', { service: w(svc), namespace: w('default'), host: w('10.7.0.1'), port: w(port) });
+    assert.equal(r.code.value, 200000);
+  }
+  const after = await scrapeUntil('cache reads after the writes', (m) => naming(m) > naming(before));
+  assert.ok(regs(after) - regs(before) >= 3, 'each batched registration is timed');
+  assert.ok(after('instance_regis_cost_time_bucket').some((s) => s.labels.le === '+Inf'));
+  const counts = new Set(after('cache_update_cost_count').map((s) => s.labels.cache_update_count));
+  for (const c of counts) assert.match(c, /^(0|1|10+)$/, 'record counts are rounded up to powers of ten');
+  assert.ok(after('cache_update_cost_count').some((s) => s.labels.cache_type === 'naming' && s.labels.cache_update_count !== '0' && s.value > 0));
+  assert.equal(after('instance_regis_task_expire').length, 1);
+  assert.equal(after('redis_alive_status').length, 0, 'no Redis series with the memory checker');
+});
+
+test('Redis heartbeat metrics: calls are timed, an outage shows as dead with read and write failures', async () => {
+  const proxy = new FlakyProxy('127.0.0.1', 6379);
+  await proxy.start();
+  const yaml = defaultYaml().replace(
+    '    - name: heartbeatMemory\n',
+    `    - name: heartbeatRedis\n      option:\n        kvAddr: 127.0.0.1:${proxy.port}\n        msgTimeout: 200ms\n        connectTimeout: 200ms\n`,
+  );
+  assert.notEqual(yaml, defaultYaml());
+  const r = await startDaemon({ yaml });
+  const client = polarisClient(r.ports.grpc);
+  try {
+    const svc = `rm-${Date.now()}`;
+    const inst = { service: w(svc), namespace: w('default'), host: w('10.8.0.1'), port: w(80) };
+    const reg = await unary(client, 'RegisterInstance', { ...inst, enable_health_check: w(true), health_check: { type: 'HEARTBEAT', heartbeat: { ttl: w(1) } } });
+    assert.equal(reg.code.value, 200000);
+    const id = reg.instance.id.value;
+    const beat = () => unary(client, 'Heartbeat', { id: w(id), ...inst });
+    assert.equal((await beat()).code.value, 200000);
+    const calls = (m: Awaited<ReturnType<typeof scrape>>, op: string, outcome: string) =>
+      sum(m('polaris_redis_call_seconds_count').filter((s) => s.labels.op === op && s.labels.outcome === outcome));
+    let m = await scrapeUntil('a timed put', (x) => calls(x, 'put', 'ok') > 0, r);
+    assert.equal(sum(m('redis_alive_status')), 1);
+    assert.equal(sum(m('redis_write_failure')), 0);
+    assert.equal(sum(m('redis_read_failure')), 0);
+
+    await proxy.down();
+    m = await scrapeUntil('Redis seen as dead', (x) => sum(x('redis_alive_status')) === 0, r);
+    for (let i = 0; i < 3; i++) await beat();
+    m = await scrapeUntil('failed writes and reads', (x) => sum(x('redis_write_failure')) >= 1 && sum(x('redis_read_failure')) >= 1, r);
+    assert.ok(calls(m, 'put', 'error') >= 1);
+    assert.ok(calls(m, 'get', 'error') >= 1);
+
+    await proxy.up();
+    m = await scrapeUntil('Redis alive again', (x) => sum(x('redis_alive_status')) === 1, r);
+    for (const name of ['redis_alive_status', 'redis_read_failure', 'redis_write_failure', 'polaris_redis_call_seconds_bucket']) {
+      if (m(name).length > 0) redisDaemonNames.add(name);
+    }
+  } finally {
+    client.close();
+    await r.stop();
+    await proxy.down();
+  }
+});
+
 test('every metric the Grafana dashboard in docs/ reads is exported', async () => {
   const dashboard = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'grafana-dashboard.json'), 'utf8');
   const names = new Set([...dashboard.matchAll(/([a-z][a-z0-9_]*)\{polaris_server_instance/g)].map((m) => m[1]));
   assert.ok(names.size > 15);
-  const m = await scrape();
-  for (const name of names) assert.ok(m(name).length > 0 || name === 'client_rq_failure', `${name} is not exported`);
+  // Interval gauges of APIs quiet for three intervals are dropped: call one and wait for its interval.
+  await call(d.http, 'GET', '/naming/v1/namespaces');
+  const m = await scrapeUntil('a published interval', (x) => x('client_rq_interval_count').length > 0);
+  for (const name of names) {
+    assert.ok(m(name).length > 0 || redisDaemonNames.has(name) || name === 'client_rq_failure', `${name} is not exported`);
+  }
 });

@@ -20,8 +20,11 @@ export interface EurekaServerOptions {
   /** `dataCenterInfoClass` / `dataCenterInfoName`: the DataCenterInfo of instances that carry none. */
   customValues: Record<string, string>;
   connLimit?: ConnLimitOptions;
-  /** Eureka peers (`host:port`) sent this server's changes and renewals of the configured namespace. */
-  peersToReplicate?: string[];
+  /**
+   * Eureka peers (`host:port`) by polaris namespace: each is sent the changes and renewals of its
+   * namespace, under that namespace's `x-namespace`, and read when this server starts.
+   */
+  peersToReplicate?: Record<string, string[]>;
   /** This server's version, sent to peers as DiscoveryIdentity-Version. */
   version?: string;
   /** HTTPS when both files are set (trustedCAFile is not used for client verification, as upstream). */

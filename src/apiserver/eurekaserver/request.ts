@@ -42,6 +42,36 @@ export function namespaceOf(req: FastifyRequest, dflt: string): string {
   return header(req, 'x-namespace')?.trim() || dflt;
 }
 
+/** What every Eureka route consumes and produces (polaris' go-restful web services). */
+const CONSUMES = new Set(['application/json', 'application/octet-stream', 'application/xml']);
+const PRODUCES = new Set(['*/*', 'application/json', 'application/xml']);
+
+/** The media types of a header list, parameters (`;charset=`, `;q=`) stripped, lower case. */
+function mediaTypes(value: string): string[] {
+  return value
+    .split(',')
+    .map((t) => t.split(';')[0].trim().toLowerCase())
+    .filter((t) => t !== '');
+}
+
+/**
+ * The media checks polaris' Eureka routes make before any handler (spec §1.2): 415 when a
+ * Content-Type is sent and names none of JSON, XML or octet-stream (a missing one passes, as
+ * body-less renewals and reads send none); then 406 when an Accept is sent and names none of
+ * the any-type wildcard, JSON or XML. Undefined when the request may go on.
+ */
+export function mediaRefusal(req: FastifyRequest): { status: 415 | 406; reason: string } | undefined {
+  const ct = header(req, 'content-type');
+  if (ct !== undefined && !mediaTypes(ct).some((t) => CONSUMES.has(t))) {
+    return { status: 415, reason: `Content-Type ${ct} is not supported; send application/json or application/xml` };
+  }
+  const accept = header(req, 'accept');
+  if (accept !== undefined && !mediaTypes(accept).some((t) => PRODUCES.has(t))) {
+    return { status: 406, reason: `cannot answer Accept ${accept}; accept application/json or application/xml` };
+  }
+  return undefined;
+}
+
 /**
  * Every body arrives as raw bytes (any Content-Type, none included); `Content-Encoding: gzip` or
  * `deflate` is undone here with the same size limit as the compressed body.

@@ -13,7 +13,7 @@ import { NamespaceRegistry, type Lease } from './registry.js';
 import { pooled, replicationRoute } from './replication.js';
 import { PolarisError } from '../../common/errors/polaris-error.js';
 import { internalContext } from '../../common/lifecycle.js';
-import { eurekaContext, installRawBody } from './request.js';
+import { eurekaContext, installRawBody, mediaRefusal } from './request.js';
 import { eurekaRoutes, type RouteDef } from './routes.js';
 import { EurekaWrites } from './writes.js';
 
@@ -40,7 +40,8 @@ export class EurekaServer implements ApiServer {
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private readonly limiter: ReturnType<typeof limiterFor>;
-  private readonly peers: PeerReplicator | undefined;
+  /** Outbound replication by namespace (`peersToReplicate`). */
+  private readonly peers = new Map<string, PeerReplicator>();
   private soon: NodeJS.Timeout | undefined;
   private readonly writes: EurekaWrites;
 
@@ -70,14 +71,17 @@ export class EurekaServer implements ApiServer {
     this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.log);
     this.limiter.limiter?.attach(this.app.server as Server);
     this.installErrorHandling();
+    this.installMediaChecks();
     this.installAccessLog();
 
-    const peerList = options.peersToReplicate ?? [];
-    if (peerList.length > 0) {
-      this.peers = new PeerReplicator(
-        this.log,
-        { peers: peerList, namespace: options.namespace, version: options.version ?? '' },
-        (app, id) => this.registries.get(options.namespace)?.peek()?.apps.get(app.toUpperCase())?.get(id)?.info,
+    // One replicator per namespace with peers (spec §1.13), each sending under its own x-namespace.
+    for (const [ns, list] of Object.entries(options.peersToReplicate ?? {})) {
+      if (list.length === 0) continue;
+      this.peers.set(
+        ns,
+        new PeerReplicator(this.log, { peers: list, namespace: ns, version: options.version ?? '' }, (app, id) =>
+          this.registries.get(ns)?.peek()?.apps.get(app.toUpperCase())?.get(id)?.info,
+        ),
       );
     }
     const writes = (this.writes = new EurekaWrites(deps.naming, { namespace: options.namespace, generateUniqueInstId: options.generateUniqueInstId }));
@@ -87,7 +91,7 @@ export class EurekaServer implements ApiServer {
         namespace: options.namespace,
         registry: (ns) => this.registry(ns),
         onRenewed: (ns, app, id) => {
-          if (ns === options.namespace) this.peers?.enqueue({ action: 'Heartbeat', appName: app.toUpperCase(), id });
+          this.peers.get(ns)?.enqueue({ action: 'Heartbeat', appName: app.toUpperCase(), id });
         },
       }),
       replicationRoute({ writes, namespace: options.namespace }),
@@ -103,15 +107,16 @@ export class EurekaServer implements ApiServer {
     this.unsubscribe = this.deps.naming.onInstancesChange((namespaces) => {
       for (const [ns, reg] of this.registries) if (namespaces.has(ns) || namespaces.has('*')) reg.markStale();
       // With peers, changes are looked for soon rather than at the next tick or read.
-      if (this.peers && (namespaces.has(this.options.namespace) || namespaces.has('*'))) this.soon ??= setTimeout(() => {
+      const peered = namespaces.has('*') || [...this.peers.keys()].some((ns) => namespaces.has(ns));
+      if (peered) this.soon ??= setTimeout(() => {
         this.soon = undefined;
         this.refreshStale();
       }, PEER_REBUILD_DELAY_MS);
     });
-    if (this.peers) {
-      await this.syncFromPeers();
+    for (const ns of this.peers.keys()) {
+      await this.syncFromPeers(ns);
       // Peers get the whole view first (all ADDED), then every change as it is found.
-      await this.registry(this.options.namespace).current();
+      await this.registry(ns).current();
     }
     const tickMs = Math.max(1, this.options.refreshInterval) * 1000;
     this.timer = setInterval(() => this.refreshStale(), tickMs);
@@ -132,7 +137,7 @@ export class EurekaServer implements ApiServer {
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
     if (this.soon) clearTimeout(this.soon);
-    await this.peers?.stop();
+    await Promise.all([...this.peers.values()].map((p) => p.stop()));
     const force = setTimeout(() => this.app.server.closeAllConnections(), SHUTDOWN_TIMEOUT_MS);
     force.unref();
     try {
@@ -149,14 +154,16 @@ export class EurekaServer implements ApiServer {
     let reg = this.registries.get(namespace);
     if (!reg) {
       if (this.registries.size >= MAX_NAMESPACE_VIEWS) {
-        const oldest = [...this.registries.values()].reduce((a, b) => (a.lastUsedMs <= b.lastUsedMs ? a : b));
-        this.registries.delete(oldest.namespace);
+        // Views of replicated namespaces stay: they find the changes their peers are sent.
+        const evictable = [...this.registries.values()].filter((r) => !this.peers.has(r.namespace));
+        const oldest = evictable.reduce<NamespaceRegistry | undefined>((a, b) => (a && a.lastUsedMs <= b.lastUsedMs ? a : b), undefined);
+        if (oldest) this.registries.delete(oldest.namespace);
       }
       reg = new NamespaceRegistry(this.deps, namespace, {
         deltaExpireMs: Math.max(1, this.options.deltaExpireInterval) * 1000,
         dciClass: this.options.customValues.dataCenterInfoClass || undefined,
         dciName: this.options.customValues.dataCenterInfoName || undefined,
-        onLeases: this.peers && namespace === this.options.namespace ? (leases) => this.replicate(leases) : undefined,
+        onLeases: this.peers.has(namespace) ? (leases) => this.replicate(namespace, leases) : undefined,
       });
       this.registries.set(namespace, reg);
     }
@@ -164,21 +171,22 @@ export class EurekaServer implements ApiServer {
   }
 
   /** Takes over what the peers hold before serving, as a Eureka server does when it starts. */
-  private async syncFromPeers(): Promise<void> {
-    const pulled = await (this.peers as PeerReplicator).pull(PEER_PULL_TIMEOUT_MS);
+  private async syncFromPeers(namespace: string): Promise<void> {
+    const pulled = await (this.peers.get(namespace) as PeerReplicator).pull(PEER_PULL_TIMEOUT_MS);
     const ctx = internalContext('eureka-peer-sync');
     let registered = 0;
     await pooled(pulled, 16, async ({ app, info }) => {
-      const r = await this.writes.registerIfAbsent(ctx, this.options.namespace, app, { instance: info }).catch(() => ({ status: 500 }));
+      const r = await this.writes.registerIfAbsent(ctx, namespace, app, { instance: info }).catch(() => ({ status: 500 }));
       if (r.status === 204) registered++;
     });
-    this.log.info({ peers: this.options.peersToReplicate, seen: pulled.length, registered }, 'eureka peers read at start');
+    this.log.info({ namespace, peers: this.options.peersToReplicate?.[namespace], seen: pulled.length, registered }, 'eureka peers read at start');
   }
 
-  private replicate(leases: readonly Lease[]): void {
+  private replicate(namespace: string, leases: readonly Lease[]): void {
+    const peers = this.peers.get(namespace);
     for (const l of leases) {
-      if (l.action === 'DELETED') this.peers?.enqueue({ action: 'Cancel', appName: l.app, id: l.id });
-      else this.peers?.enqueue({ action: 'Register', appName: l.app, id: l.id, instanceInfo: l.entry.info });
+      if (l.action === 'DELETED') peers?.enqueue({ action: 'Cancel', appName: l.app, id: l.id });
+      else peers?.enqueue({ action: 'Register', appName: l.app, id: l.id, instanceInfo: l.entry.info });
     }
   }
 
@@ -212,6 +220,17 @@ export class EurekaServer implements ApiServer {
           return sendStatus(reply, 500, 'internal error');
         }
       },
+    });
+  }
+
+  /** 415 / 406 for media types the routes neither consume nor produce, before the body is read. */
+  private installMediaChecks(): void {
+    this.app.addHook('onRequest', async (req, reply) => {
+      if (!req.routeOptions?.url) return; // unknown paths stay 404
+      const refused = mediaRefusal(req);
+      if (!refused) return;
+      this.log.info({ url: req.url, status: refused.status, reason: refused.reason }, 'eureka request refused');
+      return sendStatus(reply, refused.status, refused.reason);
     });
   }
 

@@ -7,7 +7,8 @@ import { installBodyParser } from './body.js';
 import { limiterFor } from '../limited-listener.js';
 import type { ConnLimiter } from '../../common/conn-limit.js';
 import type { ApiCallRecorder } from '../../common/metrics/api-calls.js';
-import type { ApiRateLimit } from '../../plugin/api.js';
+import { serviceKeysOf, type ApiRateLimit } from '../../plugin/api.js';
+import type { PolarisCode } from '../../common/errors/codes.js';
 import { PolarisError } from '../../common/errors/polaris-error.js';
 import { codeInfo } from '../../common/errors/code-info.js';
 import { clientIp, requestContext } from './context.js';
@@ -170,19 +171,31 @@ export class HttpServer implements ApiServer {
   }
 
   /**
-   * `plugin.ratelimit` before any handler: refusals in the route's envelope (429002 / 403003).
+   * `plugin.ratelimit` before any handler: refusals in the route's envelope (429002 / 403003 as
+   * soon as the request arrives, before its body is read; 429001 once the parsed body or query
+   * names a service whose bucket is empty, one token per service named).
    * Probes and scrapes are exempt, so a busy IP limit never fails a node's health checks.
    */
   private installRateLimit(limit: ApiRateLimit | undefined): void {
     if (!limit) return;
     const exempt = new Set(['/healthz', '/readyz', '/metrics']);
+    const refuse = (req: FastifyRequest, reply: FastifyReply, code: PolarisCode) => {
+      const envelope = req.routeOptions.config?.polaris?.envelope ?? 'v1.Response';
+      return sendFailure(reply, envelope, new PolarisError(code, codeInfo(code)), this.log);
+    };
     this.app.addHook('onRequest', async (req, reply) => {
       const route = req.routeOptions?.url;
       if (!route || reply.sent || exempt.has(route)) return;
       const code = limit.check({ ip: clientIp(req), api: `${req.method}:${route}` });
-      if (code === undefined) return;
-      const envelope = req.routeOptions.config?.polaris?.envelope ?? 'v1.Response';
-      return sendFailure(reply, envelope, new PolarisError(code, codeInfo(code)), this.log);
+      if (code !== undefined) return refuse(req, reply, code);
+    });
+    this.app.addHook('preHandler', async (req, reply) => {
+      const route = req.routeOptions?.url;
+      if (!route || reply.sent || exempt.has(route) || !limit.limitsServices()) return;
+      const api = `${req.method}:${route}`;
+      let refused: PolarisCode | undefined;
+      for (const service of serviceKeysOf(req.body, req.query)) refused = limit.checkService({ api, service }) ?? refused;
+      if (refused !== undefined) return refuse(req, reply, refused);
     });
   }
 

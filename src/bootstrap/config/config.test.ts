@@ -98,6 +98,30 @@ describe('loadConfig defaults', () => {
     assert.equal(config.file, resolve(FILE));
   });
 
+  it('reads peersToReplicate items as host:port for the configured namespace or {namespace: [peers]} maps', () => {
+    const { config, warnings } = parse(`
+apiservers:
+  - name: service-eureka
+    option:
+      namespace: eu
+      peersToReplicate:
+        - 10.0.0.2:8761
+        - prod: [10.0.1.2:8761, 10.0.1.3:8761]
+          test: 10.0.2.2:8761
+        - eu: [10.0.0.2:8761, 10.0.0.3:8761]
+`);
+    assert.deepEqual(warnings, []);
+    const eureka = config.apiservers[0];
+    if (eureka.name !== 'service-eureka') return assert.fail('not eureka');
+    assert.deepEqual(eureka.option.peersToReplicate, {
+      eu: ['10.0.0.2:8761', '10.0.0.3:8761'],
+      prod: ['10.0.1.2:8761', '10.0.1.3:8761'],
+      test: ['10.0.2.2:8761'],
+    });
+    const err = configError('apiservers: [{name: service-eureka, option: {peersToReplicate: [{prod: {a: b}}]}}]');
+    assert.match(err.message, /peersToReplicate\[0\]\.prod: expected a list of strings/);
+  });
+
   it('gives apiserver options their defaults', () => {
     const { config } = parse(`
 apiservers:

@@ -1,5 +1,5 @@
 import { JSON_FIELD_SET_NAMES, type JsonFieldSetName } from '../../common/api/field-sets.js';
-import { Section, fail, invalid, readString, warn } from './section.js';
+import { Section, childPath, fail, invalid, readString, readStringList, warn } from './section.js';
 import type {
   ApiGroupConfig,
   ApiGroups,
@@ -11,6 +11,30 @@ import type {
   TlsConfig,
   WebConsoleConfig,
 } from './types.js';
+
+/**
+ * `peersToReplicate` (spec §1.13): each item is a `host:port` string, replicated for the
+ * configured namespace, or a map `{<namespace>: [host:port, …]}`. Returns peers by namespace,
+ * duplicates dropped, in file order.
+ */
+function parsePeers(s: Section, namespace: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const add = (ns: string, peer: string) => {
+    const list = (out[ns] ??= []);
+    if (peer.trim() !== '' && !list.includes(peer.trim())) list.push(peer.trim());
+  };
+  for (const { node, path } of s.list('peersToReplicate') ?? []) {
+    if (node.kind === 'map') {
+      for (const [ns, peers] of node.entries) {
+        const at = childPath(path, ns);
+        if (ns.trim() === '') invalid(s.ctx, at, 'a namespace name is empty', peers);
+        for (const peer of peers.kind === 'scalar' ? [readString(s.ctx, at, peers)] : readStringList(s.ctx, at, peers)) add(ns.trim(), peer);
+      }
+    } else add(namespace, readString(s.ctx, path, node));
+  }
+  for (const ns of Object.keys(out)) if (out[ns].length === 0) delete out[ns];
+  return out;
+}
 
 /** Well-known ports (spec §3.7), used when `listenPort` is absent. */
 const DEFAULT_PORTS: Readonly<Record<ApiServerName, number>> = {
@@ -132,15 +156,16 @@ function parseOption(name: ApiServerName, s: Section): ApiServerConfig['option']
     case 'service-eureka': {
       const refresh = s.int('refreshInterval', 10);
       const delta = s.int('deltaExpireInterval', 60);
+      const namespace = s.str('namespace', 'default') || 'default';
       option = {
         ...b,
-        namespace: s.str('namespace', 'default') || 'default',
+        namespace,
         refreshInterval: refresh > 0 ? refresh : 10,
         deltaExpireInterval: delta > 0 ? delta : 60,
         unhealthyExpireInterval: s.int('unhealthyExpireInterval', 180),
         enableSelfPreservation: s.bool('enableSelfPreservation', true),
         generateUniqueInstId: s.bool('generateUniqueInstId', false),
-        peersToReplicate: s.strList('peersToReplicate', []),
+        peersToReplicate: parsePeers(s, namespace),
         customValues: s.strMap('customValues'),
         owner: s.str('owner', ''),
       };

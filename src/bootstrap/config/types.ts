@@ -152,8 +152,11 @@ export interface EurekaServerOption extends ApiServerOptionBase {
   /** Read but unused at upstream HEAD. Default true. */
   readonly enableSelfPreservation: boolean;
   readonly generateUniqueInstId: boolean;
-  /** Peer Eureka servers to replicate to. */
-  readonly peersToReplicate: readonly string[];
+  /**
+   * Peer Eureka servers to replicate to, by polaris namespace: plain `host:port` items of the
+   * list count for `namespace`, `{<namespace>: [host:port, …]}` items for the one they name.
+   */
+  readonly peersToReplicate: Readonly<Record<string, readonly string[]>>;
   /** dataCenterInfoClass / dataCenterInfoName overrides. */
   readonly customValues: Readonly<Record<string, string>>;
   /** v1.12; unused. */

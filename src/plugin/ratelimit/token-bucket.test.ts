@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import { Code } from '../../common/errors/codes.js';
+import { serviceKeysOf } from '../api.js';
 import { parseTokenBucketOption, TokenBucketRateLimit } from './token-bucket.js';
 
 const log = pino({ level: 'silent' });
@@ -45,4 +46,23 @@ test('per service: calls naming a service share its bucket; off when enable is f
   assert.equal(l.check({ ip: 'b', api: 'Heartbeat', service: 'ns/s2' }), undefined);
   const off = limiter({ enable: false, 'ip-limit': { open: true, global: { bucket: 0, rate: 0 } } });
   assert.equal(off.l.check({ ip: 'a', api: 'x' }), undefined);
+});
+
+test('checkService takes from the same per-service bucket as check; limitsServices says when it is on', () => {
+  const { l } = limiter({ 'instance-limit': { open: true, global: { bucket: 1, rate: 1 } } });
+  assert.equal(l.limitsServices(), true);
+  assert.equal(l.checkService({ api: 'POST:/v1/RegisterInstance', service: 'ns/s1' }), undefined);
+  assert.equal(l.check({ ip: 'a', api: 'DeregisterInstance', service: 'ns/s1' }), Code.InstanceTooManyRequests);
+  assert.equal(limiter({ 'ip-limit': { open: true } }).l.limitsServices(), false);
+});
+
+test('serviceKeysOf: an object or list body (raw JSON text too) and the query, each service once', () => {
+  assert.deepEqual(serviceKeysOf('{"service":"a","namespace":"n"}', {}), ['n/a']);
+  assert.deepEqual(serviceKeysOf([{ service: 'a', namespace: 'n' }, { service: 'a', namespace: 'n' }, { service: 'b' }], { service: 'c', namespace: 'n' }), [
+    'n/a',
+    '/b',
+    'n/c',
+  ]);
+  assert.deepEqual(serviceKeysOf('{"service": ', undefined), [], 'malformed JSON names nothing');
+  assert.deepEqual(serviceKeysOf(Buffer.from('x'), {}), []);
 });

@@ -160,11 +160,23 @@ export class TokenBucketRateLimit implements ApiRateLimit {
         return Code.APIRateLimit;
       }
     }
-    if (call.service && c.service.open && c.service.global.open && !this.services.take(call.service, c.service.global, now)) {
-      this.log.debug({ service: call.service, api: call.api }, 'call refused by the per-service rate limit');
-      return Code.InstanceTooManyRequests;
-    }
-    return undefined;
+    return call.service ? this.takeService(call.service, call.api, now) : undefined;
+  }
+
+  limitsServices(): boolean {
+    const c = this.config;
+    return c.enable && c.service.open && c.service.global.open;
+  }
+
+  checkService(call: { api: string; service: string }): PolarisCode | undefined {
+    return this.config.enable ? this.takeService(call.service, call.api, this.now()) : undefined;
+  }
+
+  private takeService(service: string, api: string, now: number): PolarisCode | undefined {
+    const c = this.config.service;
+    if (!c.open || !c.global.open || this.services.take(service, c.global, now)) return undefined;
+    this.log.debug({ service, api }, 'call refused by the per-service rate limit');
+    return Code.InstanceTooManyRequests;
   }
 }
 

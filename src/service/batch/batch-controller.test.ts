@@ -149,7 +149,7 @@ test('a full queue is refused at once with 429001, without waiting for the handl
   }, { queueSize: 10, maxBatchCount: 5, concurrency: 1 });
   const accepted = Array.from({ length: 15 }, (_, i) => c.submit(i)); // 5 running + 10 queued
   await settle();
-  assert.deepEqual(c.stats(), { queued: 10, running: 1 });
+  assert.deepEqual(c.stats(), { queued: 10, running: 1, dropped: 0 });
   await assert.rejects(c.submit(99), (err: unknown) => {
     assert.ok(err instanceof PolarisError);
     assert.equal(err.code, Code.InstanceTooManyRequests);
@@ -158,7 +158,7 @@ test('a full queue is refused at once with 429001, without waiting for the handl
   });
   g.open();
   assert.equal((await Promise.all(accepted)).length, 15);
-  assert.deepEqual(c.stats(), { queued: 0, running: 0 });
+  assert.deepEqual(c.stats(), { queued: 0, running: 0, dropped: 0 });
 });
 
 test('the overload code can be chosen per controller', async () => {
@@ -190,11 +190,12 @@ test('at most `concurrency` handlers run at once', async () => {
 test('tasks older than taskLife when their batch starts are dropped with 500008', async () => {
   const g = gate();
   const seen: number[] = [];
+  const answered: number[] = [];
   const { c, clock } = controller<number, number>(async (reqs) => {
     seen.push(...reqs);
     if (reqs[0] === 1) await g.wait;
     return reqs;
-  }, { maxBatchCount: 1, concurrency: 1, dropExpireTask: true, taskLifeMs: 1_000 });
+  }, { maxBatchCount: 1, concurrency: 1, dropExpireTask: true, taskLifeMs: 1_000 }, { onAnswered: (ms) => answered.push(ms) });
   const first = c.submit(1);
   await settle();
   const stale = c.submit(2); // queued behind the blocked batch at t = 0
@@ -206,6 +207,9 @@ test('tasks older than taskLife when their batch starts are dropped with 500008'
   await assert.rejects(stale, (err: unknown) => codeOf(err) === Code.InstanceRegisTimeout);
   assert.equal(await fresh, 3);
   assert.deepEqual(seen, [1, 3], 'the handler never sees a dropped task');
+  assert.equal(c.stats().dropped, 1, 'drops are counted (instance_regis_task_expire)');
+  await settle();
+  assert.deepEqual(answered, [1_500, 600], 'submission-to-answer times of the handled tasks only');
 });
 
 test('without dropExpireTask old tasks still run', async () => {

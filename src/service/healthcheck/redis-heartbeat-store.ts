@@ -76,6 +76,16 @@ export function decodeHeartbeatValue(
 }
 
 /** The connection is down (or the store closed): nothing was sent, and retrying now is pointless. */
+/** A minute without a failure ends a burst (polaris-server resets its failure gauges then). */
+const FAILURE_QUIET_MS = 60_000;
+
+/** One settled call to Redis: which operation, whether it succeeded, and how long it took. */
+export interface RedisCall {
+  op: 'put' | 'get' | 'delete';
+  ok: boolean;
+  ms: number;
+}
+
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
 }
@@ -116,6 +126,9 @@ export class RedisHeartbeatStore implements HeartbeatStore {
   private connected = false;
   private lastErrorLogMs = 0;
   private counters = { roundTrips: 0, failedCalls: 0 };
+  /** Failed reads / writes of the current burst (failures less than a minute apart), for metrics. */
+  private readonly bursts = { read: { n: 0, lastMs: 0 }, write: { n: 0, lastMs: 0 } };
+  private readonly callObservers = new Set<(call: RedisCall) => void>();
 
   constructor(options: RedisHeartbeatOptions, deps: RedisHeartbeatStoreDeps) {
     if (!deps.serverHost || /\s/.test(deps.serverHost)) {
@@ -185,6 +198,35 @@ export class RedisHeartbeatStore implements HeartbeatStore {
   }
 
   /**
+   * Failed reads (`get`) and writes (`put`, `delete`) as polaris-server's redis_read_failure /
+   * redis_write_failure gauges count them: failures of the current burst, back to 0 once a minute
+   * has passed without one.
+   */
+  recentFailures(now = Date.now()): { read: number; write: number } {
+    const of = (b: { n: number; lastMs: number }) => (now - b.lastMs > FAILURE_QUIET_MS ? 0 : b.n);
+    return { read: of(this.bursts.read), write: of(this.bursts.write) };
+  }
+
+  /** Told of every call to Redis once it settles (metrics); returns the unsubscribe. */
+  observeCalls(fn: (call: RedisCall) => void): () => void {
+    this.callObservers.add(fn);
+    return () => this.callObservers.delete(fn);
+  }
+
+  private settled(op: RedisCall['op'], t0: number, ok: boolean): void {
+    if (!ok) {
+      const b = op === 'get' ? this.bursts.read : this.bursts.write;
+      const now = Date.now();
+      if (now - b.lastMs > FAILURE_QUIET_MS) b.n = 0;
+      b.n++;
+      b.lastMs = now;
+    }
+    if (this.callObservers.size === 0) return;
+    const call = { op, ok, ms: performance.now() - t0 };
+    for (const fn of this.callObservers) fn(call);
+  }
+
+  /**
    * Waits until the connection is usable. Rejects at once while reconnecting after a failure, and
    * after `timeoutMs` (default connectTimeout) while an attempt is in flight.
    */
@@ -250,7 +292,20 @@ export class RedisHeartbeatStore implements HeartbeatStore {
       'PX',
       ttl,
     ]);
-    await this.runWithRetries('put', cmds);
+    await this.timed('put', () => this.runWithRetries('put', cmds));
+  }
+
+  /** Runs one call, telling observers (and the failure bursts) how it went. */
+  private async timed<T>(op: RedisCall['op'], run: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      const out = await run();
+      this.settled(op, t0, true);
+      return out;
+    } catch (err) {
+      this.settled(op, t0, false);
+      throw err;
+    }
   }
 
   async get(ids: readonly string[]): Promise<Map<string, HeartbeatRecord>> {
@@ -264,7 +319,7 @@ export class RedisHeartbeatStore implements HeartbeatStore {
     }
     let results: unknown[];
     try {
-      results = await this.exec(cmds, ids.length);
+      results = await this.timed('get', () => this.exec(cmds, ids.length));
     } catch (err) {
       this.counters.failedCalls++;
       throw err;
@@ -301,7 +356,7 @@ export class RedisHeartbeatStore implements HeartbeatStore {
     for (let i = 0; i < ids.length; i += size) {
       cmds.push(['del', ...ids.slice(i, i + size).map((id) => this.key(id))]);
     }
-    await this.runWithRetries('delete', cmds);
+    await this.timed('delete', () => this.runWithRetries('delete', cmds));
   }
 
   /** Disconnects; later calls reject. */
