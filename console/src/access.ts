@@ -98,21 +98,36 @@ export const UNNAMED = '\u0000';
  * The write rights of one user. `mode`: 'all' (everything writable), 'strategies' (decided from
  * `strategies`), 'unknown' (they could not be read) or 'pending' (not read yet): in the last two
  * every control is offered and the server decides.
+ *
+ * `hidden`: resource kinds the strategy answers do not show. With the default JSON field set
+ * (v1.4.2, as polaris-server 1.18.1) a strategy lists only namespaces, services and config groups,
+ * and no function list or labels; a grant on rules may exist unseen, so a write on rules the visible
+ * grants do not cover is still offered (the server decides). Unseen function lists and labels only
+ * narrow a grant, so reading them as absent never hides a control the server would allow.
  */
 export class Grants {
   constructor(
     readonly mode: 'all' | 'strategies' | 'unknown' | 'pending',
     readonly strategies: readonly Strategy[] = [],
+    readonly hidden: ReadonlySet<ResourceType> = new Set(),
   ) {}
 
   static all(): Grants {
     return new Grants('all');
   }
 
-  /** Whether the server would let this user run `fn` touching `refs`. */
+  /** From the strategies as listed with `show_detail=true` (the user's own and its groups'). */
+  static fromWire(list: readonly any[]): Grants {
+    const shown = new Set<string>();
+    for (const w of list) for (const k of Object.keys(w?.resources ?? {})) shown.add(k);
+    const hidden = new Set(RESOURCE_KEYS.filter((t) => !shown.has(t)));
+    return new Grants('strategies', list.map(strategyFromWire), hidden);
+  }
+
+  /** Whether the server would let this user run `fn` touching `refs` (true when it cannot be told). */
   can(fn: string, refs: ResourceRef[]): boolean {
     if (this.mode !== 'strategies') return true;
-    return decide(this.strategies, fn, 'write', refs);
+    return decide(this.strategies, fn, 'write', refs) || refs.some((r) => this.hidden.has(r.type));
   }
 
   /**

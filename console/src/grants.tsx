@@ -1,8 +1,7 @@
 import { createContext, type ButtonHTMLAttributes, type ComponentChildren } from 'preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Session } from './api';
-import { Grants, strategyFromWire } from './access';
-import type { Strategy } from '../../src/common/model/auth.js';
+import { Grants } from './access';
 
 /** Every page of a strategies query (the server gives at most 100 a page). */
 async function strategiesWhere(query: Record<string, string>): Promise<any[]> {
@@ -25,9 +24,9 @@ export async function loadGrants(session: Session): Promise<Grants> {
     const mine = await strategiesWhere({ principal_id: session.userId, principal_type: 'user' });
     const groups: any[] = (await api.get('/core/v1/usergroups', { user_id: session.userId, limit: 100 })).userGroups ?? [];
     const ofGroups = await Promise.all(groups.map((g) => strategiesWhere({ principal_id: String(g.id), principal_type: 'group' })));
-    const seen = new Map<string, Strategy>();
-    for (const w of [...mine, ...ofGroups.flat()]) seen.set(String(w.id), strategyFromWire(w));
-    return new Grants('strategies', [...seen.values()]);
+    const seen = new Map<string, any>();
+    for (const w of [...mine, ...ofGroups.flat()]) seen.set(String(w.id), w);
+    return Grants.fromWire([...seen.values()]);
   } catch {
     return new Grants('unknown');
   }

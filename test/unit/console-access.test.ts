@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FN, Grants, groupRef, namespaceRef, newServiceRef, RULE_FN, ruleRef, strategyFromWire, UNNAMED } from '../../console/src/access.js';
+import { FN, Grants, groupRef, namespaceRef, newServiceRef, RULE_FN, ruleRef, UNNAMED } from '../../console/src/access.js';
 import type { AuthReader } from '../../src/auth/auth-cache.js';
 import { strategyToWire } from '../../src/auth/convert.js';
+import { ABSENT_IN_V1_4_2 } from '../../src/common/api/gen/fields-v1.4.2.js';
 import { configOperations } from '../../src/auth/guards/config-guard.js';
 import { PASS, type OperationRule } from '../../src/auth/guards/guard.js';
 import { NAMESPACE_OPERATIONS } from '../../src/auth/guards/namespace-guard.js';
@@ -56,8 +57,16 @@ function strategy(over: Partial<Strategy> & { resources: StrategyResource[] }): 
 
 const res = (type: StrategyResource['type'], id: string, namespace = '', name = ''): StrategyResource => ({ type, id, namespace, name });
 
-/** The console's view of strategies, as read back from their JSON (show_detail). */
-const grantsOf = (...list: Strategy[]) => new Grants('strategies', list.map((s) => strategyFromWire(strategyToWire(s, noUsers))));
+/** The console's view of strategies, as read back from their JSON (show_detail, every field). */
+const grantsOf = (...list: Strategy[]) => Grants.fromWire(list.map((s) => strategyToWire(s, noUsers)));
+
+/** The same JSON with the fields polaris-server 1.18.1's field set (v1.4.2, the default) leaves out. */
+function asV142(s: Strategy): any {
+  const w: any = strategyToWire(s, noUsers);
+  for (const f of ABSENT_IN_V1_4_2['v1.AuthStrategy']) delete w[f];
+  for (const f of ABSENT_IN_V1_4_2['v1.StrategyResources']) delete w.resources[f];
+  return w;
+}
 
 describe('console write rights', () => {
   it('asks with the function names the guards check', () => {
@@ -164,6 +173,22 @@ describe('console write rights', () => {
     const some = grantsOf(strategy({ functions: ['Create*'], resources: ns }));
     assert.equal(some.can(FN.createServices, [newServiceRef('team')]), true);
     assert.equal(some.can(FN.deleteServices, [some.service('team', 'x', 'S5')]), false);
+  });
+
+  it('with the 1.18.1 field set, rule grants cannot be seen: rule writes stay offered, the rest is decided', () => {
+    const team = strategy({ resources: [res('namespaces', 'team', 'team', 'team')] });
+    const ruleGrant = strategy({ id: 'st2', resources: [res('route_rules', 'T1')] });
+    const g = Grants.fromWire([asV142(team), asV142(ruleGrant)]);
+    assert.deepEqual([...g.hidden].includes('route_rules'), true);
+    assert.equal(g.can(RULE_FN.routing.delete, [{ type: 'route_rules', id: 'T1' }]), true, 'granted, though unseen');
+    assert.equal(g.can(RULE_FN.lane.delete, [{ type: 'lane_rules', id: 'L1' }]), true, 'cannot be told: offered');
+    assert.equal(g.can(FN.createServices, [newServiceRef('team')]), true);
+    assert.equal(g.can(FN.createServices, [newServiceRef('default')]), false, 'namespaces are shown: decided');
+    // Every field shown: nothing hidden, the rule grant decides.
+    const full = grantsOf(team, ruleGrant);
+    assert.equal(full.hidden.size, 0);
+    assert.equal(full.can(RULE_FN.routing.delete, [{ type: 'route_rules', id: 'T1' }]), true);
+    assert.equal(full.can(RULE_FN.lane.delete, [{ type: 'lane_rules', id: 'L1' }]), false);
   });
 
   it('offers everything when the rights are all or not known (the server decides)', () => {
