@@ -14,6 +14,25 @@ async function strategiesWhere(query: Record<string, string>): Promise<any[]> {
   }
 }
 
+/** A strategy as listed, with the group it reaches the user through ('' for the user's own). */
+export interface HeldStrategy {
+  strategy: any;
+  via: string;
+}
+
+/** The strategies naming the user and those naming its groups, each once. */
+export async function loadHeldStrategies(session: Session): Promise<HeldStrategy[]> {
+  const mine = await strategiesWhere({ principal_id: session.userId, principal_type: 'user' });
+  const groups: any[] = (await api.get('/core/v1/usergroups', { user_id: session.userId, limit: 100 })).userGroups ?? [];
+  const ofGroups = await Promise.all(groups.map((g) => strategiesWhere({ principal_id: String(g.id), principal_type: 'group' })));
+  const seen = new Map<string, HeldStrategy>();
+  for (const w of mine) seen.set(String(w.id), { strategy: w, via: '' });
+  groups.forEach((g, i) => {
+    for (const w of ofGroups[i]) if (!seen.has(String(w.id))) seen.set(String(w.id), { strategy: w, via: String(g.name ?? g.id) });
+  });
+  return [...seen.values()];
+}
+
 /** Reads the user's write rights; a failure is 'unknown' (never a hidden control the server would allow). */
 export async function loadGrants(session: Session): Promise<Grants> {
   if (!session.token || session.role === 'admin') return Grants.all();
@@ -21,12 +40,7 @@ export async function loadGrants(session: Session): Promise<Grants> {
     const status = await api.get('/core/v1/auth/status');
     const open = status?.optionSwitch?.options?.consoleOpen ?? status?.consoleOpen;
     if (String(open) === 'false') return Grants.all();
-    const mine = await strategiesWhere({ principal_id: session.userId, principal_type: 'user' });
-    const groups: any[] = (await api.get('/core/v1/usergroups', { user_id: session.userId, limit: 100 })).userGroups ?? [];
-    const ofGroups = await Promise.all(groups.map((g) => strategiesWhere({ principal_id: String(g.id), principal_type: 'group' })));
-    const seen = new Map<string, any>();
-    for (const w of [...mine, ...ofGroups.flat()]) seen.set(String(w.id), w);
-    return Grants.fromWire([...seen.values()]);
+    return Grants.fromWire((await loadHeldStrategies(session)).map((h) => h.strategy));
   } catch {
     return new Grants('unknown');
   }

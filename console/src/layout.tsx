@@ -66,7 +66,7 @@ function Content({ session }: { session: Session }) {
   if (path === '/auth/users') return <UsersPage session={session} />;
   if (path === '/auth/groups') return <GroupsPage />;
   if (path === '/auth/strategies') return <StrategiesPage />;
-  if (path === '/auth/mine') return <MyAccessPage />;
+  if (path === '/auth/mine') return <MyAccessPage session={session} />;
   return <p role="alert">No page at {path}. <a href="#/">Go to the overview</a>.</p>;
 }
 

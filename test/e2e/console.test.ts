@@ -353,7 +353,7 @@ test('a sub-account sees the refusal of a write, with the code, and keeps what i
   }
 });
 
-test('a sub-account granted one service gets write controls there only; elsewhere read-only views, and a forced write is still refused', async () => {
+test('a sub-account granted one service (and a namespace through its group) gets write controls there only; elsewhere read-only views, and a forced write is still refused', async () => {
   const admin = { 'X-Polaris-Token': adminToken };
   const mine = `mine-${uniq()}`;
   const theirs = `theirs-${uniq()}`;
@@ -376,6 +376,17 @@ test('a sub-account granted one service gets write controls there only; elsewher
     resources: { services: [{ id: mineId }] },
   }, admin);
   assert.equal(grant.status, 200, grant.text);
+  // And, through a user group it is in, one namespace.
+  const groupNs = `gns-${uniq()}`;
+  assert.equal((await call(d.http, 'POST', '/core/v1/namespaces', [{ name: groupNs }], admin)).status, 200);
+  const team = await call(d.http, 'POST', '/core/v1/usergroup', { name: `team-${uniq()}`, relation: { users: [{ id: subId }] } }, admin);
+  assert.equal(team.status, 200, team.text);
+  const viaGroup = await call(d.http, 'POST', '/core/v1/auth/strategy', {
+    name: `grp-${uniq()}`,
+    principals: { groups: [{ id: team.body.userGroup.id }] },
+    resources: { namespaces: [{ id: groupNs }] },
+  }, admin);
+  assert.equal(viaGroup.status, 200, viaGroup.text);
 
   const ctx = await browser.createBrowserContext();
   try {
@@ -425,20 +436,30 @@ test('a sub-account granted one service gets write controls there only; elsewher
     await p.waitForSelector(`td ::-p-text(${mine})`, { timeout: 10_000 });
     assert.equal(await visible(`button[aria-label="Edit service ${mine}"]`), 1);
     assert.equal(await visible(`button[aria-label="Delete service ${mine}"]`), 1);
-    await p.goto(`${d.http}/console/#/services?name=${theirs}`);
+    // Creating a service needs a namespace grant: it has one (through its group), not on default.
+    await p.waitForSelector('button.primary:not(.locked)::-p-text(New service)');
+    await p.goto(`${d.http}/console/#/services?namespace=default&name=${theirs}`);
     await p.waitForSelector(`td ::-p-text(${theirs})`, { timeout: 10_000 });
     assert.equal(await visible(`button[aria-label="Edit service ${theirs}"]`), 0);
     assert.equal(await visible(`button[aria-label="Delete service ${theirs}"]`), 0);
     await p.waitForSelector('button.locked::-p-text(New service)');
     assert.match(await textOf(p, '#read-only-note'), /Read-only/);
 
-    // Namespaces and config groups: nothing granted, nothing offered.
+    // Namespaces: only the one its group's strategy grants may be edited or deleted.
     await p.goto(`${d.http}/console/#/namespaces`);
-    await p.waitForSelector('td ::-p-text(default)', { timeout: 10_000 });
+    await p.waitForSelector(`td ::-p-text(${groupNs})`, { timeout: 10_000 });
     await p.waitForSelector('button.locked::-p-text(New namespace)');
-    assert.equal(await visible('main td button'), 0, 'no edit or delete on any namespace');
-    await p.goto(`${d.http}/console/#/config`);
+    assert.equal(await visible(`button[aria-label="Edit namespace ${groupNs}"]`), 1);
+    assert.equal(await visible(`button[aria-label="Delete namespace ${groupNs}"]`), 1);
+    assert.equal(await visible('main td button'), 2, 'no edit or delete on any other namespace');
+    // Config groups: new ones only in that namespace.
+    await p.goto(`${d.http}/console/#/config?namespace=default`);
     await p.waitForSelector('button.locked::-p-text(New group)', { timeout: 10_000 });
+    await p.goto(`${d.http}/console/#/config?namespace=${groupNs}`);
+    await p.waitForSelector('button.primary:not(.locked)::-p-text(New group)', { timeout: 10_000 });
+    await p.goto(`${d.http}/console/#/auth/mine`);
+    await p.waitForSelector('::-p-text(Through your group team-)', { timeout: 10_000 });
+    assert.match(await textOf(p, 'main'), new RegExp(groupNs));
     await p.goto(`${d.http}/console/#/config/file?namespace=default&group=${group}&name=app.yaml`);
     await p.waitForSelector('textarea[aria-label="Content of app.yaml"][readonly]', { timeout: 10_000 });
     await p.waitForSelector('aside button.locked::-p-text(Publish)');
