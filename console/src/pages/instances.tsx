@@ -37,7 +37,8 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
   // The service's id: a strategy may grant the service by id (the server resolves it the same way).
   const svc = useLoad(() => api.get('/naming/v1/services', { namespace, name: service, limit: 1 }), [namespace, service]);
   const grants = useGrants();
-  const ref = grants.service(namespace, service, svc.data?.services?.[0]?.id);
+  const found = (svc.data?.services ?? []).find((x: any) => x.namespace === namespace && x.name === service);
+  const ref = grants.service(namespace, service, found?.id);
   const canAdd = grants.can(FN.createInstances, [ref]);
   const canUpdate = grants.can(FN.updateInstances, [ref]);
   const canRemove = grants.can(FN.deleteInstances, [ref]);
