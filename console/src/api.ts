@@ -89,7 +89,9 @@ export async function request<T = any>(method: string, path: string, body?: unkn
           .map((r: any) => ({ code: codeOf(r.code), info: String(r.info ?? '') }))
       : [];
     const err = new ApiError(res.status, code, String(json.info ?? res.statusText), details);
-    if (SESSION_ENDING.has(code)) onSessionEnd(err);
+    // Only the first refusal of the live session ends it: calls still in flight with the same
+    // token, or sent after it ended, must not replace the reason the user is shown.
+    if (SESSION_ENDING.has(code) && session?.token && loadSession()?.token === session.token) onSessionEnd(err);
     throw err;
   }
   return json as T;

@@ -9,6 +9,7 @@ import { RulesPage, RULE_KINDS } from './pages/rules';
 import { ConfigGroupsPage, ConfigFilesPage } from './pages/config-groups';
 import { ConfigFilePage } from './pages/config-file';
 import { MyAccessPage, UsersPage, GroupsPage, StrategiesPage } from './pages/auth';
+import { GrantsContext, useLoadGrants } from './grants';
 
 interface NavItem {
   path: string;
@@ -55,16 +56,24 @@ function Content({ session }: { session: Session }) {
   if (path === '/config/files') return <ConfigFilesPage params={params} />;
   // Keyed by the file: its editor state must never carry over to another file.
   if (path === '/config/file') return <ConfigFilePage key={`${params.namespace}/${params.group}/${params.name}`} params={params} />;
+  if (path.startsWith('/auth/') && path !== '/auth/mine' && !isMain(session)) {
+    return (
+      <p role="alert">
+        Users, user groups and strategies are managed by a main account. <a href="#/auth/mine">See your own access</a>.
+      </p>
+    );
+  }
   if (path === '/auth/users') return <UsersPage session={session} />;
   if (path === '/auth/groups') return <GroupsPage />;
   if (path === '/auth/strategies') return <StrategiesPage />;
-  if (path === '/auth/mine') return <MyAccessPage />;
+  if (path === '/auth/mine') return <MyAccessPage session={session} />;
   return <p role="alert">No page at {path}. <a href="#/">Go to the overview</a>.</p>;
 }
 
 export function Layout({ session, onLogout }: { session: Session; onLogout: () => void }) {
   const { path } = useRoute();
   const main = isMain(session);
+  const grants = useLoadGrants(session, path);
   return (
     <div class="shell">
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
@@ -99,8 +108,11 @@ export function Layout({ session, onLogout }: { session: Session; onLogout: () =
           );
         })}
       </nav>
-      <main id="main" tabIndex={-1}>
-        <Content session={session} />
+      {/* data-grants: whether the write rights are known yet ("pending" until the first answer). */}
+      <main id="main" tabIndex={-1} data-grants={grants.mode}>
+        <GrantsContext.Provider value={grants}>
+          <Content session={session} />
+        </GrantsContext.Provider>
       </main>
     </div>
   );

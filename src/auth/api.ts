@@ -11,7 +11,7 @@ import type {
 } from '../common/api/gen/wire.js';
 import type { ItemResult } from '../common/errors/batch.js';
 import type { RequestContext } from '../common/lifecycle.js';
-import type { ResourceType } from '../common/model/auth.js';
+import type { Access, ResourceRef } from '../common/model/auth.js';
 
 /**
  * The auth module's front doors. Inputs and outputs are wire objects; single-object operations
@@ -31,18 +31,9 @@ export interface ListResult<T> {
 
 /** Which switch governs an operation: console (OpenAPI management) or client (SDK). */
 export type Plane = 'console' | 'client';
-export type Access = 'read' | 'write';
-
-/**
- * A resource an operation touches. `id` is '' for a resource that does not exist yet (a service
- * being created); `namespace` / `serviceId` name the resources it lives in, whose grants cover it.
- */
-export interface ResourceRef {
-  type: ResourceType;
-  id: string;
-  namespace?: string;
-  serviceId?: string;
-}
+// Access and ResourceRef live with the model so the policy decision (evaluate.ts) depends on
+// nothing else and the web console can run the very same decision.
+export type { Access, ResourceRef } from '../common/model/auth.js';
 
 export interface AccessRequest {
   plane: Plane;

@@ -1,5 +1,5 @@
-import type { Strategy, StrategyResource } from '../common/model/auth.js';
-import type { Access, ResourceRef } from './api.js';
+// Imports the model only: the web console bundles this file to decide which controls to offer.
+import type { Access, ResourceRef, Strategy, StrategyResource } from '../common/model/auth.js';
 
 /**
  * The policy decision, a pure function of the caller's strategies (its own plus its groups').

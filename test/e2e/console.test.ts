@@ -353,6 +353,138 @@ test('a sub-account sees the refusal of a write, with the code, and keeps what i
   }
 });
 
+test('a sub-account granted one service (and a namespace through its group) gets write controls there only; elsewhere read-only views, and a forced write is still refused', async () => {
+  const admin = { 'X-Polaris-Token': adminToken };
+  const mine = `mine-${uniq()}`;
+  const theirs = `theirs-${uniq()}`;
+  const made = await call(d.http, 'POST', '/naming/v1/services', [{ namespace: 'default', name: mine }, { namespace: 'default', name: theirs }], admin);
+  assert.equal(made.status, 200, made.text);
+  const mineId = made.body.responses[0].service.id;
+  assert.ok(mineId, made.text);
+  const inst = await call(d.http, 'POST', '/naming/v1/instances', [
+    { namespace: 'default', service: mine, host: '10.9.0.1', port: 80 },
+    { namespace: 'default', service: theirs, host: '10.9.0.2', port: 80 },
+  ], admin);
+  assert.equal(inst.status, 200, inst.text);
+  const sub = `ro${uniq()}`;
+  const created = await call(d.http, 'POST', '/core/v1/users', [{ name: sub, password: 'pass-1234', source: 'Polaris' }], admin);
+  assert.equal(created.status, 200, created.text);
+  const subId = created.body.responses[0].user.id;
+  const grant = await call(d.http, 'POST', '/core/v1/auth/strategy', {
+    name: `svc-${uniq()}`,
+    principals: { users: [{ id: subId }] },
+    resources: { services: [{ id: mineId }] },
+  }, admin);
+  assert.equal(grant.status, 200, grant.text);
+  // And, through a user group it is in, one namespace.
+  const groupNs = `gns-${uniq()}`;
+  assert.equal((await call(d.http, 'POST', '/core/v1/namespaces', [{ name: groupNs }], admin)).status, 200);
+  const team = await call(d.http, 'POST', '/core/v1/usergroup', { name: `team-${uniq()}`, relation: { users: [{ id: subId }] } }, admin);
+  assert.equal(team.status, 200, team.text);
+  const viaGroup = await call(d.http, 'POST', '/core/v1/auth/strategy', {
+    name: `grp-${uniq()}`,
+    principals: { groups: [{ id: team.body.userGroup.id }] },
+    resources: { namespaces: [{ id: groupNs }] },
+  }, admin);
+  assert.equal(viaGroup.status, 200, viaGroup.text);
+
+  const ctx = await browser.createBrowserContext();
+  try {
+    const p = await ctx.newPage();
+    p.on('dialog', (dialog) => void dialog.accept());
+    await signIn(p, sub, 'pass-1234', 'polaris');
+    const ready = () => p.waitForSelector('main[data-grants="strategies"]', { timeout: 10_000 });
+    // What is on screen, as rendered (not what the markup claims).
+    const visible = (sel: string) => p.$$eval(sel, (els: any[]) => els.filter((e) => e.checkVisibility()).length);
+
+    // Its service: every instance control is there, and works.
+    await p.goto(`${d.http}/console/#/instances?namespace=default&service=${mine}`);
+    await ready();
+    const myRow = '[data-instance="10.9.0.1:80"]';
+    await p.waitForSelector(myRow, { timeout: 10_000 });
+    await p.waitForSelector('::-p-text(Add instance)');
+    assert.equal(await p.$('button[aria-disabled="true"]'), null, 'nothing locked on its own service');
+    assert.equal(await p.$('.read-only'), null);
+    assert.equal(await visible(`button[aria-label="Remove 10.9.0.1:80"]`), 1);
+    await p.click(`${myRow} button.toggle`);
+    await p.waitForSelector(`${myRow} button.toggle[aria-pressed="true"]`, { timeout: 10_000 });
+    const isolated = await call(d.http, 'GET', `/naming/v1/instances?service=${mine}&namespace=default`, undefined, admin);
+    assert.equal(isolated.body.instances[0].isolate, true, 'the granted write went through');
+
+    // Another service of the same namespace: the same page, read-only.
+    await p.goto(`${d.http}/console/#/instances?namespace=default&service=${theirs}`);
+    const theirRow = '[data-instance="10.9.0.2:80"]';
+    await p.waitForSelector(theirRow, { timeout: 10_000 });
+    const add = await p.waitForSelector('button.locked::-p-text(Add instance)', { timeout: 10_000 });
+    assert.equal(await add!.evaluate((b: any) => b.getAttribute('aria-disabled')), 'true');
+    assert.match(String(await add!.evaluate((b: any) => b.title)), /may not add instances to default\/theirs-/);
+    // Locked, not removed from the keyboard: focusable, described by the page's note, inert.
+    assert.deepEqual(await add!.evaluate((b: any) => [b.disabled, b.tabIndex, b.getAttribute('aria-describedby')]), [false, 0, 'read-only-note']);
+    assert.match(await textOf(p, '#read-only-note'), /Read-only/);
+    await add!.focus();
+    await p.keyboard.press('Enter');
+    assert.equal(await p.$('dialog[open]'), null, 'a locked button opens nothing');
+    assert.equal(await p.$(`${theirRow} button.toggle`), null, 'isolation shown, not switchable');
+    assert.match(await textOf(p, theirRow), /Serving/);
+    assert.equal(await p.$(`${theirRow} input[type="number"]`), null, 'weight shown, not editable');
+    assert.equal(await visible(`button[aria-label="Remove 10.9.0.2:80"]`), 0);
+    assert.equal(await visible(`button[aria-label="Edit metadata of 10.9.0.2:80"]`), 0);
+    await shot(p, '10-sub-account-read-only');
+
+    // The service list: edit/delete on its service only; no service may be created.
+    await p.goto(`${d.http}/console/#/services?name=${mine}`);
+    await p.waitForSelector(`td ::-p-text(${mine})`, { timeout: 10_000 });
+    assert.equal(await visible(`button[aria-label="Edit service ${mine}"]`), 1);
+    assert.equal(await visible(`button[aria-label="Delete service ${mine}"]`), 1);
+    // Creating a service needs a namespace grant: it has one (through its group), not on default.
+    await p.waitForSelector('button.primary:not(.locked)::-p-text(New service)');
+    await p.goto(`${d.http}/console/#/services?namespace=default&name=${theirs}`);
+    await p.waitForSelector(`td ::-p-text(${theirs})`, { timeout: 10_000 });
+    assert.equal(await visible(`button[aria-label="Edit service ${theirs}"]`), 0);
+    assert.equal(await visible(`button[aria-label="Delete service ${theirs}"]`), 0);
+    await p.waitForSelector('button.locked::-p-text(New service)');
+    assert.match(await textOf(p, '#read-only-note'), /Read-only/);
+
+    // Namespaces: only the one its group's strategy grants may be edited or deleted.
+    await p.goto(`${d.http}/console/#/namespaces`);
+    await p.waitForSelector(`td ::-p-text(${groupNs})`, { timeout: 10_000 });
+    await p.waitForSelector('button.locked::-p-text(New namespace)');
+    assert.equal(await visible(`button[aria-label="Edit namespace ${groupNs}"]`), 1);
+    assert.equal(await visible(`button[aria-label="Delete namespace ${groupNs}"]`), 1);
+    assert.equal(await visible('main td button'), 2, 'no edit or delete on any other namespace');
+    // Config groups: new ones only in that namespace.
+    await p.goto(`${d.http}/console/#/config?namespace=default`);
+    await p.waitForSelector('button.locked::-p-text(New group)', { timeout: 10_000 });
+    await p.goto(`${d.http}/console/#/config?namespace=${groupNs}`);
+    await p.waitForSelector('button.primary:not(.locked)::-p-text(New group)', { timeout: 10_000 });
+    await p.goto(`${d.http}/console/#/auth/mine`);
+    await p.waitForSelector('::-p-text(Through your group team-)', { timeout: 10_000 });
+    assert.match(await textOf(p, 'main'), new RegExp(groupNs));
+    await p.goto(`${d.http}/console/#/config/file?namespace=default&group=${group}&name=app.yaml`);
+    await p.waitForSelector('textarea[aria-label="Content of app.yaml"][readonly]', { timeout: 10_000 });
+    await p.waitForSelector('aside button.locked::-p-text(Publish)');
+    // Main-account pages answer a typed address with a pointer, not a form.
+    await p.goto(`${d.http}/console/#/auth/strategies`);
+    await p.waitForSelector('::-p-text(managed by a main account)', { timeout: 10_000 });
+
+    // The console only hides: the server still refuses the write, with its code.
+    const forced = await p.evaluate(async (service: string) => {
+      const token = JSON.parse((globalThis as any).sessionStorage.getItem('polaris.console.session')).token;
+      const res = await fetch('/naming/v1/instances', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'X-Polaris-Token': token },
+        body: JSON.stringify([{ namespace: 'default', service, host: '10.9.0.2', port: 80, isolate: true }]),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    }, theirs);
+    assert.equal(forced.body.code, 401001, JSON.stringify(forced.body));
+    const untouched = await call(d.http, 'GET', `/naming/v1/instances?service=${theirs}&namespace=default`, undefined, admin);
+    assert.equal(untouched.body.instances[0].isolate, false);
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('every control on every page has an accessible name', async () => {
   const routes = ['/', '/namespaces', '/services', `/instances?namespace=default&service=${service}`, '/aliases', '/rules/routing',
     '/rules/ratelimit', '/rules/circuitbreaker', '/rules/faultdetect', '/rules/lane', '/config', `/config/files?namespace=default&group=${group}`,

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Session } from '../api';
 import { Badge, Dialog, Empty, ErrorBox, Field, FormDialog, JsonEditor, Page, when } from '../components';
 import { useAction, useLoad } from '../hooks';
+import { loadHeldStrategies } from '../grants';
 
 function TokenCell({ kind, id }: { kind: 'user' | 'usergroup'; id: string }) {
   const [token, setToken] = useState<string | undefined>(undefined);
@@ -170,21 +171,26 @@ function resourceLabel(kind: string, r: any): string {
 }
 
 /**
- * What a sub-account may do: the strategies naming it (the server shows a sub-account only those),
- * read-only. Writes outside them are refused by the server, and the refusal is shown in place.
+ * What a sub-account may do: the strategies naming it and those naming its groups, read-only (the
+ * same list the console decides its read-only views from). Writes outside them are refused by the
+ * server, and the refusal is shown in place.
  */
-export function MyAccessPage() {
-  const list = useLoad(() => api.get('/core/v1/auth/strategies', { show_detail: 'true', limit: 100 }), []);
-  const items: any[] = list.data?.authStrategies ?? [];
+export function MyAccessPage({ session }: { session: Session }) {
+  const list = useLoad(() => loadHeldStrategies(session), [session.token]);
+  const items = list.data ?? [];
   return (
     <Page title="My access">
-      <p class="muted">The strategies that grant you access. Anything else you try is refused by the server, with its reason shown where you tried.</p>
+      <p class="muted">
+        The strategies that grant you access, yours and your groups'. Pages show write controls only where these allow them; the server
+        checks every call, and a refusal is shown with its code where you tried.
+      </p>
       <ErrorBox error={list.error} />
-      {items.length === 0 && !list.loading ? <Empty>No strategy names you yet: ask your main account for one.</Empty> : items.map((s) => (
+      {items.length === 0 && !list.loading ? <Empty>No strategy names you yet: ask your main account for one.</Empty> : items.map(({ strategy: s, via }) => (
         <section key={s.id} class="panel" aria-label={`Strategy ${s.name}`}>
-          <h2>{s.name} <Badge kind={s.action === 'DENY' ? 'bad' : 'ok'}>{s.action}</Badge></h2>
+          <h2>{s.name} <Badge kind={s.action === 'DENY' ? 'bad' : 'ok'}>{s.action ?? 'READ_WRITE'}</Badge></h2>
+          {via && <p class="muted small">Through your group {via}</p>}
           {s.comment && <p class="muted">{s.comment}</p>}
-          <p><strong>Operations:</strong> {(s.functions ?? []).length ? s.functions.join(', ') : 'all'}</p>
+          {Array.isArray(s.functions) && <p><strong>Operations:</strong> {s.functions.length ? s.functions.join(', ') : 'all'}</p>}
           <ul>
             {RESOURCE_KINDS.filter(([k]) => (s.resources?.[k] ?? []).length > 0).map(([k, label]) => (
               <li key={k}>

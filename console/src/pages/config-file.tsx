@@ -3,7 +3,9 @@ import { api } from '../api';
 import { Badge, CodeEditor, ErrorBox, Field, Page, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href } from '../router';
-import { FORMATS } from './config-groups';
+import { FORMATS, useGroupRef } from './config-groups';
+import { FN } from '../access';
+import { notAllowed, ReadOnlyNote, refusedOf, useGrants, WriteButton } from '../grants';
 import { DiffView, ReleasesPanel, WatchersPanel } from './config-history';
 
 /** One config file: edit the draft, publish (full or gray), releases, history, diff, watchers. */
@@ -22,6 +24,12 @@ export function ConfigFilePage({ params }: { params: Record<string, string> }) {
   const [saved, setSaved] = useState('');
   const [tick, setTick] = useState(0);
   const f = file.data?.configFile;
+  const grants = useGrants();
+  const ref = useGroupRef(namespace, group);
+  const canSave = grants.can(FN.updateFile, [ref]);
+  const canPublish = grants.can(FN.publish, [ref]);
+  const canStop = grants.can(FN.stopBeta, [ref]);
+  const canRollback = grants.can(FN.rollbackReleases, [ref]);
   useEffect(() => {
     // Take the server's copy only when nothing was typed yet: a failed save never loses edits.
     if (f && content === undefined) {
@@ -64,14 +72,15 @@ export function ConfigFilePage({ params }: { params: Record<string, string> }) {
         Namespace {namespace} · status {f?.status ?? '…'} · modified {when(f?.modifyTime)} {f?.modifyBy}
         {activeRelease ? <> · active release <strong>{activeRelease.name}</strong> (version {activeRelease.version})</> : ' · never published'}
       </p>
+      <ReadOnlyNote refused={refusedOf([canSave, canPublish, canStop, canRollback])} />
       <ErrorBox error={file.error} />
       <div class="split">
-        <form class="editor" onSubmit={(e) => { e.preventDefault(); void doSave(); }}>
+        <form class="editor" onSubmit={(e) => { e.preventDefault(); if (canSave) void doSave(); }}>
           <div class="row">
-            <Field label="Format"><select value={format} onChange={(e) => setFormat(e.currentTarget.value)}>{FORMATS.map((x) => <option key={x}>{x}</option>)}</select></Field>
-            <Field label="Comment"><input value={comment} onInput={(e) => setComment(e.currentTarget.value)} /></Field>
+            <Field label="Format"><select value={format} disabled={!canSave} onChange={(e) => setFormat(e.currentTarget.value)}>{FORMATS.map((x) => <option key={x}>{x}</option>)}</select></Field>
+            <Field label="Comment"><input value={comment} readOnly={!canSave} onInput={(e) => setComment(e.currentTarget.value)} /></Field>
           </div>
-          <CodeEditor value={text} onInput={setContent} format={format} label={`Content of ${name}`} rows={20} />
+          <CodeEditor value={text} onInput={setContent} readOnly={!canSave} format={format} label={`Content of ${name}`} rows={20} />
           <ErrorBox error={save.error} onClose={save.clear} />
           <div class="actions">
             {dirty ? <Badge kind="warn">unsaved changes</Badge> : null}
@@ -79,31 +88,31 @@ export function ConfigFilePage({ params }: { params: Record<string, string> }) {
             <button type="button" onClick={() => setShowDiff(!showDiff)} aria-expanded={showDiff}>
               {showDiff ? 'Hide' : 'Show'} changes since the active release
             </button>
-            <button type="submit" disabled={save.busy}>{save.busy ? 'Saving…' : 'Save draft'}</button>
+            <WriteButton allowed={canSave} reason={notAllowed(`edit files of ${namespace}/${group}`)} type="submit" disabled={save.busy}>{save.busy ? 'Saving…' : 'Save draft'}</WriteButton>
           </div>
           {showDiff && <DiffView from={activeRelease?.content ?? ''} to={text} fromLabel="active release" toLabel="editor" />}
         </form>
         <aside class="panel" aria-labelledby="publish-title">
           <h2 id="publish-title">Publish</h2>
           <Field label="Release description"><input name="release-description" value={releaseDesc} onInput={(e) => setReleaseDesc(e.currentTarget.value)} /></Field>
-          <button type="button" class="primary" disabled={publish.busy} onClick={() => void doPublish(false)}>
+          <WriteButton allowed={canPublish && (!dirty || canSave)} reason={notAllowed(`publish files of ${namespace}/${group}`)} class="primary" disabled={publish.busy} onClick={() => void doPublish(false)}>
             {publish.busy ? 'Publishing…' : dirty ? 'Save and publish' : 'Publish'}
-          </button>
+          </WriteButton>
           <h3>Gray release</h3>
           <Field label="Client IPs" hint="Comma or space separated; only these clients get the new content.">
             <input name="gray-ips" value={grayIps} onInput={(e) => setGrayIps(e.currentTarget.value)} />
           </Field>
           <div class="actions">
-            <button type="button" disabled={publish.busy || !grayIps.trim()} onClick={() => void doPublish(true)}>Publish to these clients</button>
-            <button type="button" disabled={publish.busy} onClick={() => void publish.run(async () => {
+            <WriteButton allowed={canPublish && (!dirty || canSave)} reason={notAllowed(`publish files of ${namespace}/${group}`)} disabled={publish.busy || !grayIps.trim()} onClick={() => void doPublish(true)}>Publish to these clients</WriteButton>
+            <WriteButton allowed={canStop} reason={notAllowed(`stop gray releases in ${namespace}/${group}`)} disabled={publish.busy} onClick={() => void publish.run(async () => {
               await api.post('/config/v1/configfiles/releases/stopbeta', [{ namespace, group, fileName: name }]);
               refresh();
-            })}>Stop gray release</button>
+            })}>Stop gray release</WriteButton>
           </div>
           <ErrorBox error={publish.error} onClose={publish.clear} />
         </aside>
       </div>
-      <ReleasesPanel namespace={namespace} group={group} name={name} tick={tick} onChange={refresh} />
+      <ReleasesPanel namespace={namespace} group={group} name={name} tick={tick} onChange={refresh} canRollback={canRollback} />
       <WatchersPanel namespace={namespace} group={group} name={name} />
     </Page>
   );

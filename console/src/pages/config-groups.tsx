@@ -3,9 +3,21 @@ import { api } from '../api';
 import { Empty, ErrorBox, Field, FormDialog, Page, Pager, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href, navigate } from '../router';
+import { FN, groupRef } from '../access';
+import { notAllowed, ReadOnlyNote, refusedOf, useGrants, WriteButton } from '../grants';
 
 const LIMIT = 20;
 export const FORMATS = ['text', 'yaml', 'json', 'properties', 'xml', 'html', 'toml', 'ini'];
+
+/**
+ * A config group as the server's config guard names it: by id (a strategy may grant the group) and
+ * by namespace. The id comes from the group list, filtered to exactly this group.
+ */
+export function useGroupRef(namespace: string, group: string) {
+  const found = useLoad(() => api.get('/config/v1/configfilegroups', { namespace, group, limit: 1 }), [namespace, group]);
+  const g = (found.data?.configFileGroups ?? []).find((x: any) => x.namespace === namespace && x.name === group);
+  return groupRef(namespace, g ? String(g.id ?? '') : '');
+}
 
 export function ConfigGroupsPage({ params }: { params: Record<string, string> }) {
   const namespace = params.namespace ?? '';
@@ -17,8 +29,15 @@ export function ConfigGroupsPage({ params }: { params: Record<string, string> })
   const [draft, setDraft] = useState({ namespace: namespace || 'default', name: '', comment: '' });
   const [ns, setNs] = useState(namespace);
   const items: any[] = list.data?.configFileGroups ?? [];
+  const grants = useGrants();
+  // A new group has no id yet: only its namespace's grant (or one on every group) covers it.
+  const canCreate = namespace
+    ? grants.can(FN.createGroup, [groupRef(namespace, '')])
+    : grants.somewhere(FN.createGroup, (ns) => [groupRef(ns, '')]);
+  const canDelete = (g: any) => grants.can(FN.deleteGroup, [groupRef(g.namespace, String(g.id ?? ''))]);
   return (
-    <Page title="Config groups" actions={<button type="button" class="primary" onClick={() => setOpen(true)}>New group</button>}>
+    <Page title="Config groups" actions={<WriteButton allowed={canCreate} reason={notAllowed(namespace ? `create config groups in ${namespace}` : 'create config groups')} class="primary" onClick={() => setOpen(true)}>New group</WriteButton>}>
+      <ReadOnlyNote refused={refusedOf([canCreate, ...items.map(canDelete)])} />
       <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate('/config', { namespace: ns.trim() }); }}>
         <Field label="Namespace"><input value={ns} placeholder="any" onInput={(e) => setNs(e.currentTarget.value)} /></Field>
         <button type="submit">Filter</button>
@@ -36,7 +55,7 @@ export function ConfigGroupsPage({ params }: { params: Record<string, string> })
                 <td>{g.fileCount ?? 0}</td>
                 <td>{g.comment}</td>
                 <td>{when(g.modifyTime)}</td>
-                <td><button type="button" class="link danger" hidden={g.deleteable === false} aria-label={`Delete group ${g.name}`} onClick={() => {
+                <td><button type="button" class="link danger" hidden={g.deleteable === false || !canDelete(g)} aria-label={`Delete group ${g.name}`} onClick={() => {
                   if (confirm(`Delete config group ${g.namespace}/${g.name}?`)) void action.run(() => api.del('/config/v1/configfilegroups', { namespace: g.namespace, group: g.name })).then((ok) => { if (ok) void list.reload(); });
                 }}>Delete</button></td>
               </tr>
@@ -63,8 +82,13 @@ export function ConfigFilesPage({ params }: { params: Record<string, string> }) 
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState({ name: '', format: 'yaml', comment: '' });
   const items: any[] = list.data?.configFiles ?? [];
+  const ref = useGroupRef(namespace, group);
+  const grants = useGrants();
+  const canCreate = grants.can(FN.createFile, [ref]);
+  const canDelete = grants.can(FN.deleteFile, [ref]);
   return (
-    <Page title={`Files of ${namespace}/${group}`} actions={<button type="button" class="primary" onClick={() => setOpen(true)}>New file</button>}>
+    <Page title={`Files of ${namespace}/${group}`} actions={<WriteButton allowed={canCreate} reason={notAllowed(`create files in ${namespace}/${group}`)} class="primary" onClick={() => setOpen(true)}>New file</WriteButton>}>
+      <ReadOnlyNote refused={refusedOf([canCreate, canDelete])} />
       <p class="muted small"><a href={href('/config', { namespace })}>← Config groups</a></p>
       <ErrorBox error={list.error} />
       <ErrorBox error={action.error} onClose={action.clear} />
@@ -79,7 +103,7 @@ export function ConfigFilesPage({ params }: { params: Record<string, string> }) 
                 <td>{f.status}</td>
                 <td>{when(f.releaseTime)} {f.releaseBy}</td>
                 <td>{when(f.modifyTime)} {f.modifyBy}</td>
-                <td><button type="button" class="link danger" aria-label={`Delete file ${f.name}`} onClick={() => {
+                <td><button type="button" class="link danger" hidden={!canDelete} aria-label={`Delete file ${f.name}`} onClick={() => {
                   if (confirm(`Delete ${f.name} and its releases?`)) void action.run(() => api.del('/config/v1/configfiles', { namespace, group, name: f.name })).then((ok) => { if (ok) void list.reload(); });
                 }}>Delete</button></td>
               </tr>

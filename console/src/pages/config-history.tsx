@@ -27,7 +27,11 @@ export function DiffView({ from, to, fromLabel, toLabel }: { from: string; to: s
 }
 
 /** Releases (with rollback) and the release history (with a diff between any two entries). */
-export function ReleasesPanel({ namespace, group, name, tick, onChange }: { namespace: string; group: string; name: string; tick: number; onChange: () => void }) {
+export function ReleasesPanel({ namespace, group, name, tick, onChange, canRollback = true }: {
+  namespace: string; group: string; name: string; tick: number; onChange: () => void;
+  /** False when the user's strategies do not allow a rollback here: the buttons are left out. */
+  canRollback?: boolean;
+}) {
   const history = useLoad(() => api.get('/config/v1/configfiles/releasehistory', { namespace, group, name, limit: 50 }), [namespace, group, name]);
   const releases = useLoad(() => api.get('/config/v1/configfiles/releases', { namespace, group, file_name: name, limit: 50 }), [namespace, group, name]);
   useEffect(() => {
@@ -57,7 +61,7 @@ export function ReleasesPanel({ namespace, group, name, tick, onChange }: { name
                 <td>{r.name}</td><td>{r.version}</td><td>{r.releaseType || 'full'}</td>
                 <td>{r.active ? <Badge kind="ok">active</Badge> : <span class="muted">inactive</span>}</td>
                 <td>{when(r.createTime)} {r.createBy}</td>
-                <td>{!r.active && r.releaseType !== 'gray' && (
+                <td>{canRollback && !r.active && r.releaseType !== 'gray' && (
                   <button type="button" class="link" aria-label={`Roll back to ${r.name}`} disabled={action.busy} onClick={() => {
                     if (confirm(`Make ${r.name} the active release again?`)) void action.run(() => api.put('/config/v1/configfiles/releases/rollback', [{ namespace, group, fileName: name, name: r.name }])).then((ok) => ok && onChange());
                   }}>Roll back to this</button>

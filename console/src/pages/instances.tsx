@@ -3,6 +3,8 @@ import { api } from '../api';
 import { Badge, Dialog, Empty, ErrorBox, Field, FormDialog, JsonEditor, Page, Pager } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href, navigate } from '../router';
+import { FN } from '../access';
+import { notAllowed, ReadOnlyNote, refusedOf, useGrants, WriteButton } from '../grants';
 
 const POLL_MS = 2000;
 const LIMIT = 50;
@@ -32,6 +34,14 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
   const [adding, setAdding] = useState(false);
   const [draft, setDraft] = useState({ host: '', port: '8080' });
   const items: any[] = list.data?.instances ?? [];
+  // The service's id: a strategy may grant the service by id (the server resolves it the same way).
+  const svc = useLoad(() => api.get('/naming/v1/services', { namespace, name: service, limit: 1 }), [namespace, service]);
+  const grants = useGrants();
+  const found = (svc.data?.services ?? []).find((x: any) => x.namespace === namespace && x.name === service);
+  const ref = grants.service(namespace, service, found?.id);
+  const canAdd = grants.can(FN.createInstances, [ref]);
+  const canUpdate = grants.can(FN.updateInstances, [ref]);
+  const canRemove = grants.can(FN.deleteInstances, [ref]);
   const update = (inst: any, patch: Record<string, unknown>) =>
     action.run(() => api.put('/naming/v1/instances', [{ ...keyOf(inst), ...patch }])).then((ok) => {
       if (ok) void list.reload();
@@ -42,9 +52,10 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
       title={`Instances of ${namespace}/${service}`}
       actions={<>
         <a class="button" href={href('/aliases', { namespace, service })}>Aliases</a>
-        <button type="button" class="primary" onClick={() => setAdding(true)}>Add instance</button>
+        <WriteButton allowed={canAdd} reason={notAllowed(`add instances to ${namespace}/${service}`)} class="primary" onClick={() => setAdding(true)}>Add instance</WriteButton>
       </>}
     >
+      <ReadOnlyNote refused={refusedOf([canAdd, canUpdate, canRemove])} />
       <p class="muted small">
         <a href={href('/services', { namespace })}>← Services of {namespace}</a> · Live: refreshed every {POLL_MS / 1000} s
         {list.loading ? ' (refreshing…)' : ''}
@@ -61,7 +72,7 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
                 <td>{i.protocol || '—'} {i.version ? `/ ${i.version}` : ''}</td>
                 <td>
                   {i.healthy ? <Badge kind="ok">healthy</Badge> : <Badge kind="bad">unhealthy</Badge>}{' '}
-                  {i.enableHealthCheck ? <span class="muted small"> by heartbeat</span> : (
+                  {i.enableHealthCheck ? <span class="muted small"> by heartbeat</span> : canUpdate && (
                     // Without a health check the health is set by hand.
                     <button type="button" class="link" disabled={action.busy} aria-label={`Mark ${i.host}:${i.port} ${i.healthy ? 'unhealthy' : 'healthy'}`} onClick={() => update(i, { healthy: !i.healthy })}>
                       mark {i.healthy ? 'unhealthy' : 'healthy'}
@@ -69,15 +80,17 @@ export function InstancesPage({ params }: { params: Record<string, string> }) {
                   )}
                 </td>
                 <td>
-                  <button type="button" class={`toggle ${i.isolate ? 'on' : ''}`} aria-pressed={!!i.isolate} aria-label={`Isolate ${i.host}:${i.port}`} disabled={action.busy} onClick={() => update(i, { isolate: !i.isolate })}>
-                    {i.isolate ? 'Isolated' : 'Serving'}
-                  </button>
+                  {canUpdate ? (
+                    <button type="button" class={`toggle ${i.isolate ? 'on' : ''}`} aria-pressed={!!i.isolate} aria-label={`Isolate ${i.host}:${i.port}`} disabled={action.busy} onClick={() => update(i, { isolate: !i.isolate })}>
+                      {i.isolate ? 'Isolated' : 'Serving'}
+                    </button>
+                  ) : <Badge kind={i.isolate ? 'warn' : 'info'}>{i.isolate ? 'Isolated' : 'Serving'}</Badge>}
                 </td>
-                <td><Weight inst={i} onSave={(w) => update(i, { weight: w })} /></td>
+                <td>{canUpdate ? <Weight inst={i} onSave={(w) => update(i, { weight: w })} /> : (i.weight ?? 100)}</td>
                 <td class="meta">{Object.entries(i.metadata ?? {}).map(([k, v]) => <span key={k} class="chip">{k}={String(v)}</span>)}</td>
                 <td>
-                  <button type="button" class="link" onClick={() => setEditing(i)} aria-label={`Edit metadata of ${i.host}:${i.port}`}>Metadata</button>{' '}
-                  <button type="button" class="link danger" aria-label={`Remove ${i.host}:${i.port}`} onClick={() => {
+                  <button type="button" class="link" hidden={!canUpdate} onClick={() => setEditing(i)} aria-label={`Edit metadata of ${i.host}:${i.port}`}>Metadata</button>{' '}
+                  <button type="button" class="link danger" hidden={!canRemove} aria-label={`Remove ${i.host}:${i.port}`} onClick={() => {
                     if (confirm(`Remove instance ${i.host}:${i.port}?`)) void action.run(() => api.post('/naming/v1/instances/delete', [keyOf(i)])).then(() => list.reload());
                   }}>Remove</button>
                 </td>

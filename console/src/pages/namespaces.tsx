@@ -3,6 +3,8 @@ import { api } from '../api';
 import { Empty, ErrorBox, Field, FormDialog, Page, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href } from '../router';
+import { FN, namespaceRef, UNNAMED } from '../access';
+import { notAllowed, ReadOnlyNote, refusedOf, useGrants, WriteButton } from '../grants';
 
 export function NamespacesPage() {
   const list = useLoad(() => api.get('/core/v1/namespaces', { limit: 100 }), []);
@@ -14,11 +16,18 @@ export function NamespacesPage() {
   const edit = useAction();
   const [editing, setEditing] = useState<{ name: string; comment: string } | undefined>(undefined);
   const items: any[] = list.data?.namespaces ?? [];
+  const grants = useGrants();
+  // A new namespace is named by its own name, which only a grant on every namespace covers.
+  const canCreate = grants.can(FN.createNamespaces, [namespaceRef(UNNAMED)]);
+  const canEdit = (n: string) => grants.can(FN.updateNamespaces, [namespaceRef(n)]);
+  const canDelete = (n: string) => grants.can(FN.deleteNamespaces, [namespaceRef(n)]);
+  const refused = refusedOf([canCreate, ...items.flatMap((n) => [canEdit(n.name), canDelete(n.name)])]);
   const remove = (n: string) => {
     if (confirm(`Delete namespace ${n}?`)) void action.run(() => api.post('/core/v1/namespaces/delete', [{ name: n }])).then((ok) => { if (ok) void list.reload(); });
   };
   return (
-    <Page title="Namespaces" actions={<button type="button" class="primary" onClick={() => setCreating(true)}>New namespace</button>}>
+    <Page title="Namespaces" actions={<WriteButton allowed={canCreate} reason={notAllowed('create namespaces')} class="primary" onClick={() => setCreating(true)}>New namespace</WriteButton>}>
+      <ReadOnlyNote refused={refused} />
       <ErrorBox error={list.error} />
       <ErrorBox error={action.error} onClose={action.clear} />
       {items.length === 0 && !list.loading ? <Empty>No namespaces.</Empty> : (
@@ -32,8 +41,8 @@ export function NamespacesPage() {
                 <td>{n.total_service_count ?? 0}</td>
                 <td>{n.total_health_instance_count ?? 0}/{n.total_instance_count ?? 0}</td>
                 <td>{when(n.mtime)}</td>
-                <td><button type="button" class="link" hidden={n.editable === false} aria-label={`Edit namespace ${n.name}`} onClick={() => { edit.clear(); setEditing({ name: n.name, comment: n.comment ?? '' }); }}>Edit</button>{' '}
-                  <button type="button" class="link danger" hidden={n.deleteable === false} onClick={() => remove(n.name)} aria-label={`Delete namespace ${n.name}`}>Delete</button></td>
+                <td><button type="button" class="link" hidden={n.editable === false || !canEdit(n.name)} aria-label={`Edit namespace ${n.name}`} onClick={() => { edit.clear(); setEditing({ name: n.name, comment: n.comment ?? '' }); }}>Edit</button>{' '}
+                  <button type="button" class="link danger" hidden={n.deleteable === false || !canDelete(n.name)} onClick={() => remove(n.name)} aria-label={`Delete namespace ${n.name}`}>Delete</button></td>
               </tr>
             ))}
           </tbody>

@@ -3,6 +3,8 @@ import { api } from '../api';
 import { Badge, Dialog, Empty, ErrorBox, Field, JsonEditor, Page, Pager, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { navigate } from '../router';
+import { RULE_FN, ruleRef } from '../access';
+import { notAllowed, ReadOnlyNote, refusedOf, useGrants, WriteButton } from '../grants';
 
 interface RuleKind {
   key: string;
@@ -77,8 +79,16 @@ function RuleList({ k, params }: { k: RuleKind; params: Record<string, string> }
   const [editing, setEditing] = useState<{ rule: any; isNew: boolean } | undefined>(undefined);
   const [q, setQ] = useState(name);
   const items: any[] = list.data?.[k.listKey] ?? [];
+  const grants = useGrants();
+  const fn = RULE_FN[k.key];
+  const canCreate = grants.somewhere(fn.create, (ns, sid) => [{ type: fn.type, id: '', namespace: ns, serviceId: fn.byService ? sid : undefined }]);
+  const canEdit = (r: any) => grants.can(fn.update, [ruleRef(grants, k.key, r, true)]);
+  const canDelete = (r: any) => grants.can(fn.delete, [ruleRef(grants, k.key, r, false)]);
+  const canSwitch = (r: any) => !!fn.enable && grants.can(fn.enable, [ruleRef(grants, k.key, r, false)]);
+  const refused = refusedOf([canCreate, ...items.flatMap((r) => [canEdit(r), canDelete(r), ...(k.enable ? [canSwitch(r)] : [])])]);
   return (
-    <Page title={k.title} actions={<button type="button" class="primary" onClick={() => { save.clear(); setEditing({ rule: k.template, isNew: true }); }}>New rule</button>}>
+    <Page title={k.title} actions={<WriteButton allowed={canCreate} reason={notAllowed(`create ${k.title.toLowerCase()}`)} class="primary" onClick={() => { save.clear(); setEditing({ rule: k.template, isNew: true }); }}>New rule</WriteButton>}>
+      <ReadOnlyNote refused={refused} />
       <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate(`/rules/${k.key}`, { name: q.trim() }); }}>
         <Field label="Name contains"><input value={q} onInput={(e) => setQ(e.currentTarget.value)} /></Field>
         <button type="submit">Search</button>
@@ -95,16 +105,18 @@ function RuleList({ k, params }: { k: RuleKind; params: Record<string, string> }
                 <td>{k.describe(r)}</td>
                 {k.enable && (
                   <td>
-                    <button type="button" class={`toggle ${k.isOn!(r) ? 'enabled' : ''}`} aria-pressed={k.isOn!(r)} aria-label={`Enable ${r.name}`} disabled={toggle.busy}
-                      onClick={() => void toggle.run(() => api.put(k.enable!.url, [k.enable!.item(r, !k.isOn!(r))])).then((ok) => { if (ok) void list.reload(); })}>
-                      {k.isOn!(r) ? 'Enabled' : 'Disabled'}
-                    </button>
+                    {canSwitch(r) ? (
+                      <button type="button" class={`toggle ${k.isOn!(r) ? 'enabled' : ''}`} aria-pressed={k.isOn!(r)} aria-label={`Enable ${r.name}`} disabled={toggle.busy}
+                        onClick={() => void toggle.run(() => api.put(k.enable!.url, [k.enable!.item(r, !k.isOn!(r))])).then((ok) => { if (ok) void list.reload(); })}>
+                        {k.isOn!(r) ? 'Enabled' : 'Disabled'}
+                      </button>
+                    ) : <Badge kind={k.isOn!(r) ? 'ok' : 'info'}>{k.isOn!(r) ? 'Enabled' : 'Disabled'}</Badge>}
                   </td>
                 )}
                 <td>{when(r.mtime ?? r.modifyTime)}</td>
                 <td>
-                  <button type="button" class="link" onClick={() => { save.clear(); setEditing({ rule: editable(r), isNew: false }); }} hidden={r.editable === false} aria-label={`Edit ${r.name}`}>Edit</button>{' '}
-                  <button type="button" class="link danger" hidden={r.deleteable === false} aria-label={`Delete ${r.name}`} onClick={() => {
+                  <button type="button" class="link" onClick={() => { save.clear(); setEditing({ rule: editable(r), isNew: false }); }} hidden={r.editable === false || !canEdit(r)} aria-label={`Edit ${r.name}`}>Edit</button>{' '}
+                  <button type="button" class="link danger" hidden={r.deleteable === false || !canDelete(r)} aria-label={`Delete ${r.name}`} onClick={() => {
                     if (confirm(`Delete rule ${r.name}?`)) void toggle.run(() => api.post(`${k.base}/delete`, [{ id: r.id, name: r.name }])).then((ok) => { if (ok) void list.reload(); });
                   }}>Delete</button>
                 </td>

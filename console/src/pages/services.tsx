@@ -3,6 +3,8 @@ import { api } from '../api';
 import { Dialog, Empty, ErrorBox, Field, FormDialog, JsonEditor, Page, Pager, when } from '../components';
 import { useAction, useLoad } from '../hooks';
 import { href, navigate } from '../router';
+import { FN, newServiceRef } from '../access';
+import { notAllowed, ReadOnlyNote, refusedOf, useGrants, WriteButton } from '../grants';
 
 const LIMIT = 20;
 
@@ -34,9 +36,17 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
   const action = useAction();
   const create = useAction();
   const items: any[] = list.data?.services ?? [];
+  const grants = useGrants();
+  const canCreate = namespace
+    ? grants.can(FN.createServices, [newServiceRef(namespace)])
+    : grants.somewhere(FN.createServices, (ns) => [newServiceRef(ns)]);
+  const canEdit = (s: any) => grants.can(FN.updateServices, [grants.service(s.namespace, s.name, s.id)]);
+  const canDelete = (s: any) => grants.can(FN.deleteServices, [grants.service(s.namespace, s.name, s.id)]);
+  const refused = refusedOf([canCreate, ...items.flatMap((s) => [canEdit(s), canDelete(s)])]);
   const go = (o: number) => navigate('/services', { namespace, name, meta, healthy: healthy ? '1' : undefined, offset: o || undefined });
   return (
-    <Page title="Services" actions={<button type="button" class="primary" onClick={() => setCreating(true)}>New service</button>}>
+    <Page title="Services" actions={<WriteButton allowed={canCreate} reason={notAllowed(namespace ? `create services in ${namespace}` : 'create services')} class="primary" onClick={() => setCreating(true)}>New service</WriteButton>}>
+      <ReadOnlyNote refused={refused} />
       <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate('/services', { namespace: q.namespace.trim(), name: q.name.trim(), meta: q.meta.trim(), healthy: q.healthy ? '1' : undefined }); }}>
         <Field label="Namespace"><input name="namespace" value={q.namespace} placeholder="any" onInput={(e) => setQ({ ...q, namespace: e.currentTarget.value })} /></Field>
         <Field label="Name contains"><input name="name" value={q.name} placeholder="any" onInput={(e) => setQ({ ...q, name: e.currentTarget.value })} /></Field>
@@ -57,8 +67,8 @@ export function ServicesPage({ params }: { params: Record<string, string> }) {
                 <td>{s.healthy_instance_count ?? 0}/{s.total_instance_count ?? 0}</td>
                 <td>{s.business}</td>
                 <td>{when(s.mtime)}</td>
-                <td><button type="button" class="link" hidden={s.editable === false} aria-label={`Edit service ${s.name}`} onClick={() => { edit.clear(); setEditing(s); }}>Edit</button>{' '}
-                  <button type="button" class="link danger" hidden={s.deleteable === false} aria-label={`Delete service ${s.name}`} onClick={() => {
+                <td><button type="button" class="link" hidden={s.editable === false || !canEdit(s)} aria-label={`Edit service ${s.name}`} onClick={() => { edit.clear(); setEditing(s); }}>Edit</button>{' '}
+                  <button type="button" class="link danger" hidden={s.deleteable === false || !canDelete(s)} aria-label={`Delete service ${s.name}`} onClick={() => {
                   if (confirm(`Delete service ${s.namespace}/${s.name}?`)) void action.run(() => api.post('/naming/v1/services/delete', [{ namespace: s.namespace, name: s.name }])).then((ok) => { if (ok) void list.reload(); });
                 }}>Delete</button></td>
               </tr>

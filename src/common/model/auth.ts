@@ -67,6 +67,20 @@ export const RESOURCE_TYPES = [
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
+/** Whether an operation reads or writes. */
+export type Access = 'read' | 'write';
+
+/**
+ * A resource an operation touches. `id` is '' for a resource that does not exist yet (a service
+ * being created); `namespace` / `serviceId` name the resources it lives in, whose grants cover it.
+ */
+export interface ResourceRef {
+  type: ResourceType;
+  id: string;
+  namespace?: string;
+  serviceId?: string;
+}
+
 /** One resource a strategy covers; id `*` covers every resource of the type. */
 export interface StrategyResource {
   type: ResourceType;
