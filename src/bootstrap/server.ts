@@ -326,7 +326,7 @@ export async function startServer(opts: {
               if (op.role !== 'admin' && op.role !== 'main') throw new PolarisError(Code.OperationRoleForbidden, 'maintain operations need the admin or a main account');
             }
           : undefined,
-      rules: rules && auth ? guardRules(rules.service, cache, auth.checker) : rules?.service,
+      rules: rules && auth ? guardRules(rules.service, cache, auth.checker, rulesCache) : rules?.service,
       // xDS reads as the control plane itself (polaris checks no token there): unguarded.
       xds: { naming: naming.service, watch: naming.watch, rulesWatch: rules?.watch },
       config:

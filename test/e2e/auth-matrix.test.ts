@@ -303,6 +303,42 @@ describe('grants, tokens and their effect on the very next request', () => {
     assert.equal(no.body.code, 401001);
   });
 
+  test('a rule named by id is judged where it lives, not where the request says it is', async () => {
+    const rule = (space: string) => ({
+      name: u(),
+      namespace: space,
+      enable: true,
+      routing_policy: 'RulePolicy',
+      priority: 0,
+      routing_config: {
+        '@type': 'type.googleapis.com/v1.RuleRoutingConfig',
+        rules: [
+          {
+            name: 'sub',
+            sources: [{ service: '*', namespace: space }],
+            destinations: [{ service: svc.A, namespace: space, weight: 100, priority: 1, name: 'grp' }],
+          },
+        ],
+      },
+    });
+    const inB = rule(ns.B);
+    const idB = (await asAdmin('POST', '/naming/v2/routings', [inB])).responses[0].data.id;
+    // `granted` may write namespace A only: claiming A for B's rule must not let it through.
+    const moved = await call(d.http, 'PUT', '/naming/v2/routings', [{ ...inB, id: idB, namespace: ns.A }], h(tokens.granted));
+    assert.equal(moved.body.code, 401001, moved.text);
+    const del = await call(d.http, 'POST', '/naming/v2/routings/delete', [{ id: idB }], h(tokens.granted));
+    assert.equal(del.body.code, 401001, del.text);
+    const off = await call(d.http, 'PUT', '/naming/v2/routings/enable', [{ id: idB, enable: false }], h(tokens.granted));
+    assert.equal(off.body.code, 401001, off.text);
+    const list = await asAdmin('GET', `/naming/v2/routings?id=${idB}`);
+    assert.equal(list.data[0]?.namespace, ns.B, 'the refused update changed nothing');
+    assert.equal(list.data[0]?.enable, true);
+    // A rule that lives in A is covered by the namespace grant, by id alone too.
+    const idA = (await asAdmin('POST', '/naming/v2/routings', [rule(ns.A)])).responses[0].data.id;
+    const delA = await call(d.http, 'POST', '/naming/v2/routings/delete', [{ id: idA }], h(tokens.granted));
+    assert.equal(delA.body.code, 200000, delA.text);
+  });
+
   test('disabling a token refuses its next read and write (401003); enabling restores it', async () => {
     const name = u();
     const user = await asAdmin('POST', '/core/v1/users', [{ name, password: 'pass-123', source: 'Polaris' }]);

@@ -1,8 +1,10 @@
 import type { NamingReader } from '../../cache/api.js';
+import type { RulesReader } from '../../cache/rules-cache.js';
 import type { Response as WireResponse } from '../../common/api/gen/wire.js';
 import type { PolarisError } from '../../common/errors/polaris-error.js';
 import type { ResourceType } from '../../common/model/auth.js';
 import type { RulesService } from '../../service/rules/api.js';
+import type { RuleKind } from '../../store/rules-api.js';
 import type { AuthChecker, ResourceRef } from '../api.js';
 import { guard, type OperationTable } from './guard.js';
 import { serviceRef } from './naming-resources.js';
@@ -12,18 +14,40 @@ import { serviceRef } from './naming-resources.js';
  * `*` of its type) and as the namespace it lives in; rules tied to one service (v1 routings, rate
  * limits, contracts) also as that service. A request that names a rule only by id (deletes,
  * enables) needs a grant on that rule or on its whole type.
+ *
+ * A request naming an existing rule by id is also judged where that rule lives now (its stored
+ * namespace and services, from the rules cache), not only where the request claims it is: a grant
+ * on namespace X must not let a caller edit or delete a rule of namespace Y by writing X in the
+ * body. Moving a rule needs rights on both sides.
  */
-export function rulesOperations(cache: NamingReader): OperationTable<RulesService> {
+export function rulesOperations(cache: NamingReader, rulesCache?: RulesReader): OperationTable<RulesService> {
+  const stored = (type: ResourceType, id: string | null | undefined): ResourceRef | undefined => {
+    const kind = KIND_OF[type];
+    if (!rulesCache || !kind || !id) return undefined;
+    const entry = rulesCache.get(kind, id);
+    if (!entry) return undefined;
+    const bound = entry.row.services[0];
+    const serviceId = bound ? serviceRef(cache, bound.namespace, bound.service).serviceId : undefined;
+    return { type, id, namespace: entry.row.namespace || undefined, serviceId };
+  };
+  const withStored = (type: ResourceType, id: string | null | undefined, claimed: ResourceRef): ResourceRef[] => {
+    const now = stored(type, id);
+    if (!now) return [claimed];
+    const same = now.namespace === claimed.namespace && now.serviceId === claimed.serviceId;
+    // A request that names only the id (delete, enable) is judged where the rule is.
+    const claimsPlace = claimed.namespace !== undefined || claimed.serviceId !== undefined;
+    return same || !claimsPlace ? [now] : [now, claimed];
+  };
   const rule =
     (type: ResourceType) =>
     (reqs: readonly { id?: string | null; namespace?: string | null }[]): ResourceRef[] =>
-      reqs.map((r) => ({ type, id: r.id ?? '', namespace: r.namespace ?? undefined }));
+      reqs.flatMap((r) => withStored(type, r.id, { type, id: r.id ?? '', namespace: r.namespace ?? undefined }));
   const ofService =
     (type: ResourceType) =>
     (reqs: readonly { id?: string | null; namespace?: string | null; service?: string | null }[]): ResourceRef[] =>
-      reqs.map((r) => {
+      reqs.flatMap((r) => {
         const svc = serviceRef(cache, r.namespace, r.service);
-        return { type, id: r.id ?? '', namespace: r.namespace ?? undefined, serviceId: svc.serviceId };
+        return withStored(type, r.id, { type, id: r.id ?? '', namespace: r.namespace ?? undefined, serviceId: svc.serviceId });
       });
   const contract = (reqs: readonly { namespace?: string | null; service?: string | null }[]): ResourceRef[] =>
     reqs.map((r) => serviceRef(cache, r.namespace, r.service));
@@ -86,11 +110,19 @@ export function rulesOperations(cache: NamingReader): OperationTable<RulesServic
   };
 }
 
+const KIND_OF: Partial<Record<ResourceType, RuleKind>> = {
+  route_rules: 'route',
+  ratelimit_rules: 'ratelimit',
+  circuitbreaker_rules: 'circuitbreaker',
+  faultdetect_rules: 'faultdetect',
+  lane_rules: 'lane',
+};
+
 /** A v1 routing names its service; it has no id of its own. */
 function v1(r: { service?: string | null; namespace?: string | null }): { service?: string | null; namespace?: string | null } {
   return { service: r.service, namespace: r.namespace };
 }
 
-export function guardRules(inner: RulesService, cache: NamingReader, checker: AuthChecker): RulesService {
-  return guard(inner, rulesOperations(cache), checker);
+export function guardRules(inner: RulesService, cache: NamingReader, checker: AuthChecker, rulesCache?: RulesReader): RulesService {
+  return guard(inner, rulesOperations(cache, rulesCache), checker);
 }
