@@ -152,12 +152,12 @@ export function buildApiServers(
         }
         out.push(
           createXdsServer(
-            { ...deps.xds, logger: deps.loggers.scope('xdsv3'), metrics: deps.metrics },
+            { ...deps.xds, logger: deps.loggers.scope('xdsv3'), metrics: deps.metrics, connLimiter: deps.connLimiters?.find(entry.name) },
             {
               name: entry.name,
               listenIP: entry.option.listenIP,
               listenPort: entry.option.listenPort,
-              connLimit: { openConnLimit: entry.option.connLimit.openConnLimit },
+              connLimit: { ...entry.option.connLimit, whiteList: [...entry.option.connLimit.whiteList] },
             },
           ),
         );

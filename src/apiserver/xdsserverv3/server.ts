@@ -1,7 +1,8 @@
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { ApiServer } from '../api.js';
-import { bindAddress, listenGrpc, shutdownGrpc } from '../grpc-listen.js';
+import { bindAddress, shutdownGrpc } from '../grpc-listen.js';
+import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
 import { DeltaStream } from './delta.js';
 import {
   DEFAULT_MAX_CONCURRENT_STREAMS,
@@ -48,6 +49,8 @@ class XdsServer implements XdsApiServer {
   private readonly streams = new Set<XdsStream>();
   private readonly counters: StreamCounters = { responses: 0, nacks: 0, lastPushMs: 0 };
   private server: Server | undefined;
+  private listener: LimitedGrpcListener | undefined;
+  private readonly limiter: ReturnType<typeof limiterFor>;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -61,6 +64,7 @@ class XdsServer implements XdsApiServer {
     this.port = options.listenPort;
     this.boundPort = options.listenPort;
     this.logger = deps.logger.child({ apiserver: this.name });
+    this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.logger);
     this.hds = new HdsHandlers({ naming: deps.naming, logger: this.logger });
     this.snapshot = new XdsSnapshot(
       { naming: deps.naming, watch: deps.watch, rulesWatch: deps.rulesWatch, logger: this.logger },
@@ -115,7 +119,6 @@ class XdsServer implements XdsApiServer {
   }
 
   private async doStart(): Promise<void> {
-    if (this.options.connLimit?.openConnLimit) this.logger.warn('connLimit is configured but not enforced on the xDS listener');
     const server = new Server({
       'grpc.max_receive_message_length': this.options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
       'grpc.max_send_message_length': -1,
@@ -141,7 +144,14 @@ class XdsServer implements XdsApiServer {
         [`Fetch${suffix}`]: fetchHandler(this.snapshot, typeUrl, this.logger),
       });
     }
-    this.boundPort = await listenGrpc(server, this.name, this.options.listenIP, this.options.listenPort, ServerCredentials.createInsecure());
+    try {
+      this.listener = await listenGrpcLimited(server, ServerCredentials.createInsecure(), { host: this.options.listenIP, port: this.options.listenPort }, this.limiter.limiter);
+    } catch (err) {
+      server.forceShutdown();
+      const address = bindAddress(this.options.listenIP, this.options.listenPort);
+      throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+    this.boundPort = this.listener.port;
     this.server = server;
     this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort) }, 'xDS v3 server listening');
   }
@@ -157,6 +167,8 @@ class XdsServer implements XdsApiServer {
   private async doStop(): Promise<void> {
     await this.startPromise?.catch(() => undefined);
     this.snapshot.stop();
+    if (this.limiter.owned) this.limiter.limiter?.stop();
+    await this.listener?.close();
     const server = this.server;
     if (!server) return;
     for (const s of [...this.streams]) s.end();
