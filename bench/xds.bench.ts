@@ -7,11 +7,20 @@
  *  - push latency: one endpoint of the hot service changes (console PUT) → time until each of the
  *    1,000 streams holds the new EDS (p50 / p99 / last), measured from sending the PUT;
  *  - services rebuilt per change (polaris_xds_services_rebuilt_total): only the changed one.
- * Run: npm run bench (or node --import tsx bench/xds.bench.ts [--services S] [--endpoints E] [--streams N] [--rounds R])
+ *  - memory per stream, from the daemon: its RSS, and its V8 heap after a full garbage collection
+ *    (asked for through the daemon's inspector), before and after the streams connect.
+ * Run: npm run bench (or node --import tsx bench/xds.bench.ts [--services S] [--endpoints E] [--streams N] [--rounds R] [--pin])
+ * `--full-decode`: the bench client decodes every resource of every answer (one process decoding
+ * for 1,000 Envoys, serially: latencies then include that); by default it reads only each
+ * answer's envelope (version, type, nonce), so the figures are the server's delivery.
+ * `--pin` pins the daemon (every thread) to CPU 1 and this client process to CPU 0 with taskset,
+ * so the two do not steal each other's core (other load on the machine still does).
  */
 import { call } from '../test/helpers/daemon.js';
-import { adsClient, node, T, type AdsClient, type SotwSession } from '../test/helpers/xds-client.js';
+import { adsClient, node, T, type SotwSession } from '../test/helpers/xds-client.js';
+import { leanAdsClient } from './xds-lean-client.js';
 import { startXdsDaemon } from '../test/helpers/xds-daemon.js';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { printTable, rssMiB, type Row } from './lib.js';
 
@@ -26,6 +35,42 @@ const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
+
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+/** Pins every thread of a process to one CPU (threads created later inherit it). */
+function pin(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/**
+ * The daemon's V8 heap in use after a full collection, MiB: a throwaway Node process (with the
+ * WebSocket client of Node 20) speaks the inspector protocol to the daemon's --inspect port.
+ */
+async function heapAfterGcMiB(wsUrl: string): Promise<{ heap: number; external: number }> {
+  const script = `
+    const ws = new WebSocket(${JSON.stringify(wsUrl)});
+    let id = 0;
+    const send = (method, params = {}) => new Promise((resolve) => {
+      const my = ++id;
+      const on = (ev) => { const m = JSON.parse(ev.data); if (m.id === my) { ws.removeEventListener('message', on); resolve(m.result); } };
+      ws.addEventListener('message', on);
+      ws.send(JSON.stringify({ id: my, method, params }));
+    });
+    ws.addEventListener('open', async () => {
+      await send('HeapProfiler.collectGarbage');
+      await send('HeapProfiler.collectGarbage');
+      const r = await send('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+      console.log(r.result.value);
+      ws.close();
+    });`;
+  const child = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  await new Promise((r) => child.on('exit', r));
+  const m = JSON.parse(out.trim() || '{}') as { heapUsed?: number; external?: number };
+  return { heap: (m.heapUsed ?? NaN) / (1024 * 1024), external: (m.external ?? NaN) / (1024 * 1024) };
+}
 
 const NS = 'bench-xds';
 const cluster = (svc: string) => `OUTBOUND|${NS}|${svc}`;
@@ -54,8 +99,14 @@ export async function runXdsBench(): Promise<Row[]> {
   const streams = arg('streams', 1000);
   const rounds = arg('rounds', 5);
   const rows: Row[] = [];
-  const { d, xdsPort } = await startXdsDaemon(process.env.XDS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.XDS_BENCH_PROF}`] : undefined);
-  const clients: AdsClient[] = [];
+  const nodeArgs = ['--inspect=127.0.0.1:0', ...(process.env.XDS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.XDS_BENCH_PROF}`] : [])];
+  const { d, xdsPort } = await startXdsDaemon(nodeArgs);
+  const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(d.output())?.[1];
+  if (flag('pin')) {
+    pin(d.proc.pid as number, 1);
+    pin(process.pid, 0);
+  }
+  const clients: Array<{ close(): void; sotw(): SotwSession }> = [];
   try {
     // Register services × endpoints (console batches of 100).
     const ids = new Map<string, string>();
@@ -77,7 +128,7 @@ export async function runXdsBench(): Promise<Row[]> {
     const total = services * perService;
     const rssIdle = rssMiB(d.proc.pid as number);
 
-    for (let c = 0; c < 4; c++) clients.push(adsClient(xdsPort, { ownConnection: true }));
+    for (let c = 0; c < 4; c++) clients.push(flag('full-decode') ? adsClient(xdsPort, { ownConnection: true }) : leanAdsClient(xdsPort));
     const hot = cluster(svcName(0));
 
     // First stream: activation builds every resource.
@@ -88,6 +139,9 @@ export async function runXdsBench(): Promise<Row[]> {
     await first.next(60_000);
     const firstMs = performance.now() - t0;
     first.end();
+    await new Promise((r) => setTimeout(r, 300));
+    const { heap: heapBuilt, external: extBuilt } = inspector ? await heapAfterGcMiB(inspector) : { heap: NaN, external: NaN };
+    const rssBuilt = rssMiB(d.proc.pid as number);
     const built = /xDS snapshot built.*?"services":(\d+).*?"resources":(\d+).*?"ms":(\d+)/.exec(d.output());
     rows.push({
       bench: `xds snapshot build, ${services} services × ${perService} endpoints (${total})`,
@@ -117,12 +171,18 @@ export async function runXdsBench(): Promise<Row[]> {
     await Promise.all(ready);
     const openMs = performance.now() - tOpen;
     await new Promise((r) => setTimeout(r, 500));
-    const rssHeld = rssMiB(d.proc.pid as number);
     const openLagMax = (await metric(d.http, 'polaris_nodejs_eventloop_lag_max_seconds')) * 1000;
+    const { heap: heapHeld, external: extHeld } = inspector ? await heapAfterGcMiB(inspector) : { heap: NaN, external: NaN };
+    const rssHeld = rssMiB(d.proc.pid as number);
     rows.push({
       bench: `xds ${streams} streams connected (CDS + 11 EDS each, ACKed)`,
       value: `${openMs.toFixed(0)} ms`,
-      note: `RSS ${rssIdle.toFixed(0)} → ${rssHeld.toFixed(0)} MiB, ${(((rssHeld - rssIdle) * 1024) / streams).toFixed(1)} KiB per stream; longest event-loop stall meanwhile ${openLagMax.toFixed(0)} ms`,
+      note: `longest event-loop stall meanwhile ${openLagMax.toFixed(0)} ms`,
+    });
+    rows.push({
+      bench: `xds daemon memory per stream (${streams} streams)`,
+      value: `${(((heapHeld - heapBuilt) * 1024) / streams).toFixed(1)} KiB heap, ${(((rssHeld - rssBuilt) * 1024) / streams).toFixed(1)} KiB RSS`,
+      note: `daemon heap after full GC ${heapBuilt.toFixed(1)} → ${heapHeld.toFixed(1)} MiB, external (Buffers) ${extBuilt.toFixed(1)} → ${extHeld.toFixed(1)} MiB; RSS (after that GC) ${rssIdle.toFixed(0)} (registered) → ${rssBuilt.toFixed(0)} (snapshot built) → ${rssHeld.toFixed(0)} MiB (streams open)`,
     });
 
     // Push latency of one endpoint change of the hot service to every stream.
