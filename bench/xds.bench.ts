@@ -3,13 +3,13 @@
  *  - snapshot build: services × endpoints registered, then the first ADS request builds every
  *    resource (the daemon logs the duration; the client sees it as the first answer's latency);
  *  - 1,000 state-of-the-world streams (Envoy-like: CDS wildcard + EDS for 10 services each, all
- *    of them also watching one "hot" service), spread over 4 connections; RSS per stream;
+ *    of them also watching one "hot" service), spread over 4 connections (--connections); RSS per stream;
  *  - push latency: one endpoint of the hot service changes (console PUT) → time until each of the
  *    1,000 streams holds the new EDS (p50 / p99 / last), measured from sending the PUT;
  *  - services rebuilt per change (polaris_xds_services_rebuilt_total): only the changed one.
  *  - memory per stream, from the daemon: its RSS, and its V8 heap after a full garbage collection
  *    (asked for through the daemon's inspector), before and after the streams connect.
- * Run: npm run bench (or node --import tsx bench/xds.bench.ts [--services S] [--endpoints E] [--streams N] [--rounds R] [--pin])
+ * Run: npm run bench (or node --import tsx bench/xds.bench.ts [--services S] [--endpoints E] [--streams N] [--rounds R] [--connections C] [--pin] [--full-decode])
  * `--full-decode`: the bench client decodes every resource of every answer (one process decoding
  * for 1,000 Envoys, serially: latencies then include that); by default it reads only each
  * answer's envelope (version, type, nonce), so the figures are the server's delivery.
@@ -98,8 +98,9 @@ export async function runXdsBench(): Promise<Row[]> {
   const perService = arg('endpoints', 100);
   const streams = arg('streams', 1000);
   const rounds = arg('rounds', 5);
+  const connections = arg('connections', 4);
   const rows: Row[] = [];
-  const nodeArgs = ['--inspect=127.0.0.1:0', ...(process.env.XDS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.XDS_BENCH_PROF}`] : [])];
+  const nodeArgs = ['--inspect=127.0.0.1:0', ...(process.env.XDS_BENCH_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []), ...(process.env.XDS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.XDS_BENCH_PROF}`] : [])];
   const { d, xdsPort } = await startXdsDaemon(nodeArgs);
   const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(d.output())?.[1];
   if (flag('pin')) {
@@ -128,7 +129,7 @@ export async function runXdsBench(): Promise<Row[]> {
     const total = services * perService;
     const rssIdle = rssMiB(d.proc.pid as number);
 
-    for (let c = 0; c < 4; c++) clients.push(flag('full-decode') ? adsClient(xdsPort, { ownConnection: true }) : leanAdsClient(xdsPort));
+    for (let c = 0; c < connections; c++) clients.push(flag('full-decode') ? adsClient(xdsPort, { ownConnection: true }) : leanAdsClient(xdsPort));
     const hot = cluster(svcName(0));
 
     // First stream: activation builds every resource.
@@ -188,6 +189,7 @@ export async function runXdsBench(): Promise<Row[]> {
     // Push latency of one endpoint change of the hot service to every stream.
     const lat: number[] = [];
     const lasts: number[] = [];
+    const firsts: number[] = [];
     const putMs: number[] = [];
     const fanOut: number[] = [];
     let pushLagMax = 0;
@@ -212,10 +214,15 @@ export async function runXdsBench(): Promise<Row[]> {
       const times = await Promise.all(got);
       lat.push(...times);
       lasts.push(Math.max(...times));
+      firsts.push(Math.min(...times));
       cpu.push(cpuMs(pid) - cpu0);
       const [push, lag] = await metrics(d.http, 'polaris_xds_last_push_seconds', 'polaris_nodejs_eventloop_lag_max_seconds');
       fanOut.push(push * 1000);
       pushLagMax = Math.max(pushLagMax, lag * 1000);
+      if (process.env.XDS_BENCH_VERBOSE) {
+        const sorted = [...times].sort((a, b) => a - b);
+        console.error(`round ${round}: put ${putMs.at(-1)?.toFixed(0)} first ${sorted[0].toFixed(0)} p50 ${percentile(sorted, 50).toFixed(0)} last ${sorted.at(-1)?.toFixed(0)} fan-out ${fanOut.at(-1)?.toFixed(0)} lag ${(lag * 1000).toFixed(0)} cpu ${cpu.at(-1)}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
     const rebuilt = (await metric(d.http, 'polaris_xds_services_rebuilt_total')) - rebuiltBefore;
@@ -225,9 +232,10 @@ export async function runXdsBench(): Promise<Row[]> {
     rows.push({
       bench: `xds push of 1 endpoint change to ${streams} streams`,
       value: `p50 ${percentile(lat, 50).toFixed(0)} ms, p99 ${percentile(lat, 99).toFixed(0)} ms`,
-      note: `last stream served after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${percentile(fanOut.sort((a, b) => a - b), 50).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${percentile(cpu.sort((a, b) => a - b), 50).toFixed(0)} ms; longest event-loop stall ${pushLagMax.toFixed(1)} ms`,
+      note: `first stream served after ${percentile(firsts.sort((a, b) => a - b), 50).toFixed(0)} ms, last after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${percentile(fanOut.sort((a, b) => a - b), 50).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${percentile(cpu.sort((a, b) => a - b), 50).toFixed(0)} ms; longest event-loop stall ${pushLagMax.toFixed(1)} ms`,
     });
   } finally {
+    if (process.env.XDS_BENCH_VERBOSE) console.error(d.output().split('\n').filter((l) => /Mark-Compact|Scavenge|Mark-sweep/.test(l)).slice(-60).join('\n'));
     for (const c of clients) c.close();
     await d.stop();
   }

@@ -20,6 +20,7 @@ import { LoopSlicer } from './slicer.js';
 import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
 import { SotwStream } from './sotw.js';
 import type { XdsStream } from './stream.js';
+import type { ResourceChange } from './resource.js';
 
 /** The xds-v3 listener as bootstrap, tests and the bench see it. */
 export interface XdsApiServer extends ApiServer {
@@ -55,6 +56,7 @@ class XdsServer implements XdsApiServer {
   private stopPromise: Promise<void> | undefined;
 
   private readonly hds: HdsHandlers;
+  private readonly slicer = new LoopSlicer();
 
   constructor(
     deps: XdsServerDeps,
@@ -72,11 +74,21 @@ class XdsServer implements XdsApiServer {
     );
     this.snapshot.onChange((changes) => {
       const started = performance.now();
-      const pushes: Array<Promise<void>> = [];
-      for (const s of this.streams) pushes.push(s.push(changes));
-      void Promise.all(pushes).then(() => {
-        this.counters.lastPushMs = performance.now() - started;
-      });
+      const byType = new Map<string, ResourceChange[]>();
+      for (const c of changes) {
+        let l = byType.get(c.typeUrl);
+        if (!l) byType.set(c.typeUrl, (l = []));
+        l.push(c);
+      }
+      void this.slicer
+        .each(
+          [...this.streams],
+          (s) => s.push(byType),
+          (err, s) => this.logger.error({ err, node: s.nodeId }, 'xDS push failed'),
+        )
+        .then(() => {
+          this.counters.lastPushMs = performance.now() - started;
+        });
     });
     if (deps.metrics) {
       registerXdsMetrics(deps.metrics, {
@@ -126,7 +138,7 @@ class XdsServer implements XdsApiServer {
       'grpc.keepalive_time_ms': 60_000,
       'grpc.keepalive_timeout_ms': 20_000,
     });
-    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), slicer: new LoopSlicer(), onClose: (s: XdsStream) => this.streams.delete(s) };
+    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), slicer: this.slicer, onClose: (s: XdsStream) => this.streams.delete(s) };
     server.addService(serviceDefinition(ADS_SERVICE), {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),

@@ -62,26 +62,21 @@ export abstract class XdsStream {
     return this.view?.node.id ?? '';
   }
 
-  /** The snapshot changed: answer every subscribed type the change touches, CDS → EDS → LDS → RDS. */
-  push(changes: readonly ResourceChange[]): Promise<void> {
-    if (this.closed || !this.view) return Promise.resolve();
-    const byType = new Map<string, ResourceChange[]>();
-    for (const c of changes) {
-      let l = byType.get(c.typeUrl);
-      if (!l) byType.set(c.typeUrl, (l = []));
-      l.push(c);
+  /**
+   * The snapshot changed (changes grouped by type once for every stream): answer every subscribed
+   * type the change touches, CDS → EDS → LDS → RDS. Synchronous: the server calls it for each
+   * stream in slices; a request still waiting its turn sees the new snapshot when it runs.
+   */
+  push(byType: ReadonlyMap<string, readonly ResourceChange[]>): void {
+    if (this.closed || !this.view) return;
+    try {
+      for (const t of ORDERED_TYPES) {
+        const cs = byType.get(t);
+        if (cs && !this.closed) this.onChanges(t, cs);
+      }
+    } catch (err) {
+      this.fail(status.INTERNAL, 'push failed', err);
     }
-    this.queue = this.queue
-      .then(() =>
-        this.deps.slicer.run(() => {
-          for (const t of ORDERED_TYPES) {
-            const cs = byType.get(t);
-            if (cs && !this.closed) this.onChanges(t, cs);
-          }
-        }),
-      )
-      .catch((err: unknown) => this.fail(status.INTERNAL, 'push failed', err));
-    return this.queue;
   }
 
   /** Ends the stream from the server side (shutdown). */
@@ -98,7 +93,7 @@ export abstract class XdsStream {
     return String(++this.nonceSeq);
   }
 
-  protected write(msg: object | Buffer): void {
+  protected write(msg: object): void {
     if (this.closed) return;
     this.deps.counters.responses++;
     this.call.write(msg);
