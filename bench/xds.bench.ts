@@ -31,6 +31,12 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Time the main thread of a process has spent runnable but waiting for a CPU, ms (/proc schedstat). */
+function runQueueMs(pid: number): number {
+  const [, waitNs] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+  return waitNs / 1e6;
+}
+
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
@@ -197,8 +203,10 @@ export async function runXdsBench(): Promise<Row[]> {
     await metric(d.http, 'polaris_nodejs_eventloop_lag_max_seconds');
     const pid = d.proc.pid as number;
     const cpu: number[] = [];
+    const waited: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const cpu0 = cpuMs(pid);
+      const wait0 = runQueueMs(pid);
       const t = performance.now();
       const got = sessions.map(async ({ s, names }) => {
         const r = await s.next(30_000);
@@ -216,12 +224,13 @@ export async function runXdsBench(): Promise<Row[]> {
       lasts.push(Math.max(...times));
       firsts.push(Math.min(...times));
       cpu.push(cpuMs(pid) - cpu0);
+      waited.push(runQueueMs(pid) - wait0);
       const [push, lag] = await metrics(d.http, 'polaris_xds_last_push_seconds', 'polaris_nodejs_eventloop_lag_max_seconds');
       fanOut.push(push * 1000);
       pushLagMax = Math.max(pushLagMax, lag * 1000);
       if (process.env.XDS_BENCH_VERBOSE) {
         const sorted = [...times].sort((a, b) => a - b);
-        console.error(`round ${round}: put ${putMs.at(-1)?.toFixed(0)} first ${sorted[0].toFixed(0)} p50 ${percentile(sorted, 50).toFixed(0)} last ${sorted.at(-1)?.toFixed(0)} fan-out ${fanOut.at(-1)?.toFixed(0)} lag ${(lag * 1000).toFixed(0)} cpu ${cpu.at(-1)}`);
+        console.error(`round ${round}: put ${putMs.at(-1)?.toFixed(0)} first ${sorted[0].toFixed(0)} p50 ${percentile(sorted, 50).toFixed(0)} last ${sorted.at(-1)?.toFixed(0)} fan-out ${fanOut.at(-1)?.toFixed(0)} lag ${(lag * 1000).toFixed(0)} cpu ${cpu.at(-1)} waited ${waited.at(-1)?.toFixed(0)}`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -232,7 +241,7 @@ export async function runXdsBench(): Promise<Row[]> {
     rows.push({
       bench: `xds push of 1 endpoint change to ${streams} streams`,
       value: `p50 ${percentile(lat, 50).toFixed(0)} ms, p99 ${percentile(lat, 99).toFixed(0)} ms`,
-      note: `first stream served after ${percentile(firsts.sort((a, b) => a - b), 50).toFixed(0)} ms, last after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${percentile(fanOut.sort((a, b) => a - b), 50).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${percentile(cpu.sort((a, b) => a - b), 50).toFixed(0)} ms; longest event-loop stall ${pushLagMax.toFixed(1)} ms`,
+      note: `first stream served after ${percentile(firsts.sort((a, b) => a - b), 50).toFixed(0)} ms, last after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${percentile(fanOut.sort((a, b) => a - b), 50).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${percentile(cpu.sort((a, b) => a - b), 50).toFixed(0)} ms; the daemon's main thread waited for a CPU (other processes' load) ${percentile(waited.sort((a, b) => a - b), 50).toFixed(0)} ms per change (max ${waited.at(-1)?.toFixed(0)}); longest event-loop stall ${pushLagMax.toFixed(1)} ms`,
     });
   } finally {
     if (process.env.XDS_BENCH_VERBOSE) console.error(d.output().split('\n').filter((l) => /Mark-Compact|Scavenge|Mark-sweep/.test(l)).slice(-60).join('\n'));

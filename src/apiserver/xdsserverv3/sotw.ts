@@ -68,6 +68,26 @@ export class SotwStream extends XdsStream {
     this.respond(typeUrl, st);
   }
 
+  protected override quickAck(req: SotwRequest, typeUrl: string): boolean {
+    const st = this.types.get(typeUrl);
+    if (!st || req.error_detail) return false;
+    if (req.response_nonce && req.response_nonce !== st.nonce) return true; // stale, as in handle()
+    if (st.gen !== this.deps.snapshot.generation) return false;
+    // The same subscription as `handle` computes it, without building sets.
+    const names = req.resource_names ?? [];
+    let named = 0;
+    let star = false;
+    for (const n of names) {
+      if (n === '*') star = true;
+      else if (st.names.has(n)) named++;
+      else return false;
+    }
+    const wildcard = star || (st.wildcard && names.length === 0 && st.names.size === 0);
+    if (wildcard !== st.wildcard || named !== st.names.size) return false;
+    if (req.response_nonce) st.acked = req.version_info ?? '';
+    return true;
+  }
+
   protected onChanges(typeUrl: string, changes: readonly ResourceChange[]): void {
     const st = this.types.get(typeUrl);
     const view = this.view;
@@ -105,9 +125,10 @@ export class SotwStream extends XdsStream {
     // set, empty included; a first answer is always sent.)
     if (send.length === 0 && !first && !FULL_STATE.has(typeUrl)) return;
     st.nonce = this.nextNonce();
-    // The set sent (all, or what this client lacks) has a version of its own: the cache key.
-    const key = `${typeUrl}\u0000${version}\u0000${send === all ? '*' : setVersion(send)}`;
-    const common = () => ({ version_info: version, resources: send.map((r) => r.any), type_url: typeUrl });
-    this.write(this.deps.responses.encode(DISCOVERY_RESPONSE, key, common, { nonce: st.nonce }));
+    // The resources sent (all, or what this client lacks) are encoded once for every stream that
+    // gets that same set, whatever its full set's version: version_info goes with the nonce.
+    const key = `${typeUrl}\u0000${send === all ? version : setVersion(send)}`;
+    const common = () => ({ resources: send.map((r) => r.any), type_url: typeUrl });
+    this.write(this.deps.responses.encode(DISCOVERY_RESPONSE, key, common, { version_info: version, nonce: st.nonce }));
   }
 }

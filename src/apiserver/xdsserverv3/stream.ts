@@ -41,6 +41,8 @@ export abstract class XdsStream {
   private closed = false;
   /** Requests are handled one at a time, in arrival order. */
   private queue: Promise<void> = Promise.resolve();
+  /** Requests queued and not yet handled. */
+  private pending = 0;
 
   constructor(
     protected readonly call: ServerDuplexStream<object, object>,
@@ -51,7 +53,15 @@ export abstract class XdsStream {
   ) {
     this.logger = deps.logger;
     call.on('data', (req: BaseRequest) => {
-      this.queue = this.queue.then(() => this.onRequest(req)).catch((err: unknown) => this.fail(status.INTERNAL, 'request failed', err));
+      // The common case, an ACK that changes nothing, is settled at once: no queueing, no promise.
+      if (this.pending === 0 && this.acknowledged(req)) return;
+      this.pending++;
+      this.queue = this.queue
+        .then(() => this.onRequest(req))
+        .catch((err: unknown) => this.fail(status.INTERNAL, 'request failed', err))
+        .finally(() => {
+          this.pending--;
+        });
     });
     call.on('end', () => this.close());
     call.on('error', () => this.close());
@@ -87,6 +97,13 @@ export abstract class XdsStream {
   }
 
   protected abstract handle(req: BaseRequest, typeUrl: string): void;
+  /**
+   * Whether a request of a known, served type needs no work beyond bookkeeping (a stale nonce, an
+   * ACK with the same subscription and nothing changed since): then it is settled here and now.
+   */
+  protected quickAck(_req: BaseRequest, _typeUrl: string): boolean {
+    return false;
+  }
   protected abstract onChanges(typeUrl: string, changes: readonly ResourceChange[]): void;
 
   protected nextNonce(): string {
@@ -106,6 +123,18 @@ export abstract class XdsStream {
       { node: this.nodeId, type: shortType(typeUrl), version, code: detail.code, reason: detail.message ?? '' },
       'xDS NACK: the client rejected our resources and keeps its last good version',
     );
+  }
+
+  private acknowledged(req: BaseRequest): boolean {
+    if (this.closed || !this.view) return false;
+    const typeUrl = req.type_url || this.fixedType || '';
+    if ((this.fixedType && typeUrl !== this.fixedType) || !SERVED_TYPES.has(typeUrl)) return false;
+    try {
+      return this.quickAck(req, typeUrl);
+    } catch (err) {
+      this.fail(status.INTERNAL, 'request failed', err);
+      return true;
+    }
   }
 
   private async onRequest(req: BaseRequest): Promise<void> {
