@@ -12,6 +12,7 @@ import {
   type XdsServerOptions,
 } from './options.js';
 import { registerXdsMetrics, type StreamCounters } from './metrics.js';
+import { createXdsDebug, type XdsDebug } from './debug.js';
 import { fetchHandler } from './fetch.js';
 import { HdsHandlers } from './hds.js';
 import { ADS_SERVICE, HDS_SERVICE, PER_TYPE_SERVICES, serviceDefinition } from './protos.js';
@@ -29,6 +30,8 @@ export interface XdsApiServer extends ApiServer {
   snapshotStats(): SnapshotStats;
   /** Resolves once every change noticed so far is built and pushed. */
   settle(): Promise<void>;
+  /** What the `/debug/apiserver/xds/*` handlers of api-http show. */
+  debug(): XdsDebug;
 }
 
 export function createXdsServer(deps: XdsServerDeps, options: XdsServerOptions): XdsApiServer {
@@ -113,6 +116,13 @@ class XdsServer implements XdsApiServer {
 
   snapshotStats(): SnapshotStats {
     return this.snapshot.stats();
+  }
+
+  debug(): XdsDebug {
+    const streams = this.streams;
+    return createXdsDebug(function* () {
+      for (const s of streams) if (s.node) yield s.node;
+    }, this.snapshot);
   }
 
   async settle(): Promise<void> {

@@ -1,6 +1,6 @@
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { parseNode, type WireNode } from './node.js';
+import { parseNode, type WireNode, type XdsNode } from './node.js';
 import { SERVED_TYPES, SILENT_TYPES } from './protos.js';
 import { ORDERED_TYPES, shortType, type ResourceChange } from './resource.js';
 import type { StreamCounters } from './metrics.js';
@@ -66,6 +66,11 @@ export abstract class XdsStream {
     call.on('end', () => this.close());
     call.on('error', () => this.close());
     call.on('cancelled', () => this.close());
+  }
+
+  /** The node of the stream, once its first request arrived. */
+  get node(): XdsNode | undefined {
+    return this.view?.node;
   }
 
   get nodeId(): string {
