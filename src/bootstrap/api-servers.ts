@@ -52,6 +52,20 @@ export function buildApiServers(
 ): ApiServer[] {
   const out: ApiServer[] = [];
   const logger = deps.loggers.scope('apiserver');
+  // Built first: api-http mounts its debug handlers over it, wherever the entries are listed.
+  const xdsEntry = config.apiservers.find((e) => e.name === 'xds-v3');
+  const xds =
+    xdsEntry && deps.xds
+      ? createXdsServer(
+          { ...deps.xds, logger: deps.loggers.scope('xdsv3'), metrics: deps.metrics, connLimiter: deps.connLimiters?.find(xdsEntry.name) },
+          {
+            name: xdsEntry.name,
+            listenIP: xdsEntry.option.listenIP,
+            listenPort: xdsEntry.option.listenPort,
+            connLimit: { ...xdsEntry.option.connLimit, whiteList: [...xdsEntry.option.connLimit.whiteList] },
+          },
+        )
+      : undefined;
   for (const entry of config.apiservers) {
     switch (entry.name) {
       case 'api-http':
@@ -73,6 +87,7 @@ export function buildApiServers(
               apiCalls: deps.apiCalls,
               rateLimit: deps.rateLimit,
               diagnostics: deps.diagnostics,
+              xdsDebug: xds?.debug(),
             },
             {
               name: entry.name,
@@ -146,21 +161,8 @@ export function buildApiServers(
         );
         break;
       case 'xds-v3':
-        if (!deps.xds) {
-          logger.warn({ apiserver: entry.name }, 'xDS needs the naming module; xds-v3 skipped');
-          break;
-        }
-        out.push(
-          createXdsServer(
-            { ...deps.xds, logger: deps.loggers.scope('xdsv3'), metrics: deps.metrics },
-            {
-              name: entry.name,
-              listenIP: entry.option.listenIP,
-              listenPort: entry.option.listenPort,
-              connLimit: { openConnLimit: entry.option.connLimit.openConnLimit },
-            },
-          ),
-        );
+        if (xds) out.push(xds);
+        else logger.warn({ apiserver: entry.name }, 'xDS needs the naming module; xds-v3 skipped');
         break;
       default:
         logger.warn({ apiserver: entry.name }, 'apiserver not served by this build yet; skipped');

@@ -1,4 +1,6 @@
 import type { FastifyReply } from 'fastify';
+import { Code } from '../../common/errors/codes.js';
+import { PolarisError } from '../../common/errors/polaris-error.js';
 import { MaintainError } from '../../maintain/api.js';
 import { serverVersion } from '../../common/version.js';
 import { admitted } from './admin.js';
@@ -37,6 +39,48 @@ export function diagnosticsRoutes(deps: HttpServerDeps, options: HttpServerOptio
   return [
     plain({ method: 'GET', url: '/debug/pprof/profile', handler: run((q) => diag.cpuProfile(Number(firstValue(q, 'seconds') ?? '30'))) }),
     plain({ method: 'GET', url: '/debug/pprof/heap', handler: run(() => diag.heapSnapshot()) }),
+  ];
+}
+
+/**
+ * `/debug/apiserver/xds/envoy_nodes?type=sidecar|gateway` and
+ * `/debug/apiserver/xds/resources?type=cds|eds|rds|lds|vhds&nodeId=&namespace=&service=`
+ * (polaris xdsserverv3 DebugHandlers), mounted when xds-v3 runs; admin only, like the maintain
+ * operations. Answers `{code, info, data}`; an unknown resource type is a 400 with its code.
+ */
+export function xdsDebugRoutes(deps: HttpServerDeps): RouteDef[] {
+  const xds = deps.xdsDebug;
+  if (!xds) return [];
+  const ok = (reply: FastifyReply, data: unknown) => sendJson(reply, { code: Code.ExecuteSuccess, info: 'execute success', data });
+  return [
+    plain({
+      method: 'GET',
+      url: '/debug/apiserver/xds/envoy_nodes',
+      handler: async (req, reply, ctx) => {
+        if (!(await admitted(deps.maintainGuard, ctx, reply))) return reply;
+        return ok(reply, xds.envoyNodes(firstValue(rawQuery(req), 'type') ?? ''));
+      },
+    }),
+    plain({
+      method: 'GET',
+      url: '/debug/apiserver/xds/resources',
+      handler: async (req, reply, ctx) => {
+        if (!(await admitted(deps.maintainGuard, ctx, reply))) return reply;
+        const q = rawQuery(req);
+        const type = firstValue(q, 'type') ?? '';
+        const data = xds.resources({
+          type,
+          nodeId: firstValue(q, 'nodeId') ?? '',
+          namespace: firstValue(q, 'namespace') || 'default',
+          service: firstValue(q, 'service') ?? '',
+        });
+        if (data === undefined) {
+          const err = new PolarisError(Code.InvalidParameter, `type must be one of ${xds.resourceTypes.join(', ')}, not '${type}'`);
+          return reply.code(err.httpStatus).type('application/json').header('X-Polaris-Code', String(err.code)).send(JSON.stringify({ code: err.code, info: err.info }));
+        }
+        return ok(reply, data);
+      },
+    }),
   ];
 }
 

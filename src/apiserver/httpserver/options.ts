@@ -1,3 +1,4 @@
+import type { XdsDebug } from '../xdsserverv3/debug.js';
 import type { JsonFieldSetName } from '../../common/api/codec.js';
 import type { RequestContext } from '../../common/lifecycle.js';
 import type { Logger } from 'pino';
@@ -104,6 +105,8 @@ export interface HttpServerDeps {
   diagnostics?: { cpuProfile(seconds: number): Promise<string>; heapSnapshot(): Promise<string> };
   /** `plugin.ratelimit`: refuses calls over the configured buckets. */
   rateLimit?: ApiRateLimit;
+  /** The xds-v3 server's debug view behind `/debug/apiserver/xds/*` (absent: xds-v3 off). */
+  xdsDebug?: XdsDebug;
 }
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;

@@ -14,7 +14,7 @@ import { codeInfo } from '../../common/errors/code-info.js';
 import { clientIp, requestContext } from './context.js';
 import { sendFailure, toWireFailure } from './envelope.js';
 import { alwaysMountedRoutes } from './ops-routes.js';
-import { apiDocRoutes, diagnosticsRoutes } from './debug-routes.js';
+import { apiDocRoutes, diagnosticsRoutes, xdsDebugRoutes } from './debug-routes.js';
 import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
@@ -102,7 +102,7 @@ export class HttpServer implements ApiServer {
 
     const selected = selectRoutes(ROUTE_GROUPS, options.api, deps);
     reportSelectionWarnings(selected.warnings, this.log);
-    const routes = [...selected.routes, ...alwaysMountedRoutes(deps), ...diagnosticsRoutes(deps, options)];
+    const routes = [...selected.routes, ...alwaysMountedRoutes(deps), ...diagnosticsRoutes(deps, options), ...xdsDebugRoutes(deps)];
     if (options.enableSwagger) routes.push(...apiDocRoutes(routes));
     for (const def of routes) this.mount(def);
     mountWebConsole(this.app, options.console, this.log);

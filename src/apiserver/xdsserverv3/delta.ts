@@ -1,5 +1,5 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { ResourceChange, XdsResource } from './resource.js';
+import { setVersion, type ResourceChange, type XdsResource } from './resource.js';
 import { DELTA_DISCOVERY_RESPONSE } from './response-cache.js';
 import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
 
@@ -99,7 +99,7 @@ export class DeltaStream extends XdsStream {
       if (st.names.has(n)) st.missing.add(n);
     }
     st.answered = true;
-    const key = `${typeUrl}\u0000${resources.map((r) => `${r.name}\u0000${r.version}`).join('\u0000')}\u0000-${removed.join('\u0000')}`;
+    const key = `${typeUrl}\u0000${setVersion(resources)}\u0000-${removed.join('\u0000')}`;
     const common = () => ({
       resources: resources.map((r) => ({ name: r.name, version: r.version, resource: r.any })),
       type_url: typeUrl,

@@ -1,7 +1,7 @@
 import { status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { parseNode, type WireNode } from './node.js';
-import { setVersion } from './sotw.js';
+import { setVersion } from './resource.js';
 import type { XdsSnapshot } from './snapshot.js';
 import { NodeView } from './view.js';
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { ConnLimiter } from '../../common/conn-limit.js';
 import type { NamingService, RegistryWatch } from '../../service/api.js';
 import type { RulesWatch } from '../../service/rules/api.js';
 
@@ -10,8 +11,11 @@ export interface XdsServerOptions {
   listenIP: string;
   /** polaris default 15010. */
   listenPort: number;
-  /** Accepted for compatibility; like the other gRPC listeners, not enforced. */
-  connLimit?: { openConnLimit: boolean };
+  /**
+   * Connection limit when no shared limiter is handed in (standalone use): per host, total, and
+   * a white list. The daemon hands in the listener's limiter from bootstrap instead.
+   */
+  connLimit?: { openConnLimit: boolean; maxConnPerHost?: number; maxConnLimit?: number; whiteList?: readonly string[] | string };
   /** Largest accepted request in bytes (an oversized request ends that stream with RESOURCE_EXHAUSTED); default 4 MiB. */
   maxReceiveMessageBytes?: number;
   /** Streams per HTTP/2 connection (polaris: 1000). */
@@ -36,6 +40,8 @@ export interface XdsServerDeps {
   logger: Logger;
   /** Where polaris_xds_* metrics are registered. */
   metrics?: Registry;
+  /** The listener's connection limiter (shared with the maintain API and reload). */
+  connLimiter?: ConnLimiter;
 }
 
 export const DEFAULT_XDS_SERVER_NAME = 'xds-v3';

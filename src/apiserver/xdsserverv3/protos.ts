@@ -147,10 +147,23 @@ export function decodeMessage<T = Record<string, unknown>>(typeUrl: string, byte
   return t.toObject(t.decode(bytes), { enums: String, longs: String, arrays: true }) as T;
 }
 
+/** Marks a response already encoded (ResponseCache): the serializer takes its bytes as they are. */
+export const PRE_ENCODED: unique symbol = Symbol('xds.preEncoded');
+
+export interface PreEncoded {
+  readonly [PRE_ENCODED]: true;
+  /** The message bytes; grpc-js copies them into its framed buffer at once. */
+  serialize(): Buffer;
+}
+
+function isPreEncoded(v: object): v is PreEncoded {
+  return (v as Partial<PreEncoded>)[PRE_ENCODED] === true;
+}
+
 /**
  * A gRPC service of the loaded protos (e.g. `envoy.service.discovery.v3.AggregatedDiscoveryService`)
  * for @grpc/grpc-js, with (de)serializers from the same Root: requests decode to plain objects in
- * proto field names; responses are plain objects, or Buffers already encoded (ResponseCache).
+ * proto field names; responses are plain objects, or answers already encoded (ResponseCache).
  */
 export function serviceDefinition(fullName: string): ServiceDefinition {
   const svc = xdsRoot().lookupService(fullName);
@@ -165,7 +178,7 @@ export function serviceDefinition(fullName: string): ServiceDefinition {
       responseStream: !!m.responseStream,
       requestSerialize: (v: object) => Buffer.from(req.encode(req.fromObject(v)).finish()),
       requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), { enums: String, longs: String, arrays: true }),
-      responseSerialize: (v: object) => (Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish())),
+      responseSerialize: (v: object) => (isPreEncoded(v) ? v.serialize() : Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish())),
       responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), { enums: String, longs: String, arrays: true }),
       originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
     };

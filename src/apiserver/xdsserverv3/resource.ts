@@ -8,12 +8,37 @@ export interface XdsResource {
   /** Hash of the encoded bytes: equal content, equal version (delta xDS per-resource version). */
   version: string;
   any: PackedAny;
+  /** 96 bits of a hash of (name, version), as three uint32: combined by XOR into set versions. */
+  fp: readonly [number, number, number];
 }
 
 export function makeResource(typeUrl: string, name: string, obj: object): XdsResource {
   const any = packAny(typeUrl, obj);
   const version = createHash('sha256').update(any.value).digest('hex').slice(0, 24);
-  return { typeUrl, name, version, any };
+  const d = createHash('sha256').update(`${name}\u0000${version}`).digest();
+  return { typeUrl, name, version, any, fp: [d.readUInt32BE(0), d.readUInt32BE(4), d.readUInt32BE(8)] };
+}
+
+/**
+ * The version of a set of resources: equal sets, equal version, on any stream and after
+ * reconnects, whatever the order. The XOR of the members' fingerprints (names are unique within a
+ * set), so a stream's set costs three integer operations per resource instead of a hash over its
+ * sorted names.
+ */
+export function setVersion(resources: Iterable<XdsResource>): string {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  for (const r of resources) {
+    a ^= r.fp[0];
+    b ^= r.fp[1];
+    c ^= r.fp[2];
+  }
+  return hex8(a) + hex8(b) + hex8(c);
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Which names of which types changed (built anew, or removed) in one namespace or globally. */

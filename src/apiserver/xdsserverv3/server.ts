@@ -1,7 +1,8 @@
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { ApiServer } from '../api.js';
-import { bindAddress, listenGrpc, shutdownGrpc } from '../grpc-listen.js';
+import { bindAddress, shutdownGrpc } from '../grpc-listen.js';
+import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
 import { DeltaStream } from './delta.js';
 import {
   DEFAULT_MAX_CONCURRENT_STREAMS,
@@ -11,6 +12,7 @@ import {
   type XdsServerOptions,
 } from './options.js';
 import { registerXdsMetrics, type StreamCounters } from './metrics.js';
+import { createXdsDebug, type XdsDebug } from './debug.js';
 import { fetchHandler } from './fetch.js';
 import { HdsHandlers } from './hds.js';
 import { ADS_SERVICE, HDS_SERVICE, PER_TYPE_SERVICES, serviceDefinition } from './protos.js';
@@ -19,6 +21,7 @@ import { LoopSlicer } from './slicer.js';
 import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
 import { SotwStream } from './sotw.js';
 import type { XdsStream } from './stream.js';
+import type { ResourceChange } from './resource.js';
 
 /** The xds-v3 listener as bootstrap, tests and the bench see it. */
 export interface XdsApiServer extends ApiServer {
@@ -27,6 +30,8 @@ export interface XdsApiServer extends ApiServer {
   snapshotStats(): SnapshotStats;
   /** Resolves once every change noticed so far is built and pushed. */
   settle(): Promise<void>;
+  /** What the `/debug/apiserver/xds/*` handlers of api-http show. */
+  debug(): XdsDebug;
 }
 
 export function createXdsServer(deps: XdsServerDeps, options: XdsServerOptions): XdsApiServer {
@@ -48,10 +53,13 @@ class XdsServer implements XdsApiServer {
   private readonly streams = new Set<XdsStream>();
   private readonly counters: StreamCounters = { responses: 0, nacks: 0, lastPushMs: 0 };
   private server: Server | undefined;
+  private listener: LimitedGrpcListener | undefined;
+  private readonly limiter: ReturnType<typeof limiterFor>;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
   private readonly hds: HdsHandlers;
+  private readonly slicer = new LoopSlicer();
 
   constructor(
     deps: XdsServerDeps,
@@ -61,6 +69,7 @@ class XdsServer implements XdsApiServer {
     this.port = options.listenPort;
     this.boundPort = options.listenPort;
     this.logger = deps.logger.child({ apiserver: this.name });
+    this.limiter = limiterFor(deps.connLimiter, this.name, this.protocol, options.connLimit, this.logger);
     this.hds = new HdsHandlers({ naming: deps.naming, logger: this.logger });
     this.snapshot = new XdsSnapshot(
       { naming: deps.naming, watch: deps.watch, rulesWatch: deps.rulesWatch, logger: this.logger },
@@ -68,11 +77,21 @@ class XdsServer implements XdsApiServer {
     );
     this.snapshot.onChange((changes) => {
       const started = performance.now();
-      const pushes: Array<Promise<void>> = [];
-      for (const s of this.streams) pushes.push(s.push(changes));
-      void Promise.all(pushes).then(() => {
-        this.counters.lastPushMs = performance.now() - started;
-      });
+      const byType = new Map<string, ResourceChange[]>();
+      for (const c of changes) {
+        let l = byType.get(c.typeUrl);
+        if (!l) byType.set(c.typeUrl, (l = []));
+        l.push(c);
+      }
+      void this.slicer
+        .each(
+          [...this.streams],
+          (s) => s.push(byType),
+          (err, s) => this.logger.error({ err, node: s.nodeId }, 'xDS push failed'),
+        )
+        .then(() => {
+          this.counters.lastPushMs = performance.now() - started;
+        });
     });
     if (deps.metrics) {
       registerXdsMetrics(deps.metrics, {
@@ -99,6 +118,13 @@ class XdsServer implements XdsApiServer {
     return this.snapshot.stats();
   }
 
+  debug(): XdsDebug {
+    const streams = this.streams;
+    return createXdsDebug(function* () {
+      for (const s of streams) if (s.node) yield s.node;
+    }, this.snapshot);
+  }
+
   async settle(): Promise<void> {
     await this.snapshot.settle();
   }
@@ -115,7 +141,6 @@ class XdsServer implements XdsApiServer {
   }
 
   private async doStart(): Promise<void> {
-    if (this.options.connLimit?.openConnLimit) this.logger.warn('connLimit is configured but not enforced on the xDS listener');
     const server = new Server({
       'grpc.max_receive_message_length': this.options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
       'grpc.max_send_message_length': -1,
@@ -123,7 +148,7 @@ class XdsServer implements XdsApiServer {
       'grpc.keepalive_time_ms': 60_000,
       'grpc.keepalive_timeout_ms': 20_000,
     });
-    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), slicer: new LoopSlicer(), onClose: (s: XdsStream) => this.streams.delete(s) };
+    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), slicer: this.slicer, onClose: (s: XdsStream) => this.streams.delete(s) };
     server.addService(serviceDefinition(ADS_SERVICE), {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),
@@ -141,7 +166,14 @@ class XdsServer implements XdsApiServer {
         [`Fetch${suffix}`]: fetchHandler(this.snapshot, typeUrl, this.logger),
       });
     }
-    this.boundPort = await listenGrpc(server, this.name, this.options.listenIP, this.options.listenPort, ServerCredentials.createInsecure());
+    try {
+      this.listener = await listenGrpcLimited(server, ServerCredentials.createInsecure(), { host: this.options.listenIP, port: this.options.listenPort }, this.limiter.limiter);
+    } catch (err) {
+      server.forceShutdown();
+      const address = bindAddress(this.options.listenIP, this.options.listenPort);
+      throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+    this.boundPort = this.listener.port;
     this.server = server;
     this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort) }, 'xDS v3 server listening');
   }
@@ -157,6 +189,8 @@ class XdsServer implements XdsApiServer {
   private async doStop(): Promise<void> {
     await this.startPromise?.catch(() => undefined);
     this.snapshot.stop();
+    if (this.limiter.owned) this.limiter.limiter?.stop();
+    await this.listener?.close();
     const server = this.server;
     if (!server) return;
     for (const s of [...this.streams]) s.end();

@@ -5,7 +5,8 @@
  * queued together all run before the next poll).
  */
 export class LoopSlicer {
-  private readonly tasks: Array<() => void> = [];
+  /** A task returns false when it has more to do: it goes back to the end of the queue. */
+  private readonly tasks: Array<() => boolean> = [];
   private scheduled = false;
 
   constructor(private readonly sliceMs = 5) {}
@@ -19,6 +20,35 @@ export class LoopSlicer {
         } catch (err) {
           reject(err);
         }
+        return true;
+      });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Calls `fn` for each item, as many per slice as fit, with other queued work (requests) taking
+   * turns between slices; one promise for the whole batch, none per item. An exception of `fn`
+   * goes to `onError` and the batch goes on.
+   */
+  each<T>(items: readonly T[], fn: (item: T) => void, onError: (err: unknown, item: T) => void): Promise<void> {
+    if (items.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let i = 0;
+      this.tasks.push(() => {
+        const until = performance.now() + this.sliceMs;
+        while (i < items.length) {
+          const item = items[i++] as T;
+          try {
+            fn(item);
+          } catch (err) {
+            onError(err, item);
+          }
+          if ((i & 15) === 0 && performance.now() >= until) break; // the clock is read every 16 items
+        }
+        if (i < items.length) return false;
+        resolve();
+        return true;
       });
       this.schedule();
     });
@@ -33,7 +63,10 @@ export class LoopSlicer {
   private drain(): void {
     this.scheduled = false;
     const until = performance.now() + this.sliceMs;
-    while (this.tasks.length > 0 && performance.now() < until) (this.tasks.shift() as () => void)();
+    while (this.tasks.length > 0 && performance.now() < until) {
+      const task = this.tasks.shift() as () => boolean;
+      if (!task()) this.tasks.push(task);
+    }
     if (this.tasks.length > 0) this.schedule();
   }
 }

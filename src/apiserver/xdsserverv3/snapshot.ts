@@ -263,7 +263,16 @@ export class XdsSnapshot {
   private async rebuild(keys: ServiceKey[]): Promise<ResourceChange[]> {
     const changes: ResourceChange[] = [];
     const touchedNs = new Set<string>();
+    let sliceStart = performance.now();
     for (const k of keys) {
+      // The reads resolve at once (microtasks): without a pause, building every service (the first
+      // Envoy, a rule change) would hold the event loop for the whole build. Only large rebuilds
+      // pause: a stream answered meanwhile sees some services already rebuilt and the rest (and the
+      // namespace route configuration) as before, and gets the rest pushed when the build ends.
+      if (keys.length >= BUILD_PAUSE_MIN_SERVICES && performance.now() - sliceStart > BUILD_SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
       const prev = this.services.get(k.namespace)?.get(k.name);
       let info: ServiceInfo | null | 'same';
       try {
@@ -381,6 +390,11 @@ export class XdsSnapshot {
     }
   }
 }
+
+/** Longest stretch of a rebuild between two turns of the event loop. */
+const BUILD_SLICE_MS = 10;
+/** Rebuilds of fewer services run in one go (one change, a few services: a few ms). */
+const BUILD_PAUSE_MIN_SERVICES = 50;
 
 /** The Discover types a service's resources are built from, in revision order. */
 const PARTS = ['INSTANCE', 'ROUTING', 'RATE_LIMIT', 'CIRCUIT_BREAKER', 'FAULT_DETECTOR'] as const;

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { TypeUrl } from './protos.js';
 import { DISCOVERY_RESPONSE } from './response-cache.js';
-import type { ResourceChange, XdsResource } from './resource.js';
+import { setVersion, type ResourceChange, type XdsResource } from './resource.js';
 import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
 
 interface SotwRequest extends BaseRequest {
@@ -14,8 +13,11 @@ interface SotwRequest extends BaseRequest {
 interface TypeState {
   wildcard: boolean;
   names: Set<string>;
-  /** name → version of what was last sent (or what the client said it has). */
-  sent: Map<string, string>;
+  /**
+   * What the client holds: the resources of the last answer (shared, immutable objects; an array
+   * of references, not a per-stream map). Only RDS/EDS answers are filtered by it.
+   */
+  sent: readonly XdsResource[];
   /** version_info of the last response ('' = none yet). */
   version: string;
   nonce: string;
@@ -26,13 +28,6 @@ interface TypeState {
 
 /** LDS and CDS responses carry the full set; RDS and EDS only what changed (xDS protocol). */
 const FULL_STATE: ReadonlySet<string> = new Set([TypeUrl.Listener, TypeUrl.Cluster]);
-
-/** The version of a set of resources: equal sets, equal version, on any stream and after reconnects. */
-export function setVersion(resources: readonly XdsResource[]): string {
-  const h = createHash('sha256');
-  for (const r of [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) h.update(`${r.name}\u0000${r.version}\u0000`);
-  return h.digest('hex').slice(0, 24);
-}
 
 /**
  * StreamAggregatedResources (state of the world). Subscriptions: `*` or a legacy empty first
@@ -53,7 +48,7 @@ export class SotwStream extends XdsStream {
     let st = this.types.get(typeUrl);
     if (st && req.response_nonce && req.response_nonce !== st.nonce) return; // stale
     if (!st) {
-      st = { wildcard: names.length === 0, names: new Set(), sent: new Map(), version: '', nonce: '', acked: '', gen: -1 };
+      st = { wildcard: names.length === 0, names: new Set(), sent: [], version: '', nonce: '', acked: '', gen: -1 };
       this.types.set(typeUrl, st);
       // A reconnecting client that already holds exactly the current set gets nothing resent.
       if (req.version_info) st.version = req.version_info;
@@ -69,8 +64,28 @@ export class SotwStream extends XdsStream {
     if (same && st.gen === this.deps.snapshot.generation) return;
     st.wildcard = wildcard;
     st.names = named;
-    for (const n of st.sent.keys()) if (!wildcard && !named.has(n)) st.sent.delete(n);
+    if (!wildcard && st.sent.length > 0) st.sent = st.sent.filter((r) => named.has(r.name));
     this.respond(typeUrl, st);
+  }
+
+  protected override quickAck(req: SotwRequest, typeUrl: string): boolean {
+    const st = this.types.get(typeUrl);
+    if (!st || req.error_detail) return false;
+    if (req.response_nonce && req.response_nonce !== st.nonce) return true; // stale, as in handle()
+    if (st.gen !== this.deps.snapshot.generation) return false;
+    // The same subscription as `handle` computes it, without building sets.
+    const names = req.resource_names ?? [];
+    let named = 0;
+    let star = false;
+    for (const n of names) {
+      if (n === '*') star = true;
+      else if (st.names.has(n)) named++;
+      else return false;
+    }
+    const wildcard = star || (st.wildcard && names.length === 0 && st.names.size === 0);
+    if (wildcard !== st.wildcard || named !== st.names.size) return false;
+    if (req.response_nonce) st.acked = req.version_info ?? '';
+    return true;
   }
 
   protected onChanges(typeUrl: string, changes: readonly ResourceChange[]): void {
@@ -95,19 +110,25 @@ export class SotwStream extends XdsStream {
     const version = setVersion(all);
     const first = st.nonce === '';
     if (version === st.version) {
-      if (first) for (const r of all) st.sent.set(r.name, r.version);
+      if (first && !FULL_STATE.has(typeUrl)) st.sent = all;
       return;
     }
-    const send = FULL_STATE.has(typeUrl) || first ? all : all.filter((r) => st.sent.get(r.name) !== r.version);
-    st.sent.clear();
-    for (const r of all) st.sent.set(r.name, r.version);
+    let send = all;
+    if (!FULL_STATE.has(typeUrl) && !first) {
+      const had = new Map<string, string>();
+      for (const r of st.sent) had.set(r.name, r.version);
+      send = all.filter((r) => had.get(r.name) !== r.version);
+    }
+    st.sent = FULL_STATE.has(typeUrl) ? [] : all;
     st.version = version;
     // Only removals of RDS/EDS: state of the world cannot say so. (LDS/CDS answers are the full
     // set, empty included; a first answer is always sent.)
     if (send.length === 0 && !first && !FULL_STATE.has(typeUrl)) return;
     st.nonce = this.nextNonce();
-    const key = `${typeUrl}\u0000${version}\u0000${send.map((r) => `${r.name}\u0000${r.version}`).join('\u0000')}`;
-    const common = () => ({ version_info: version, resources: send.map((r) => r.any), type_url: typeUrl });
-    this.write(this.deps.responses.encode(DISCOVERY_RESPONSE, key, common, { nonce: st.nonce }));
+    // The resources sent (all, or what this client lacks) are encoded once for every stream that
+    // gets that same set, whatever its full set's version: version_info goes with the nonce.
+    const key = `${typeUrl}\u0000${send === all ? version : setVersion(send)}`;
+    const common = () => ({ resources: send.map((r) => r.any), type_url: typeUrl });
+    this.write(this.deps.responses.encode(DISCOVERY_RESPONSE, key, common, { version_info: version, nonce: st.nonce }));
   }
 }

@@ -1,6 +1,6 @@
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { parseNode, type WireNode } from './node.js';
+import { parseNode, type WireNode, type XdsNode } from './node.js';
 import { SERVED_TYPES, SILENT_TYPES } from './protos.js';
 import { ORDERED_TYPES, shortType, type ResourceChange } from './resource.js';
 import type { StreamCounters } from './metrics.js';
@@ -41,6 +41,8 @@ export abstract class XdsStream {
   private closed = false;
   /** Requests are handled one at a time, in arrival order. */
   private queue: Promise<void> = Promise.resolve();
+  /** Requests queued and not yet handled. */
+  private pending = 0;
 
   constructor(
     protected readonly call: ServerDuplexStream<object, object>,
@@ -51,37 +53,45 @@ export abstract class XdsStream {
   ) {
     this.logger = deps.logger;
     call.on('data', (req: BaseRequest) => {
-      this.queue = this.queue.then(() => this.onRequest(req)).catch((err: unknown) => this.fail(status.INTERNAL, 'request failed', err));
+      // The common case, an ACK that changes nothing, is settled at once: no queueing, no promise.
+      if (this.pending === 0 && this.acknowledged(req)) return;
+      this.pending++;
+      this.queue = this.queue
+        .then(() => this.onRequest(req))
+        .catch((err: unknown) => this.fail(status.INTERNAL, 'request failed', err))
+        .finally(() => {
+          this.pending--;
+        });
     });
     call.on('end', () => this.close());
     call.on('error', () => this.close());
     call.on('cancelled', () => this.close());
   }
 
+  /** The node of the stream, once its first request arrived. */
+  get node(): XdsNode | undefined {
+    return this.view?.node;
+  }
+
   get nodeId(): string {
     return this.view?.node.id ?? '';
   }
 
-  /** The snapshot changed: answer every subscribed type the change touches, CDS → EDS → LDS → RDS. */
-  push(changes: readonly ResourceChange[]): Promise<void> {
-    if (this.closed || !this.view) return Promise.resolve();
-    const byType = new Map<string, ResourceChange[]>();
-    for (const c of changes) {
-      let l = byType.get(c.typeUrl);
-      if (!l) byType.set(c.typeUrl, (l = []));
-      l.push(c);
+  /**
+   * The snapshot changed (changes grouped by type once for every stream): answer every subscribed
+   * type the change touches, CDS → EDS → LDS → RDS. Synchronous: the server calls it for each
+   * stream in slices; a request still waiting its turn sees the new snapshot when it runs.
+   */
+  push(byType: ReadonlyMap<string, readonly ResourceChange[]>): void {
+    if (this.closed || !this.view) return;
+    try {
+      for (const t of ORDERED_TYPES) {
+        const cs = byType.get(t);
+        if (cs && !this.closed) this.onChanges(t, cs);
+      }
+    } catch (err) {
+      this.fail(status.INTERNAL, 'push failed', err);
     }
-    this.queue = this.queue
-      .then(() =>
-        this.deps.slicer.run(() => {
-          for (const t of ORDERED_TYPES) {
-            const cs = byType.get(t);
-            if (cs && !this.closed) this.onChanges(t, cs);
-          }
-        }),
-      )
-      .catch((err: unknown) => this.fail(status.INTERNAL, 'push failed', err));
-    return this.queue;
   }
 
   /** Ends the stream from the server side (shutdown). */
@@ -92,13 +102,20 @@ export abstract class XdsStream {
   }
 
   protected abstract handle(req: BaseRequest, typeUrl: string): void;
+  /**
+   * Whether a request of a known, served type needs no work beyond bookkeeping (a stale nonce, an
+   * ACK with the same subscription and nothing changed since): then it is settled here and now.
+   */
+  protected quickAck(_req: BaseRequest, _typeUrl: string): boolean {
+    return false;
+  }
   protected abstract onChanges(typeUrl: string, changes: readonly ResourceChange[]): void;
 
   protected nextNonce(): string {
     return String(++this.nonceSeq);
   }
 
-  protected write(msg: object | Buffer): void {
+  protected write(msg: object): void {
     if (this.closed) return;
     this.deps.counters.responses++;
     this.call.write(msg);
@@ -111,6 +128,18 @@ export abstract class XdsStream {
       { node: this.nodeId, type: shortType(typeUrl), version, code: detail.code, reason: detail.message ?? '' },
       'xDS NACK: the client rejected our resources and keeps its last good version',
     );
+  }
+
+  private acknowledged(req: BaseRequest): boolean {
+    if (this.closed || !this.view) return false;
+    const typeUrl = req.type_url || this.fixedType || '';
+    if ((this.fixedType && typeUrl !== this.fixedType) || !SERVED_TYPES.has(typeUrl)) return false;
+    try {
+      return this.quickAck(req, typeUrl);
+    } catch (err) {
+      this.fail(status.INTERNAL, 'request failed', err);
+      return true;
+    }
   }
 
   private async onRequest(req: BaseRequest): Promise<void> {
