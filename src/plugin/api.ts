@@ -25,4 +25,6 @@ export interface ApiRateLimit {
    * the call names one.
    */
   check(call: { ip: string; api: string; service?: string }): PolarisCode | undefined;
+  /** False when no limit is on: callers may skip building the call description (hot paths). */
+  enabled?(): boolean;
 }
