@@ -10,6 +10,7 @@ export class PrometheusStatis implements ApiCallRecorder {
   private readonly total: Counter<string>;
   private readonly failure: Counter<string>;
   private readonly time: Histogram<string>;
+  private readonly series = new Map<string, Map<number, LabelledSeries[]>>();
 
   constructor(registry: Registry) {
     const labelNames = ['api', 'api_type', 'err_code', 'protocol'];
@@ -30,12 +31,42 @@ export class PrometheusStatis implements ApiCallRecorder {
   }
 
   record(call: { api: string; apiType: string; protocol: string; code: number; ms: number }): void {
-    const labels = { api: call.api, api_type: call.apiType, err_code: String(call.code), protocol: call.protocol };
-    this.total.inc(labels);
+    const c = this.children(call.api, call.apiType, call.protocol, call.code);
+    c.total.inc();
     // polaris counts 5xx codes (server-side failures) as failures; client mistakes are not.
-    if (call.code >= 500000) this.failure.inc(labels);
-    this.time.observe(labels, call.ms);
+    if (c.failure) c.failure.inc();
+    c.time.observe(call.ms);
   }
+
+  /**
+   * The label-bound series of one (api, api_type, protocol, code): looked up without building a
+   * label object or hashing label values on every call (this runs on every SDK call).
+   */
+  private children(api: string, apiType: string, protocol: string, code: number): LabelledSeries {
+    let byCode = this.series.get(api);
+    if (!byCode) this.series.set(api, (byCode = new Map()));
+    let list = byCode.get(code);
+    if (!list) byCode.set(code, (list = []));
+    for (const e of list) if (e.apiType === apiType && e.protocol === protocol) return e;
+    const labels = { api, api_type: apiType, err_code: String(code), protocol };
+    const e: LabelledSeries = {
+      apiType,
+      protocol,
+      total: this.total.labels(labels),
+      failure: code >= 500000 ? this.failure.labels(labels) : undefined,
+      time: this.time.labels(labels),
+    };
+    list.push(e);
+    return e;
+  }
+}
+
+interface LabelledSeries {
+  apiType: string;
+  protocol: string;
+  total: { inc(): void };
+  failure: { inc(): void } | undefined;
+  time: { observe(v: number): void };
 }
 
 /** A gauge whose values are computed when scraped. */
