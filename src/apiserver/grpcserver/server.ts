@@ -66,6 +66,8 @@ export interface GrpcApiServer extends ApiServer {
   cacheStats(): ProtoCacheStats | undefined;
   /** Discover / BatchHeartbeat streams currently open. */
   openStreams(): number;
+  /** SDK unary calls served by the fast path (unary-fast-path.ts); undefined when it is off. */
+  fastPathCalls(): number | undefined;
 }
 
 export function createGrpcServer(deps: GrpcServerDeps, options: GrpcServerOptions): GrpcApiServer {
@@ -88,6 +90,7 @@ class NamingGrpcServer implements GrpcApiServer {
   private readonly heartbeats: HeartbeatPeerHandlers;
   private readonly contracts: ContractHandlers;
   private readonly streams = new Set<SequentialStream<unknown, unknown>>();
+  private fast: UnaryFastPath | undefined;
   private server: Server | undefined;
   private listener: LimitedGrpcListener | undefined;
   private readonly limiter: { limiter: ConnLimiter | undefined; owned: boolean };
@@ -130,6 +133,10 @@ class NamingGrpcServer implements GrpcApiServer {
     return this.streams.size;
   }
 
+  fastPathCalls(): number | undefined {
+    return this.fast?.calls();
+  }
+
   start(): Promise<void> {
     if (this.stopPromise) return Promise.reject(new Error(`${this.name}: already stopped`));
     this.startPromise ??= this.doStart();
@@ -160,7 +167,10 @@ class NamingGrpcServer implements GrpcApiServer {
     try {
       this.listener = await listenGrpcLimited(server, credentials, { host: this.options.listenIP, port: this.options.listenPort }, this.limiter.limiter);
       this.boundPort = this.listener.port;
-      if (fast) fast.install(server);
+      if (fast) {
+        fast.install(server);
+        this.fast = fast;
+      }
     } catch (err) {
       server.forceShutdown();
       throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });

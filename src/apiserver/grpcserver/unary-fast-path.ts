@@ -111,6 +111,8 @@ class Body {
 
 export class UnaryFastPath {
   private readonly methods = new Map<string, FastUnaryMethod<any, any>>();
+  private installedOn = 0;
+  private taken = 0;
 
   constructor(
     private readonly maxReceiveBytes: number,
@@ -144,12 +146,22 @@ export class UnaryFastPath {
           grpcJs.call(h2, stream, headers, flags, raw);
           return;
         }
+        this.taken++;
         this.serve(stream, headers, method);
       });
       h2[INSTALLED] = true;
       installed++;
     }
+    if (installed === 0 && this.installedOn === 0) {
+      this.logger.warn('no grpc-js HTTP/2 server found: the unary fast path is off, every call goes through grpc-js');
+    }
+    this.installedOn += installed;
     return installed;
+  }
+
+  /** Calls this path has taken so far; undefined while it is not installed anywhere. */
+  calls(): number | undefined {
+    return this.installedOn > 0 ? this.taken : undefined;
   }
 
   private serve(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: FastUnaryMethod): void {

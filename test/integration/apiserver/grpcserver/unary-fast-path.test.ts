@@ -89,7 +89,10 @@ describe('service-grpc unary calls read from the HTTP/2 stream', () => {
       encodeProto('v1.Instance', { service: 'echo' }),
       encodeProto('v1.Instance', { id: 'hb-1' }),
     ]);
+    const taken = h.server.fastPathCalls();
+    assert.notEqual(taken, undefined, 'the fast path is installed (grpc-js internals as expected)');
     const a = await rawCall(h.port, '/v1.PolarisGRPC/Heartbeat', frame(body), { 'x-polaris-token': 'tok-1', 'request-id': 'req-42' });
+    assert.equal(h.server.fastPathCalls(), taken! + 1, 'served by the fast path, not grpc-js');
     assert.equal(a.headers[':status'], 200);
     assert.equal(a.headers['content-type'], 'application/grpc+proto');
     assert.equal(a.headers['grpc-encoding'], 'identity');
@@ -154,7 +157,9 @@ describe('service-grpc unary calls read from the HTTP/2 stream', () => {
 
   it('a gzip-compressed request is still answered (handed to grpc-js)', async () => {
     const req = encodeProto('v1.Instance', { id: 'hb-1' });
+    const taken = h.server.fastPathCalls();
     const a = await rawCall(h.port, '/v1.PolarisGRPC/Heartbeat', frame(gzipSync(req), 1), { 'grpc-encoding': 'gzip' });
+    assert.equal(h.server.fastPathCalls(), taken, 'grpc-js took it');
     assert.equal(statusOf(a), grpc.status.OK);
     assert.equal(decodeProto<Record<string, any>>('v1.Response', message(a.body)).code, 200000);
   });
