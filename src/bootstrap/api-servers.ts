@@ -116,6 +116,7 @@ export function buildApiServers(
               tls: entry.option.tls,
               enableCacheProto: entry.option.enableCacheProto,
               sizeCacheProto: entry.option.sizeCacheProto,
+              unaryFastPath: entry.option.unaryFastPath,
             },
           ),
         );

@@ -56,4 +56,6 @@ export interface ApiRateLimit {
   checkService(call: { api: string; service: string }): PolarisCode | undefined;
   /** Whether a per-service bucket is on (servers skip finding the services otherwise). */
   limitsServices(): boolean;
+  /** False when no limit is on: callers may skip building the call description (hot paths). */
+  enabled?(): boolean;
 }

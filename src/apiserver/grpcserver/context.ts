@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Metadata } from '@grpc/grpc-js';
+/** What is read of a call's metadata: grpc-js' Metadata, or the fast path's view of the headers. */
+export interface MetadataReader {
+  get(key: string): (string | Buffer)[];
+}
 import type { Logger } from 'pino';
 import { lazyChildLogger, type RequestContext } from '../../common/lifecycle.js';
 
 /** The first value of a metadata key as text, or undefined when absent or empty. */
-export function metadataValue(md: Metadata, key: string): string | undefined {
+export function metadataValue(md: MetadataReader, key: string): string | undefined {
   const values = md.get(key);
   if (values.length === 0) return undefined;
   const v = values[0];
@@ -13,7 +16,7 @@ export function metadataValue(md: Metadata, key: string): string | undefined {
 }
 
 /** True when the metadata carries `key` at all (any value, even empty). */
-export function hasMetadata(md: Metadata, key: string): boolean {
+export function hasMetadata(md: MetadataReader, key: string): boolean {
   return md.get(key).length > 0;
 }
 
@@ -38,7 +41,7 @@ export function peerIp(peer: string): string {
 
 /** What a handler needs of a grpc-js call to build the RequestContext. */
 export interface CallInfo {
-  metadata: Metadata;
+  metadata: MetadataReader;
   getPeer(): string;
 }
 
@@ -60,9 +63,34 @@ function peerIpOf(peer: string): string {
 const PEER_IP = Symbol('peer ip');
 
 /** The caller's IP, worked out once per call (the peer of a call never changes). */
-function callIp(call: CallInfo): string {
+export function callIp(call: CallInfo): string {
   const held = call as CallInfo & { [PEER_IP]?: string };
   return (held[PEER_IP] ??= peerIpOf(call.getPeer()));
+}
+
+/** One object per call; the request id and the logger are made on first use only. */
+class GrpcRequestContext implements RequestContext {
+  readonly protocol = 'grpc';
+  principal?: RequestContext['principal'];
+  private id: string | undefined;
+  private lazy: { readonly logger: Logger } | undefined;
+
+  constructor(
+    private readonly call: CallInfo,
+    private readonly baseLogger: Logger,
+    private readonly method: string,
+    readonly clientIp: string,
+    readonly token: string | undefined,
+  ) {}
+
+  get reqId(): string {
+    return (this.id ??= metadataValue(this.call.metadata, 'request-id') ?? randomUUID().replaceAll('-', ''));
+  }
+
+  get logger(): Logger {
+    this.lazy ??= lazyChildLogger(this.baseLogger, { req: { id: this.reqId, ip: this.clientIp, method: this.method } });
+    return this.lazy.logger;
+  }
 }
 
 /**
@@ -72,21 +100,6 @@ function callIp(call: CallInfo): string {
  * first use only: most calls never log.
  */
 export function grpcRequestContext(call: CallInfo, logger: Logger, method: string, tokenOverride?: string | null): RequestContext {
-  const ip = callIp(call);
   const token = tokenOverride ? tokenOverride : metadataValue(call.metadata, 'x-polaris-token');
-  let reqId: string | undefined;
-  let lazy: { readonly logger: Logger } | undefined;
-  const idOf = () => (reqId ??= metadataValue(call.metadata, 'request-id') ?? randomUUID().replaceAll('-', ''));
-  return {
-    get reqId() {
-      return idOf();
-    },
-    clientIp: ip,
-    token,
-    protocol: 'grpc',
-    get logger() {
-      lazy ??= lazyChildLogger(logger, { req: { id: idOf(), ip, method } });
-      return lazy.logger;
-    },
-  };
+  return new GrpcRequestContext(call, logger, method, callIp(call), token);
 }

@@ -48,6 +48,8 @@ export interface GrpcServerOptions {
   shutdownTimeoutMs?: number;
   /** Largest accepted request message in bytes; default 16 MiB. */
   maxReceiveMessageBytes?: number;
+  /** Serve plain unary SDK calls straight from the HTTP/2 stream (default true). */
+  unaryFastPath?: boolean;
 }
 
 /**

@@ -5,6 +5,8 @@ import {
   ServerCredentials,
   status,
   type ChannelOptions,
+  type MethodDefinition,
+  type ServiceDefinition,
   type ServerDuplexStream,
   type ServerUnaryCall,
   type ServiceError,
@@ -28,7 +30,7 @@ import type { RequestContext } from '../../common/lifecycle.js';
 import type { ApiServer } from '../api.js';
 import { answerCode } from '../../common/metrics/api-calls.js';
 import { serviceKeyOf } from '../../plugin/api.js';
-import { peerIp } from './context.js';
+import { callIp, peerIp, type CallInfo } from './context.js';
 import { bindAddress } from '../grpc-listen.js';
 import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
 import type { ConnLimiter } from '../../common/conn-limit.js';
@@ -49,6 +51,10 @@ import {
 } from './options.js';
 import { ProtoCache, type ProtoCacheStats } from './proto-cache.js';
 import { SequentialStream } from './sequential-stream.js';
+import { UnaryFastPath, type FastUnaryMethod } from './unary-fast-path.js';
+
+/** What a unary handler reads of a call (a grpc-js call or the fast path's). */
+type UnaryCallInfo<Req> = CallInfo & { readonly request: Req };
 
 /** Server-initiated keepalive pings find dead peers (SDK processes gone without a FIN). */
 const KEEPALIVE_TIME_MS = 60_000;
@@ -60,6 +66,8 @@ export interface GrpcApiServer extends ApiServer {
   cacheStats(): ProtoCacheStats | undefined;
   /** Discover / BatchHeartbeat streams currently open. */
   openStreams(): number;
+  /** SDK unary calls served by the fast path (unary-fast-path.ts); undefined when it is off. */
+  fastPathCalls(): number | undefined;
 }
 
 export function createGrpcServer(deps: GrpcServerDeps, options: GrpcServerOptions): GrpcApiServer {
@@ -82,6 +90,7 @@ class NamingGrpcServer implements GrpcApiServer {
   private readonly heartbeats: HeartbeatPeerHandlers;
   private readonly contracts: ContractHandlers;
   private readonly streams = new Set<SequentialStream<unknown, unknown>>();
+  private fast: UnaryFastPath | undefined;
   private server: Server | undefined;
   private listener: LimitedGrpcListener | undefined;
   private readonly limiter: { limiter: ConnLimiter | undefined; owned: boolean };
@@ -124,6 +133,10 @@ class NamingGrpcServer implements GrpcApiServer {
     return this.streams.size;
   }
 
+  fastPathCalls(): number | undefined {
+    return this.fast?.calls();
+  }
+
   start(): Promise<void> {
     if (this.stopPromise) return Promise.reject(new Error(`${this.name}: already stopped`));
     this.startPromise ??= this.doStart();
@@ -139,8 +152,12 @@ class NamingGrpcServer implements GrpcApiServer {
     const { credentials, tls } = this.credentials();
     const server = new Server(this.serverOptions());
     const client = this.options.api?.client;
+    let fast: UnaryFastPath | undefined;
     if (client?.enable) {
-      server.addService(keepingRawRequests(grpcService('v1.PolarisGRPC'), ['Heartbeat']), this.namingImpl());
+      const naming = keepingRawRequests(grpcService('v1.PolarisGRPC'), ['Heartbeat']);
+      const impl = this.namingImpl();
+      server.addService(naming, impl);
+      if (this.options.unaryFastPath !== false) fast = this.fastPath(naming, impl);
       server.addService(grpcService('v1.PolarisHeartbeatGRPC'), this.heartbeatImpl());
       server.addService(grpcService('v1.PolarisServiceContractGRPC'), this.contractImpl());
     } else {
@@ -150,6 +167,10 @@ class NamingGrpcServer implements GrpcApiServer {
     try {
       this.listener = await listenGrpcLimited(server, credentials, { host: this.options.listenIP, port: this.options.listenPort }, this.limiter.limiter);
       this.boundPort = this.listener.port;
+      if (fast) {
+        fast.install(server);
+        this.fast = fast;
+      }
     } catch (err) {
       server.forceShutdown();
       throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
@@ -232,6 +253,17 @@ class NamingGrpcServer implements GrpcApiServer {
     };
   }
 
+  /** The SDK's unary calls, served past grpc-js' generic call machinery (unary-fast-path.ts). */
+  private fastPath(def: ServiceDefinition, impl: UntypedServiceImplementation): UnaryFastPath {
+    const fast = new UnaryFastPath(this.options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES, this.logger);
+    for (const name of ['Heartbeat', 'RegisterInstance', 'DeregisterInstance', 'ReportClient']) {
+      const m = (def as unknown as Record<string, MethodDefinition<object, WireResponse | Buffer>>)[name];
+      const handle = impl[name] as unknown as FastUnaryMethod<object, WireResponse>['handle'];
+      fast.add<object, WireResponse>(m.path, { deserialize: m.requestDeserialize, serialize: m.responseSerialize, handle });
+    }
+    return fast;
+  }
+
   // ---- v1.PolarisHeartbeatGRPC ----------------------------------------------------------------
 
   private heartbeatImpl(): UntypedServiceImplementation {
@@ -259,40 +291,49 @@ class NamingGrpcServer implements GrpcApiServer {
   /**
    * A unary RPC answered with a v1.Response (or its bytes): the method gate (400401 in the body),
    * the request context, and any unexpected failure as 500000 in the body. gRPC status is always OK.
+   * The same handler serves grpc-js calls and the unary fast path's.
    */
   private unary<Req extends object>(
     method: string,
     tokenOf: ((req: Req) => string | null | undefined) | null,
     run: (ctx: RequestContext, req: Req) => Promise<WireResponse | Buffer>,
   ) {
-    return (call: ServerUnaryCall<Req, WireResponse | Buffer>, callback: sendUnaryData<WireResponse | Buffer>): void => {
+    const fail = (ctx: RequestContext | undefined, err: unknown, t0: number, callback: (err: null, value: WireResponse | Buffer) => void) => {
+      (ctx?.logger ?? this.logger).error({ err, method }, 'gRPC call failed');
+      this.recordCall(method, Code.ExecuteException, t0);
+      callback(null, codeResponse(Code.ExecuteException));
+    };
+    return (call: UnaryCallInfo<Req>, callback: (err: null, value: WireResponse | Buffer) => void): void => {
       if (!this.allowList.allows(method)) {
         callback(null, codeResponse(Code.ClientAPINotOpen));
         return;
       }
-      const limited = this.deps.rateLimit?.check({ ip: peerIp(call.getPeer()), api: method, service: serviceKeyOf(call.request) });
-      if (limited !== undefined) {
-        this.recordCall(method, limited, performance.now());
-        callback(null, codeResponse(limited));
-        return;
+      const t0 = performance.now();
+      const req = (call.request ?? {}) as Req;
+      const rateLimit = this.deps.rateLimit;
+      if (rateLimit !== undefined && rateLimit.enabled?.() !== false) {
+        const limited = rateLimit.check({ ip: callIp(call), api: method, service: serviceKeyOf(req) });
+        if (limited !== undefined) {
+          this.recordCall(method, limited, t0);
+          callback(null, codeResponse(limited));
+          return;
+        }
       }
       let ctx: RequestContext | undefined;
-      const answer = async (): Promise<WireResponse | Buffer> => {
-        const req = (call.request ?? {}) as Req;
+      let pending: Promise<WireResponse | Buffer>;
+      try {
         ctx = grpcRequestContext(call, this.logger, method, tokenOf ? tokenOf(req) : undefined);
-        return run(ctx, req);
-      };
-      const t0 = performance.now();
-      answer().then(
+        pending = run(ctx, req);
+      } catch (err) {
+        fail(ctx, err, t0, callback);
+        return;
+      }
+      pending.then(
         (resp) => {
           this.recordCall(method, answerCode(resp), t0);
           callback(null, resp);
         },
-        (err: unknown) => {
-          (ctx?.logger ?? this.logger).error({ err, method }, 'gRPC call failed');
-          this.recordCall(method, Code.ExecuteException, t0);
-          callback(null, codeResponse(Code.ExecuteException));
-        },
+        (err: unknown) => fail(ctx, err, t0, callback),
       );
     };
   }

@@ -150,6 +150,8 @@ function parseOption(name: ApiServerName, s: Section): ApiServerConfig['option']
       };
       break;
     case 'service-grpc':
+      option = { ...b, ...protoCache(s, false), unaryFastPath: s.bool('unaryFastPath', true) };
+      break;
     case 'config-grpc':
       option = { ...b, ...protoCache(s, false) };
       break;

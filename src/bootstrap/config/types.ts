@@ -138,7 +138,15 @@ export interface HttpServerOption extends ApiServerOptionBase, ProtoCacheOption 
   readonly console: WebConsoleConfig;
 }
 
-export type GrpcServerOption = ApiServerOptionBase & ProtoCacheOption;
+export type GrpcServerOption = ApiServerOptionBase &
+  ProtoCacheOption & {
+    /**
+     * service-grpc only (a polaris-ts addition): serve the SDK's plain unary calls (Heartbeat,
+     * Register/DeregisterInstance, ReportClient) straight from the HTTP/2 stream instead of through
+     * grpc-js' per-call machinery. Default true; false sends every call through grpc-js.
+     */
+    readonly unaryFastPath?: boolean;
+  };
 
 export interface EurekaServerOption extends ApiServerOptionBase {
   /** Polaris namespace of every Eureka operation. Default "default". */

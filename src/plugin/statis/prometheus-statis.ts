@@ -11,6 +11,8 @@ interface IntervalItem {
   minMs: number;
   maxMs: number;
   zeroIntervals: number;
+  /** Set when the item was dropped after quiet intervals; holders look it up again. */
+  dropped: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export class PrometheusStatis implements ApiCallRecorder {
   private readonly gauges: Record<'count' | 'total' | 'min' | 'max' | 'avg', Gauge<string>>;
   private interval = new Map<string, IntervalItem>();
   private readonly timer: NodeJS.Timeout;
+  private readonly series = new Map<string, Map<number, LabelledSeries[]>>();
 
   constructor(registry: Registry, intervalMs = 60_000) {
     const labelNames = ['api', 'api_type', 'err_code', 'protocol'];
@@ -61,16 +64,17 @@ export class PrometheusStatis implements ApiCallRecorder {
   }
 
   record(call: { api: string; apiType: string; protocol: string; code: number; ms: number }): void {
-    const labels = { api: call.api, api_type: call.apiType, err_code: String(call.code), protocol: call.protocol };
-    this.total.inc(labels);
+    const c = this.children(call.api, call.apiType, call.protocol, call.code);
+    c.total.inc();
     // polaris counts 5xx codes (server-side failures) as failures; client mistakes are not.
-    if (call.code >= 500000) this.failure.inc(labels);
-    this.time.observe(labels, call.ms);
-    const key = `${call.api}\u0000${call.protocol}\u0000${call.code}`;
-    let item = this.interval.get(key);
-    if (!item) {
-      item = { labels: { api: call.api, protocol: call.protocol, err_code: labels.err_code }, count: 0, totalMs: 0, minMs: 0, maxMs: 0, zeroIntervals: 0 };
-      this.interval.set(key, item);
+    if (c.failure) c.failure.inc();
+    c.time.observe(call.ms);
+    // The interval item is shared by the api types of one (api, protocol, code); a dropped one
+    // (quiet for too long) is looked up again.
+    let item = c.item;
+    if (item.dropped) {
+      item = this.intervalItem(call.api, call.protocol, call.code);
+      c.item = item;
     }
     item.minMs = item.count === 0 ? call.ms : Math.min(item.minMs, call.ms);
     item.maxMs = Math.max(item.maxMs, call.ms);
@@ -84,6 +88,7 @@ export class PrometheusStatis implements ApiCallRecorder {
       if (item.count === 0 && ++item.zeroIntervals > MAX_ZERO_INTERVALS) {
         for (const g of Object.values(this.gauges)) g.remove(item.labels);
         this.interval.delete(key);
+        item.dropped = true;
         continue;
       }
       if (item.count > 0) item.zeroIntervals = 0;
@@ -100,6 +105,48 @@ export class PrometheusStatis implements ApiCallRecorder {
   stop(): void {
     clearInterval(this.timer);
   }
+
+  private intervalItem(api: string, protocol: string, code: number): IntervalItem {
+    const key = `${api}\u0000${protocol}\u0000${code}`;
+    let item = this.interval.get(key);
+    if (!item) {
+      item = { labels: { api, protocol, err_code: String(code) }, count: 0, totalMs: 0, minMs: 0, maxMs: 0, zeroIntervals: 0, dropped: false };
+      this.interval.set(key, item);
+    }
+    return item;
+  }
+
+  /**
+   * The label-bound series of one (api, api_type, protocol, code): looked up without building a
+   * label object or hashing label values on every call (this runs on every SDK call).
+   */
+  private children(api: string, apiType: string, protocol: string, code: number): LabelledSeries {
+    let byCode = this.series.get(api);
+    if (!byCode) this.series.set(api, (byCode = new Map()));
+    let list = byCode.get(code);
+    if (!list) byCode.set(code, (list = []));
+    for (const e of list) if (e.apiType === apiType && e.protocol === protocol) return e;
+    const labels = { api, api_type: apiType, err_code: String(code), protocol };
+    const e: LabelledSeries = {
+      apiType,
+      protocol,
+      total: this.total.labels(labels),
+      failure: code >= 500000 ? this.failure.labels(labels) : undefined,
+      time: this.time.labels(labels),
+      item: this.intervalItem(api, protocol, code),
+    };
+    list.push(e);
+    return e;
+  }
+}
+
+interface LabelledSeries {
+  apiType: string;
+  protocol: string;
+  total: { inc(): void };
+  failure: { inc(): void } | undefined;
+  time: { observe(v: number): void };
+  item: IntervalItem;
 }
 
 /** A gauge whose values are computed when scraped. */
