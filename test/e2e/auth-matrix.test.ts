@@ -6,6 +6,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { configYaml } from '../helpers/config-daemon.js';
 import { call, defaultYaml, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { polarisClient } from '../helpers/grpc-client.js';
+import { routeRuleV2 } from '../helpers/rules.js';
 
 /**
  * Authorization through the running daemon: every role × every guarded operation group, with the
@@ -304,23 +305,7 @@ describe('grants, tokens and their effect on the very next request', () => {
   });
 
   test('a rule named by id is judged where it lives, not where the request says it is', async () => {
-    const rule = (space: string) => ({
-      name: u(),
-      namespace: space,
-      enable: true,
-      routing_policy: 'RulePolicy',
-      priority: 0,
-      routing_config: {
-        '@type': 'type.googleapis.com/v1.RuleRoutingConfig',
-        rules: [
-          {
-            name: 'sub',
-            sources: [{ service: '*', namespace: space }],
-            destinations: [{ service: svc.A, namespace: space, weight: 100, priority: 1, name: 'grp' }],
-          },
-        ],
-      },
-    });
+    const rule = (space: string) => routeRuleV2(space, '*', svc.A);
     const inB = rule(ns.B);
     const idB = (await asAdmin('POST', '/naming/v2/routings', [inB])).responses[0].data.id;
     // `granted` may write namespace A only: claiming A for B's rule must not let it through.

@@ -9,7 +9,7 @@ import mysql from 'mysql2/promise';
 import { clusterConfigYaml, uniqueDatabaseName } from '../helpers/cluster.js';
 import { call, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { polarisClient } from '../helpers/grpc-client.js';
-import { code, createServices, discoverRules, uniq } from '../helpers/rules.js';
+import { code, createServices, discoverRules, routeRuleV2, uniq } from '../helpers/rules.js';
 
 const DB = uniqueDatabaseName();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,25 +47,6 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number, step = 2
   }
 }
 
-function routeRule(ns: string, caller: string, callee: string, weight = 100) {
-  return {
-    name: uniq('route'),
-    enable: true,
-    routing_policy: 'RulePolicy',
-    priority: 0,
-    routing_config: {
-      '@type': 'type.googleapis.com/v1.RuleRoutingConfig',
-      rules: [
-        {
-          name: 'sub',
-          sources: [{ service: caller, namespace: ns }],
-          destinations: [{ service: callee, namespace: ns, labels: { env: { type: 'EXACT', value: 'gray' } }, weight, name: 'grp' }],
-        },
-      ],
-    },
-  };
-}
-
 function rateLimit(ns: string, service: string, maxAmount: number) {
   return {
     name: uniq('limit'),
@@ -81,7 +62,7 @@ function rateLimit(ns: string, service: string, maxAmount: number) {
 test('a route rule created, changed and deleted on node A reaches Discover ROUTING on node B within 1 s', async (t) => {
   const ns = uniq('crt');
   await createServices(a!.http, ns, ['caller', 'callee']);
-  const created = await call(a!.http, 'POST', '/naming/v2/routings', [routeRule(ns, 'caller', 'callee')]);
+  const created = await call(a!.http, 'POST', '/naming/v2/routings', [routeRuleV2(ns, 'caller', 'callee')]);
   assert.equal(created.body.code, 200000, created.text);
   const id = created.body.responses[0].data.id;
 
@@ -93,7 +74,7 @@ test('a route rule created, changed and deleted on node A reaches Discover ROUTI
   assert.equal(seen.value.routing.inbounds[0].destinations[0].weight.value, 100);
   const rev = seen.value.routing.revision.value;
 
-  const upd = await call(a!.http, 'PUT', '/naming/v2/routings', [{ id, ...routeRule(ns, 'caller', 'callee', 30) }]);
+  const upd = await call(a!.http, 'PUT', '/naming/v2/routings', [{ id, ...routeRuleV2(ns, 'caller', 'callee', 30) }]);
   assert.equal(upd.body.code, 200000, upd.text);
   const changed = await waitFor(async () => {
     const r = await discoverRules(clientB, 'ROUTING', ns, 'callee', rev);
@@ -138,7 +119,7 @@ test('a rate-limit rule created on node A reaches Discover RATE_LIMIT on node B 
 test('a service bound by a rule on node A cannot be deleted through node B', async () => {
   const ns = uniq('crg');
   await createServices(a!.http, ns, ['x', 'y']);
-  const created = await call(a!.http, 'POST', '/naming/v2/routings', [routeRule(ns, 'x', 'y')]);
+  const created = await call(a!.http, 'POST', '/naming/v2/routings', [routeRuleV2(ns, 'x', 'y')]);
   assert.equal(created.body.code, 200000, created.text);
   const del = await call(b!.http, 'POST', '/naming/v1/services/delete', [{ name: 'y', namespace: ns }]);
   assert.equal(del.body.code, 400205, del.text);

@@ -30,3 +30,24 @@ export async function createServices(base: string, namespace: string, names: str
 }
 
 export const code = (r: any): number => r.code?.value ?? r.code;
+
+/** A v2 route rule in `ns`: caller → callee, one destination group with `env=gray` and `weight`. */
+export function routeRuleV2(ns: string, caller: string, callee: string, weight = 100): Record<string, any> {
+  return {
+    name: uniq('route'),
+    namespace: ns,
+    enable: true,
+    routing_policy: 'RulePolicy',
+    priority: 0,
+    routing_config: {
+      '@type': 'type.googleapis.com/v1.RuleRoutingConfig',
+      rules: [
+        {
+          name: 'sub',
+          sources: [{ service: caller, namespace: ns }],
+          destinations: [{ service: callee, namespace: ns, labels: { env: { type: 'EXACT', value: 'gray' } }, weight, name: 'grp' }],
+        },
+      ],
+    },
+  };
+}

@@ -3,6 +3,7 @@
  * from the official protos talks: wrapper fields are `{ value }` messages, enums are names.
  */
 import { readdirSync, statSync } from 'node:fs';
+import http2 from 'node:http2';
 import { join, relative, resolve, sep } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -182,3 +183,45 @@ export class DiscoverStream {
     return this.status;
   }
 }
+
+/** A gRPC answer read off raw HTTP/2: headers, trailers and the body bytes. */
+export interface RawAnswer {
+  headers: http2.IncomingHttpHeaders;
+  trailers: http2.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** POSTs raw bytes as a gRPC request body on a fresh HTTP/2 connection (framing is the caller's). */
+export function rawGrpcCall(port: number, path: string, body: Buffer, extra: http2.OutgoingHttpHeaders = {}): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    session.on('error', reject);
+    const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...extra });
+    let headers: http2.IncomingHttpHeaders = {};
+    let trailers: http2.IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    req.on('response', (h) => (headers = h));
+    req.on('trailers', (t) => (trailers = t));
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      session.close();
+      resolve({ headers, trailers, body: Buffer.concat(chunks) });
+    });
+    req.on('error', (err) => {
+      session.close();
+      reject(err);
+    });
+    req.end(body);
+  });
+}
+
+/** A gRPC length-prefixed frame around `payload` (flag 1 = compressed). */
+export function grpcFrame(payload: Buffer, compressed = 0): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt8(compressed, 0);
+  head.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([head, payload]);
+}
+
+/** The gRPC status of a raw answer (trailers, or headers of a trailers-only answer). */
+export const rawGrpcStatus = (a: RawAnswer): number => Number(a.trailers['grpc-status'] ?? a.headers['grpc-status']);

@@ -1,57 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { DiscoverStream, newClient, startServer, unary, uw, w } from './grpc-client.js';
-
-interface RawAnswer {
-  headers: http2.IncomingHttpHeaders;
-  trailers: http2.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** POSTs raw bytes as a gRPC request body on a fresh HTTP/2 connection. */
-function rawGrpcPost(port: number, path: string, body: Buffer): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const session = http2.connect(`http://127.0.0.1:${port}`);
-    session.on('error', reject);
-    const req = session.request({
-      ':method': 'POST',
-      ':path': path,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-    });
-    let headers: http2.IncomingHttpHeaders = {};
-    let trailers: http2.IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    req.on('response', (h) => (headers = h));
-    req.on('trailers', (t) => (trailers = t));
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      session.close();
-      resolve({ headers, trailers, body: Buffer.concat(chunks) });
-    });
-    req.on('error', (err) => {
-      session.close();
-      reject(err);
-    });
-    req.end(body);
-  });
-}
-
-/** A gRPC length-prefixed frame around `payload`. */
-function frame(payload: Buffer): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeUInt8(0, 0);
-  head.writeUInt32BE(payload.length, 1);
-  return Buffer.concat([head, payload]);
-}
-
-const grpcStatusOf = (a: RawAnswer): number => Number(a.trailers['grpc-status'] ?? a.headers['grpc-status']);
+import { DiscoverStream, grpcFrame as frame, newClient, rawGrpcCall as rawGrpcPost, rawGrpcStatus as grpcStatusOf, startServer, unary, uw, w } from './grpc-client.js';
 
 describe('service-grpc robustness', () => {
   it('invalid protobuf bytes get a gRPC error for that call only; the server keeps serving', async () => {

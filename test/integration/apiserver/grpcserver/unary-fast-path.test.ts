@@ -4,48 +4,11 @@
  * checked, plus a grpc-js client for what an SDK sees.
  */
 import assert from 'node:assert/strict';
-import http2 from 'node:http2';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { decodeProto, encodeProto } from '../../../../src/common/api/codec.js';
-import { newClient, startServer, unary, uw, w, type Harness } from './grpc-client.js';
-
-interface RawAnswer {
-  headers: http2.IncomingHttpHeaders;
-  trailers: http2.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-function rawCall(port: number, path: string, body: Buffer, extra: http2.OutgoingHttpHeaders = {}): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const session = http2.connect(`http://127.0.0.1:${port}`);
-    session.on('error', reject);
-    const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...extra });
-    let headers: http2.IncomingHttpHeaders = {};
-    let trailers: http2.IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    req.on('response', (h) => (headers = h));
-    req.on('trailers', (t) => (trailers = t));
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      session.close();
-      resolve({ headers, trailers, body: Buffer.concat(chunks) });
-    });
-    req.on('error', (err) => {
-      session.close();
-      reject(err);
-    });
-    req.end(body);
-  });
-}
-
-function frame(payload: Buffer, compressed = 0): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeUInt8(compressed, 0);
-  head.writeUInt32BE(payload.length, 1);
-  return Buffer.concat([head, payload]);
-}
+import { grpcFrame as frame, newClient, rawGrpcCall as rawCall, rawGrpcStatus as statusOf, startServer, unary, uw, w, type Harness } from './grpc-client.js';
 
 /** The single message of a gRPC response body. */
 function message(body: Buffer): Buffer {
@@ -55,8 +18,6 @@ function message(body: Buffer): Buffer {
   assert.equal(body.length, len + 5, 'exactly one message');
   return body.subarray(5);
 }
-
-const statusOf = (a: RawAnswer): number => Number(a.trailers['grpc-status'] ?? a.headers['grpc-status']);
 
 /** A varint field of a number nobody defines (kept by decoders as unknown). */
 function unknownField(num: number, value: number): Buffer {
