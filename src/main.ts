@@ -4,7 +4,6 @@
  * that touches process signals and exit codes.
  */
 import { parseArgs } from 'node:util';
-import { applyHeapPolicy } from './bootstrap/heap-policy.js';
 import { startServer } from './bootstrap/server.js';
 import { serverVersion } from './common/version.js';
 
@@ -31,8 +30,6 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  // Before the stores load: the old generation is collected before it grows far past live data.
-  applyHeapPolicy();
   let server;
   try {
     server = await startServer({ configPath, notice: (text) => process.stdout.write(text) });
