@@ -155,6 +155,47 @@ describe('xDS state of the world, as Envoy asks', () => {
     s.end();
   });
 
+  it('sends streams with the same subscription one shared answer per change; no stream sees a nonce twice', async () => {
+    const ns = uniq('xds');
+    await putInstances(d.http, ns, 'one', [{ host: '10.2.1.1', port: 80 }]);
+    await putInstances(d.http, ns, 'two', [{ host: '10.2.1.2', port: 80 }]);
+    const a = ads.sotw();
+    const b = ads.sotw();
+    const seen = { a: new Set<string>(), b: new Set<string>() };
+    const note = (k: 'a' | 'b', r: SotwResponse) => {
+      assert.ok(r.nonce !== '' && !seen[k].has(r.nonce), `nonce ${r.nonce} not repeated on stream ${k}`);
+      seen[k].add(r.nonce);
+      return r;
+    };
+    a.request(T.EDS, [cluster(ns, 'one')], { node: node(`${ns}/s1~10.0.0.21`) });
+    b.request(T.EDS, [cluster(ns, 'one')], { node: node(`${ns}/s2~10.0.0.22`) });
+    const [a1, b1] = [note('a', await a.next()), note('b', await b.next())];
+    a.request(T.EDS, [cluster(ns, 'one')], { ack: a1 });
+    b.request(T.EDS, [cluster(ns, 'one')], { ack: b1 });
+    await putInstances(d.http, ns, 'one', [{ host: '10.2.1.3', port: 80 }]);
+    const [a2, b2] = [note('a', await a.next()), note('b', await b.next())];
+    assert.equal(a2.version_info, b2.version_info);
+    assert.equal(a2.nonce, b2.nonce, 'one answer (and nonce) for both streams');
+    assert.ok(byName(a2).get(cluster(ns, 'one')).endpoints[0].lb_endpoints.some((e: any) => e.endpoint.address.socket_address.address === '10.2.1.3'));
+    a.request(T.EDS, [cluster(ns, 'one')], { ack: a2 });
+    // CDS by name, back and forth with no change in between: the third answer has the first's
+    // content and version, but a nonce of its own.
+    a.request(T.CDS, [cluster(ns, 'one')]);
+    const c1 = note('a', await a.next());
+    a.request(T.CDS, [cluster(ns, 'one'), cluster(ns, 'two')], { ack: c1 });
+    const c2 = note('a', await a.next());
+    a.request(T.CDS, [cluster(ns, 'one')], { ack: c2 });
+    const c3 = note('a', await a.next());
+    assert.equal(c3.version_info, c1.version_info);
+    assert.deepEqual([...byName(c3).keys()], [cluster(ns, 'one')]);
+    // The late ACK of the first answer is stale now; the third one's is current.
+    a.request(T.CDS, [cluster(ns, 'one')], { ack: c1 });
+    a.request(T.CDS, [cluster(ns, 'one')], { ack: c3 });
+    assert.equal(await a.inbox.quiet(300), true);
+    a.end();
+    b.end();
+  });
+
   it('turns routing v2 rules into routes with header/path matches, weights and label subsets', async () => {
     const ns = uniq('xds');
     await putInstances(d.http, ns, 'shop', [

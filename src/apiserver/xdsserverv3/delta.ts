@@ -17,6 +17,8 @@ interface DeltaTypeState {
   /** Subscribed names already reported as missing (removed_resources), until they appear. */
   missing: Set<string>;
   answered: boolean;
+  /** Snapshot generation of the last answer computed (-1 = none). */
+  gen: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export class DeltaStream extends XdsStream {
     const unsubscribe = req.resource_names_unsubscribe ?? [];
     let st = this.types.get(typeUrl);
     if (!st) {
-      st = { wildcard: subscribe.length === 0, names: new Set(), has: new Map(), missing: new Set(), answered: false };
+      st = { wildcard: subscribe.length === 0, names: new Set(), has: new Map(), missing: new Set(), answered: false, gen: -1 };
       for (const [n, v] of Object.entries(req.initial_resource_versions ?? {})) st.has.set(n, v);
       this.types.set(typeUrl, st);
     }
@@ -64,6 +66,16 @@ export class DeltaStream extends XdsStream {
     this.respond(typeUrl, st, subscribe.length > 0);
   }
 
+  /**
+   * A plain ACK (no NACK, no (un)subscription) after an answer computed at the current snapshot
+   * generation changes nothing: settled in the data callback, like SotW's.
+   */
+  protected override quickAck(req: DeltaRequest, typeUrl: string): boolean {
+    const st = this.types.get(typeUrl);
+    if (!st || req.error_detail || st.gen !== this.deps.snapshot.generation) return false;
+    return (req.resource_names_subscribe?.length ?? 0) === 0 && (req.resource_names_unsubscribe?.length ?? 0) === 0;
+  }
+
   protected onChanges(typeUrl: string, changes: readonly ResourceChange[]): void {
     const st = this.types.get(typeUrl);
     const view = this.view;
@@ -77,6 +89,7 @@ export class DeltaStream extends XdsStream {
   }
 
   private respond(typeUrl: string, st: DeltaTypeState, subscribed: boolean): void {
+    st.gen = this.deps.snapshot.generation;
     const now = this.visible(typeUrl, st);
     const resources: XdsResource[] = [];
     for (const r of now.values()) if (st.has.get(r.name) !== r.version) resources.push(r);

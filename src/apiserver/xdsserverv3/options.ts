@@ -20,7 +20,10 @@ export interface XdsServerOptions {
   maxReceiveMessageBytes?: number;
   /** Streams per HTTP/2 connection (polaris: 1000). */
   maxConcurrentStreams?: number;
-  /** How long changes are gathered before resources are rebuilt; default 5 ms. */
+  /**
+   * How long changes are gathered before resources are rebuilt; default 0: the rebuild starts on
+   * the next turn of the event loop, and changes arriving while one runs are gathered for the next.
+   */
   debounceMs?: number;
   /** How long `stop()` waits before cutting connections; default 5 s. */
   shutdownTimeoutMs?: number;

@@ -73,7 +73,7 @@ class XdsServer implements XdsApiServer {
     this.hds = new HdsHandlers({ naming: deps.naming, logger: this.logger });
     this.snapshot = new XdsSnapshot(
       { naming: deps.naming, watch: deps.watch, rulesWatch: deps.rulesWatch, logger: this.logger },
-      { debounceMs: options.debounceMs ?? 5 },
+      { debounceMs: options.debounceMs ?? 0 },
     );
     this.snapshot.onChange((changes) => {
       const started = performance.now();

@@ -45,9 +45,9 @@ export interface SnapshotStats {
 
 /**
  * The resources of every service, kept current incrementally: a registry or rule change marks
- * the services it names; a flush (a few ms later, coalescing bursts) reads only those through the
- * naming front door, rebuilds only the ones whose instance or routing revision moved, and
- * re-assembles the namespace-wide route configuration from the cached virtual hosts of the rest.
+ * the services it names; a flush (on the next loop turn; changes arriving meanwhile wait for its
+ * next pass) reads only those through the naming front door, rebuilds only the ones whose
+ * instance or routing revision moved, and re-assembles the namespace-wide route configuration from the cached virtual hosts of the rest.
  * Listeners then learn exactly which resource names changed. Nothing is built before the first
  * Envoy connects (polaris: lazy activation).
  */
@@ -65,13 +65,14 @@ export class XdsSnapshot {
   private activation: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private unsubscribe: Array<() => void> = [];
   private stopped = false;
   private counters = { rebuilt: 0, lastFlushMs: 0 };
 
   constructor(
     private readonly deps: SnapshotDeps,
-    private readonly options: { debounceMs: number } = { debounceMs: 5 },
+    private readonly options: { debounceMs: number } = { debounceMs: 0 },
   ) {}
 
   /** Builds everything once (first caller), then follows changes. */
@@ -83,6 +84,7 @@ export class XdsSnapshot {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
   }
@@ -129,10 +131,11 @@ export class XdsSnapshot {
    */
   async settle(): Promise<void> {
     await this.activate();
-    for (let i = 0; i < 3 && (this.flushing || this.dirty.size > 0 || this.allDirty || this.timer); i++) {
-      if (this.timer) {
+    for (let i = 0; i < 3 && (this.flushing || this.dirty.size > 0 || this.allDirty || this.timer || this.immediate); i++) {
+      if (this.timer || this.immediate) {
         clearTimeout(this.timer);
-        this.timer = undefined;
+        clearImmediate(this.immediate);
+        this.timer = this.immediate = undefined;
         this.flush();
       }
       await this.flushing;
@@ -165,8 +168,20 @@ export class XdsSnapshot {
     this.deps.logger.info({ services, resources, ms: Math.round(performance.now() - started) }, 'xDS snapshot built');
   }
 
+  /**
+   * A change starts a flush on the next turn of the loop (after the write that caused it is
+   * answered), not after a fixed delay: a lone change is pushed as soon as it is built. A burst is
+   * still coalesced: what arrives while a flush runs is built by that flush's next pass.
+   */
   private schedule(): void {
-    if (this.stopped || this.timer || !this.activation) return;
+    if (this.stopped || this.timer || this.immediate || this.flushing || !this.activation) return;
+    if (this.options.debounceMs <= 0) {
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.flush();
+      });
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush();

@@ -21,6 +21,8 @@ interface TypeState {
   /** version_info of the last response ('' = none yet). */
   version: string;
   nonce: string;
+  /** Sequence number of `nonce` (nonces are process-wide and increasing; 0 = none yet). */
+  seq: number;
   acked: string;
   /** Snapshot generation of the last answer computed. */
   gen: number;
@@ -48,7 +50,7 @@ export class SotwStream extends XdsStream {
     let st = this.types.get(typeUrl);
     if (st && req.response_nonce && req.response_nonce !== st.nonce) return; // stale
     if (!st) {
-      st = { wildcard: names.length === 0, names: new Set(), sent: [], version: '', nonce: '', acked: '', gen: -1 };
+      st = { wildcard: names.length === 0, names: new Set(), sent: [], version: '', nonce: '', seq: 0, acked: '', gen: -1 };
       this.types.set(typeUrl, st);
       // A reconnecting client that already holds exactly the current set gets nothing resent.
       if (req.version_info) st.version = req.version_info;
@@ -124,11 +126,25 @@ export class SotwStream extends XdsStream {
     // Only removals of RDS/EDS: state of the world cannot say so. (LDS/CDS answers are the full
     // set, empty included; a first answer is always sent.)
     if (send.length === 0 && !first && !FULL_STATE.has(typeUrl)) return;
-    st.nonce = this.nextNonce();
     // The resources sent (all, or what this client lacks) are encoded once for every stream that
-    // gets that same set, whatever its full set's version: version_info goes with the nonce.
+    // gets that same set; streams that also share the version get one answer, nonce included, in
+    // one framed Buffer (see SharedResponse). Nonces are process-wide and increasing, and an
+    // answer of this generation is reused on this stream only if its nonce is newer than the last
+    // one the stream got for this type: so no stream sees a nonce twice (a subscription going
+    // back and forth within one generation gets a private answer with a fresh nonce).
     const key = `${typeUrl}\u0000${send === all ? version : setVersion(send)}`;
     const common = () => ({ resources: send.map((r) => r.any), type_url: typeUrl });
-    this.write(this.deps.responses.encode(DISCOVERY_RESPONSE, key, common, { version_info: version, nonce: st.nonce }));
+    const responses = this.deps.responses;
+    const shared = responses.encodeShared(DISCOVERY_RESPONSE, key, version, this.deps.snapshot.generation, common, (nonce) => ({ version_info: version, nonce }));
+    if (shared.seq > st.seq) {
+      st.seq = shared.seq;
+      st.nonce = shared.nonce;
+      this.write(shared);
+      return;
+    }
+    const own = responses.nextNonce();
+    st.seq = own.seq;
+    st.nonce = own.nonce;
+    this.write(responses.encode(DISCOVERY_RESPONSE, key, common, { version_info: version, nonce: own.nonce }));
   }
 }

@@ -4,7 +4,7 @@ import { parseNode, type WireNode, type XdsNode } from './node.js';
 import { SERVED_TYPES, SILENT_TYPES } from './protos.js';
 import { ORDERED_TYPES, shortType, type ResourceChange } from './resource.js';
 import type { StreamCounters } from './metrics.js';
-import type { ResponseCache } from './response-cache.js';
+import { shareFrames, type ResponseCache } from './response-cache.js';
 import type { LoopSlicer } from './slicer.js';
 import type { XdsSnapshot } from './snapshot.js';
 import { NodeView } from './view.js';
@@ -52,6 +52,8 @@ export abstract class XdsStream {
     private readonly fixedType?: string,
   ) {
     this.logger = deps.logger;
+    // Answers shared by many streams are written as one framed Buffer (falls back to grpc-js's copy).
+    shareFrames(call);
     call.on('data', (req: BaseRequest) => {
       // The common case, an ACK that changes nothing, is settled at once: no queueing, no promise.
       if (this.pending === 0 && this.acknowledged(req)) return;
