@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { lazyChildLogger, type RequestContext } from '../../common/lifecycle.js';
+
 /** What is read of a call's metadata: grpc-js' Metadata, or the fast path's view of the headers. */
 export interface MetadataReader {
   get(key: string): (string | Buffer)[];
 }
-import type { Logger } from 'pino';
-import { lazyChildLogger, type RequestContext } from '../../common/lifecycle.js';
 
 /** The first value of a metadata key as text, or undefined when absent or empty. */
 export function metadataValue(md: MetadataReader, key: string): string | undefined {

@@ -1,3 +1,4 @@
+import protobuf from 'protobufjs';
 import { encodeMessage, messageType, PRE_ENCODED, type PreEncoded } from './protos.js';
 
 export const DISCOVERY_RESPONSE = 'envoy.service.discovery.v3.DiscoveryResponse';
@@ -120,23 +121,11 @@ class TailEncoder {
 
   constructor(private readonly typeName: string) {}
 
-  /** Each non-empty value as a length-delimited field (wire type 2), in a small pooled Buffer. */
+  /** Each non-empty value as a length-delimited field (wire type 2). */
   encode(values: Record<string, string>): Uint8Array {
-    let n = 0;
-    for (const [f, v] of Object.entries(values)) {
-      if (v === '') continue;
-      const len = Buffer.byteLength(v);
-      n += varintSize((this.id(f) << 3) | 2) + varintSize(len) + len;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let at = 0;
-    for (const [f, v] of Object.entries(values)) {
-      if (v === '') continue;
-      at = writeVarint(out, at, (this.id(f) << 3) | 2);
-      at = writeVarint(out, at, Buffer.byteLength(v));
-      at += out.write(v, at, 'utf8');
-    }
-    return out;
+    const w = protobuf.Writer.create();
+    for (const [f, v] of Object.entries(values)) if (v !== '') w.uint32((this.id(f) << 3) | 2).string(v);
+    return w.finish();
   }
 
   private id(f: string): number {
@@ -148,24 +137,6 @@ class TailEncoder {
     }
     return id;
   }
-}
-
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v >>>= 7;
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(b: Buffer, at: number, v: number): number {
-  while (v >= 0x80) {
-    b[at++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  b[at++] = v;
-  return at;
 }
 
 /**

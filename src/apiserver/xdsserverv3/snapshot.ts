@@ -47,7 +47,8 @@ export interface SnapshotStats {
  * The resources of every service, kept current incrementally: a registry or rule change marks
  * the services it names; a flush (on the next loop turn; changes arriving meanwhile wait for its
  * next pass) reads only those through the naming front door, rebuilds only the ones whose
- * instance or routing revision moved, and re-assembles the namespace-wide route configuration from the cached virtual hosts of the rest.
+ * instance or routing revision moved, and re-assembles the namespace-wide route configuration
+ * from the cached virtual hosts of the rest.
  * Listeners then learn exactly which resource names changed. Nothing is built before the first
  * Envoy connects (polaris: lazy activation).
  */

@@ -244,48 +244,43 @@ export class BatchController<Req, Res> implements Lifecycle {
 
   private async runBatch(batch: Task<Req, Res>[]): Promise<void> {
     const live = this.dropExpired(batch);
-    const onAnswered = this.deps.onAnswered;
-    if (onAnswered) {
-      for (const t of live) {
-        const { resolve, reject } = t;
-        t.resolve = (v) => {
-          onAnswered(this.clock.now() - t.enqueuedAt);
-          resolve(v);
-        };
-        t.reject = (e) => {
-          onAnswered(this.clock.now() - t.enqueuedAt);
-          reject(e);
-        };
-      }
-    }
-    const slots = this.group(live);
-    if (slots.length === 0) return;
-    let results: ReadonlyArray<Res | BatchItemOutcome<Res>>;
     try {
-      results = await this.deps.handler(slots.map((s) => s.req));
-    } catch (err) {
-      this.deps.logger?.debug({ err, batch: this.deps.name, size: slots.length }, 'batch handler failed');
-      for (const slot of slots) for (const t of slot.tasks) t.reject(err);
-      return;
-    }
-    if (!Array.isArray(results) || results.length !== slots.length) {
-      const err = new PolarisError(
-        Code.ExecuteException,
-        `batch ${this.deps.name}: handler answered ${Array.isArray(results) ? results.length : typeof results} results for ${slots.length} requests`,
-      );
-      this.deps.logger?.error({ err }, 'batch handler broke its contract');
-      for (const slot of slots) for (const t of slot.tasks) t.reject(err);
-      return;
-    }
-    for (let i = 0; i < slots.length; i++) {
-      const result = results[i];
-      for (const t of slots[i].tasks) {
-        if (result instanceof BatchItemOutcome) {
-          if (result.ok) t.resolve(result.value as Res);
-          else t.reject(result.error);
-        } else {
-          t.resolve(result as Res);
+      const slots = this.group(live);
+      if (slots.length === 0) return;
+      let results: ReadonlyArray<Res | BatchItemOutcome<Res>>;
+      try {
+        results = await this.deps.handler(slots.map((s) => s.req));
+      } catch (err) {
+        this.deps.logger?.debug({ err, batch: this.deps.name, size: slots.length }, 'batch handler failed');
+        for (const slot of slots) for (const t of slot.tasks) t.reject(err);
+        return;
+      }
+      if (!Array.isArray(results) || results.length !== slots.length) {
+        const err = new PolarisError(
+          Code.ExecuteException,
+          `batch ${this.deps.name}: handler answered ${Array.isArray(results) ? results.length : typeof results} results for ${slots.length} requests`,
+        );
+        this.deps.logger?.error({ err }, 'batch handler broke its contract');
+        for (const slot of slots) for (const t of slot.tasks) t.reject(err);
+        return;
+      }
+      for (let i = 0; i < slots.length; i++) {
+        const result = results[i];
+        for (const t of slots[i].tasks) {
+          if (result instanceof BatchItemOutcome) {
+            if (result.ok) t.resolve(result.value as Res);
+            else t.reject(result.error);
+          } else {
+            t.resolve(result as Res);
+          }
         }
+      }
+    } finally {
+      // Every task of a batch is answered at the same moment: one clock read for all of them.
+      const onAnswered = this.deps.onAnswered;
+      if (onAnswered && live.length > 0) {
+        const now = this.clock.now();
+        for (const t of live) onAnswered(now - t.enqueuedAt);
       }
     }
   }

@@ -75,7 +75,6 @@ export function decodeHeartbeatValue(
   return { lastBeatMs: sec * 1000, serverHost, count };
 }
 
-/** The connection is down (or the store closed): nothing was sent, and retrying now is pointless. */
 /** A minute without a failure ends a burst (polaris-server resets its failure gauges then). */
 const FAILURE_QUIET_MS = 60_000;
 
@@ -86,6 +85,7 @@ export interface RedisCall {
   ms: number;
 }
 
+/** The connection is down (or the store closed): nothing was sent, and retrying now is pointless. */
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
 }
