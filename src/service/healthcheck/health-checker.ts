@@ -262,6 +262,11 @@ export class HealthChecker implements Lifecycle {
 
     this.pendingDeletes.delete(instanceId);
     this.retryDeletes.delete(instanceId);
+    const store = this.deps.store;
+    if (store.putNow !== undefined) {
+      store.putNow(instanceId, r.lastBeatMs);
+      return STORED;
+    }
     this.pendingWrites.set(instanceId, r.lastBeatMs);
     if (!this.writeWaiter) this.writeWaiter = deferred();
     const waiter = this.writeWaiter;
@@ -595,6 +600,9 @@ export class HealthChecker implements Lifecycle {
     }
   }
 }
+
+/** What a beat written synchronously answers: one settled promise shared by every beat. */
+const STORED: Promise<void> = Promise.resolve();
 
 function clampInterval(ms: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, ms));

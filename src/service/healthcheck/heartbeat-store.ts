@@ -21,6 +21,12 @@ export interface HeartbeatStore {
   /** Plugin name as configured (`heartbeatMemory`, `heartbeatRedis`, …). */
   readonly name: string;
   put(records: readonly HeartbeatRecord[]): Promise<void>;
+  /**
+   * A store that holds beats in this process may also take one synchronously: the checker then
+   * writes each beat as it arrives instead of batching it behind a promise (no per-beat garbage).
+   * It must not fail.
+   */
+  putNow?(id: string, lastBeatMs: number): void;
   get(ids: readonly string[]): Promise<Map<string, HeartbeatRecord>>;
   delete(ids: readonly string[]): Promise<void>;
 }

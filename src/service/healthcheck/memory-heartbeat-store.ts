@@ -14,6 +14,10 @@ export class MemoryHeartbeatStore implements HeartbeatStore {
     for (const r of records) this.beats.set(r.id, r.lastBeatMs);
   }
 
+  putNow(id: string, lastBeatMs: number): void {
+    this.beats.set(id, lastBeatMs);
+  }
+
   async get(ids: readonly string[]): Promise<Map<string, HeartbeatRecord>> {
     const found = new Map<string, HeartbeatRecord>();
     for (const id of ids) {
