@@ -148,6 +148,9 @@ class XdsServer implements XdsApiServer {
       'grpc.max_concurrent_streams': this.options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
       'grpc.keepalive_time_ms': 60_000,
       'grpc.keepalive_timeout_ms': 20_000,
+      // Channelz bookkeeping (per-call counters and trace events) costs every stream and every
+      // message; nothing here reads it.
+      'grpc.enable_channelz': 0,
     });
     const responses = new ResponseCache();
     const deps = {
