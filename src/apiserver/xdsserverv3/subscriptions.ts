@@ -29,6 +29,9 @@ export class Subscription {
   private byName: Map<string, XdsResource> = new Map();
   private list: readonly XdsResource[] | undefined;
   private ver = '';
+  /** The set before the last recompute that changed it: what most streams of this subscription hold after a change. */
+  private prevVer = '';
+  private prevByName: ReadonlyMap<string, XdsResource> = new Map();
   /** The change list last asked about (one per type and push, shared by all streams) and the verdict. */
   private touchedBy: readonly ResourceChange[] | undefined;
   private touchedVal = false;
@@ -99,11 +102,16 @@ export class Subscription {
     const all = this.all();
     let send = all;
     if (!whole) {
-      const had = this.registry.heldSet(this.typeUrl, held);
-      if (had) {
-        const versions = new Map<string, string>();
-        for (const r of had) versions.set(r.name, r.version);
-        send = all.filter((r) => versions.get(r.name) !== r.version);
+      if (held !== '' && held === this.prevVer) {
+        const had = this.prevByName;
+        send = all.filter((r) => had.get(r.name)?.version !== r.version);
+      } else {
+        const had = this.registry.heldSet(this.typeUrl, held);
+        if (had) {
+          const versions = new Map<string, string>();
+          for (const r of had) versions.set(r.name, r.version);
+          send = all.filter((r) => versions.get(r.name) !== r.version);
+        }
       }
       if (send.length === 0) {
         this.answers.set(k, NOTHING);
@@ -135,10 +143,18 @@ export class Subscription {
     const rev = this.registry.snapshot.revision;
     if (rev === this.rev) return;
     this.rev = rev;
-    this.byName = this.view.select(this.typeUrl, this.wildcard, this.names);
-    this.list = undefined;
+    const byName = this.view.select(this.typeUrl, this.wildcard, this.names);
+    const ver = setVersion(byName.values());
     this.answers.clear();
-    this.ver = setVersion(this.byName.values());
+    if (ver !== this.ver) {
+      if (!FULL_STATE.has(this.typeUrl)) {
+        this.prevVer = this.ver;
+        this.prevByName = this.byName;
+      }
+      this.ver = ver;
+    }
+    this.byName = byName;
+    this.list = undefined;
     // Streams hold this set by its version: kept findable while the subscription lives on.
     if (!FULL_STATE.has(this.typeUrl)) this.registry.remember(this.typeUrl, this.ver, this.all());
   }
