@@ -6,7 +6,9 @@
  *    of them also watching one "hot" service), spread over 4 connections (--connections); RSS per stream;
  *  - push latency: one endpoint of the hot service changes (console PUT) → time until each of the
  *    1,000 streams holds the new EDS (p50 / p99 / last), measured from sending the PUT;
- *  - services rebuilt per change (polaris_xds_services_rebuilt_total): only the changed one.
+ *  - services rebuilt per change (polaris_xds_services_rebuilt_total): only the changed one;
+ *  - the bench client's own CPU per change (process.cpuUsage over each round, averaged), to tell
+ *    how much of the latency is this one process standing in for 1,000 Envoys;
  *  - memory per stream, from the daemon: its RSS, and its V8 heap after a full garbage collection
  *    (asked for through the daemon's inspector), before and after the streams connect.
  * Run: npm run bench (or node --import tsx bench/xds.bench.ts [--services S] [--endpoints E] [--streams N] [--rounds R] [--connections C] [--pin] [--full-decode])
@@ -206,8 +208,10 @@ export async function runXdsBench(): Promise<Row[]> {
     const pid = d.proc.pid as number;
     const cpu: number[] = [];
     const waited: number[] = [];
+    let clientCpuUs = 0;
     for (let round = 0; round < rounds; round++) {
       const cpu0 = cpuMs(pid);
+      const clientCpu0 = process.cpuUsage();
       const wait0 = runQueueMs(pid);
       const t = performance.now();
       const got = sessions.map(async ({ s, names }) => {
@@ -222,6 +226,8 @@ export async function runXdsBench(): Promise<Row[]> {
       if (res.body?.code !== 200000) throw new Error(`update: ${res.text}`);
       putMs.push(performance.now() - t);
       const times = await Promise.all(got);
+      const clientCpu = process.cpuUsage(clientCpu0);
+      clientCpuUs += clientCpu.user + clientCpu.system;
       lat.push(...times);
       lasts.push(Math.max(...times));
       firsts.push(Math.min(...times));
@@ -243,7 +249,7 @@ export async function runXdsBench(): Promise<Row[]> {
     rows.push({
       bench: `xds push of 1 endpoint change to ${streams} streams`,
       value: `p50 ${percentile(lat, 50).toFixed(0)} ms, p99 ${percentile(lat, 99).toFixed(0)} ms`,
-      note: `first stream served after ${percentile(firsts.sort((a, b) => a - b), 50).toFixed(0)} ms, last after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${percentile(fanOut.sort((a, b) => a - b), 50).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${percentile(cpu.sort((a, b) => a - b), 50).toFixed(0)} ms; the daemon's main thread waited for a CPU (other processes' load) ${percentile(waited.sort((a, b) => a - b), 50).toFixed(0)} ms per change (max ${waited.at(-1)?.toFixed(0)}); longest event-loop stall ${pushLagMax.toFixed(1)} ms`,
+      note: `first stream served after ${percentile(firsts.sort((a, b) => a - b), 50).toFixed(0)} ms, last after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${percentile(putMs.sort((a, b) => a - b), 50).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${percentile(fanOut.sort((a, b) => a - b), 50).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${percentile(cpu.sort((a, b) => a - b), 50).toFixed(0)} ms; the daemon's main thread waited for a CPU (other processes' load) ${percentile(waited.sort((a, b) => a - b), 50).toFixed(0)} ms per change (max ${waited.at(-1)?.toFixed(0)}); bench client CPU per change (reading ${streams} answers, sending ${streams} ACKs and the PUT) ${(clientCpuUs / 1000 / rounds).toFixed(0)} ms; longest event-loop stall ${pushLagMax.toFixed(1)} ms`,
     });
   } finally {
     if (process.env.XDS_BENCH_VERBOSE) console.error(d.output().split('\n').filter((l) => /Mark-Compact|Scavenge|Mark-sweep/.test(l)).slice(-60).join('\n'));

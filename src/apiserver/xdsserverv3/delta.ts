@@ -2,6 +2,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { setVersion, type ResourceChange, type XdsResource } from './resource.js';
 import { DELTA_DISCOVERY_RESPONSE } from './response-cache.js';
 import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
+import type { Subscription } from './subscriptions.js';
 
 interface DeltaRequest extends BaseRequest {
   resource_names_subscribe?: string[];
@@ -10,15 +11,15 @@ interface DeltaRequest extends BaseRequest {
 }
 
 interface DeltaTypeState {
-  wildcard: boolean;
-  names: Set<string>;
+  /** What the stream watches (wildcard, names) and what that gets now: shared with like streams. */
+  sub: Subscription;
   /** name → version the client holds. */
   has: Map<string, string>;
   /** Subscribed names already reported as missing (removed_resources), until they appear. */
   missing: Set<string>;
   answered: boolean;
-  /** Snapshot generation of the last answer computed (-1 = none). */
-  gen: number;
+  /** Snapshot revision of the last answer computed (-1 = none). */
+  rev: number;
 }
 
 /**
@@ -37,30 +38,45 @@ export class DeltaStream extends XdsStream {
     super(call, deps, 'delta', fixedType);
   }
 
+  protected *subscriptions(): Iterable<Subscription> {
+    for (const st of this.types.values()) yield st.sub;
+  }
+
   protected handle(req: DeltaRequest, typeUrl: string): void {
     const subscribe = req.resource_names_subscribe ?? [];
     const unsubscribe = req.resource_names_unsubscribe ?? [];
     let st = this.types.get(typeUrl);
+    let wildcard: boolean;
+    let names: Set<string>;
     if (!st) {
-      st = { wildcard: subscribe.length === 0, names: new Set(), has: new Map(), missing: new Set(), answered: false, gen: -1 };
-      for (const [n, v] of Object.entries(req.initial_resource_versions ?? {})) st.has.set(n, v);
-      this.types.set(typeUrl, st);
+      wildcard = subscribe.length === 0;
+      names = new Set();
+    } else {
+      wildcard = st.sub.wildcard;
+      names = new Set(st.sub.names);
     }
     if (req.error_detail) this.logNack(typeUrl, '', req.error_detail);
     for (const n of subscribe) {
-      if (n === '*') st.wildcard = true;
-      else st.names.add(n);
+      if (n === '*') wildcard = true;
+      else names.add(n);
     }
     for (const n of unsubscribe) {
-      if (n === '*') st.wildcard = false;
+      if (n === '*') wildcard = false;
       else {
-        st.names.delete(n);
-        st.missing.delete(n);
+        names.delete(n);
+        st?.missing.delete(n);
       }
+    }
+    if (!st) {
+      st = { sub: this.subscribe(typeUrl, wildcard, names), has: new Map(), missing: new Set(), answered: false, rev: -1 };
+      for (const [n, v] of Object.entries(req.initial_resource_versions ?? {})) st.has.set(n, v);
+      this.types.set(typeUrl, st);
+    } else if (subscribe.length > 0 || unsubscribe.length > 0) {
+      st.sub = this.resubscribe(st.sub, wildcard, names);
     }
     // What the client no longer subscribes to is forgotten: re-subscribing sends it again.
     if (unsubscribe.length > 0) {
-      const keep = this.visible(typeUrl, st);
+      const keep = st.sub.resources();
       for (const n of [...st.has.keys()]) if (!keep.has(n)) st.has.delete(n);
     }
     this.respond(typeUrl, st, subscribe.length > 0);
@@ -68,34 +84,30 @@ export class DeltaStream extends XdsStream {
 
   /**
    * A plain ACK (no NACK, no (un)subscription) after an answer computed at the current snapshot
-   * generation changes nothing: settled in the data callback, like SotW's.
+   * revision changes nothing: settled in the data callback, like SotW's.
    */
   protected override quickAck(req: DeltaRequest, typeUrl: string): boolean {
     const st = this.types.get(typeUrl);
-    if (!st || req.error_detail || st.gen !== this.deps.snapshot.generation) return false;
+    if (!st || req.error_detail || st.rev !== this.deps.snapshot.revision) return false;
     return (req.resource_names_subscribe?.length ?? 0) === 0 && (req.resource_names_unsubscribe?.length ?? 0) === 0;
   }
 
   protected onChanges(typeUrl: string, changes: readonly ResourceChange[]): void {
     const st = this.types.get(typeUrl);
-    const view = this.view;
-    if (!st || !view) return;
-    if (!changes.some((c) => (st.wildcard && view.inWildcard(c)) || st.names.has(c.name) || st.has.has(c.name))) return;
+    if (!st) return;
+    if (!st.sub.touches(changes) && !changes.some((c) => st.has.has(c.name))) return;
     this.respond(typeUrl, st, false);
   }
 
-  private visible(typeUrl: string, st: DeltaTypeState): Map<string, XdsResource> {
-    return this.view ? this.view.select(typeUrl, st.wildcard, st.names) : new Map();
-  }
-
   private respond(typeUrl: string, st: DeltaTypeState, subscribed: boolean): void {
-    st.gen = this.deps.snapshot.generation;
-    const now = this.visible(typeUrl, st);
+    st.rev = this.deps.snapshot.revision;
+    const now = st.sub.resources();
+    const names = st.sub.names;
     const resources: XdsResource[] = [];
     for (const r of now.values()) if (st.has.get(r.name) !== r.version) resources.push(r);
     const removed: string[] = [];
     for (const n of st.has.keys()) if (!now.has(n)) removed.push(n);
-    for (const n of st.names) {
+    for (const n of names) {
       if (now.has(n)) st.missing.delete(n);
       else if (!st.has.has(n) && !st.missing.has(n)) {
         st.missing.add(n);
@@ -103,13 +115,13 @@ export class DeltaStream extends XdsStream {
       }
     }
     // The first answer of a wildcard subscription is sent even when empty.
-    const firstWildcard = !st.answered && st.wildcard;
+    const firstWildcard = !st.answered && st.sub.wildcard;
     if (resources.length === 0 && removed.length === 0 && !firstWildcard && !(subscribed && !st.answered)) return;
     for (const r of resources) st.has.set(r.name, r.version);
     for (const n of removed) {
       st.has.delete(n);
       // Still subscribed but gone: said once, not again until it comes back.
-      if (st.names.has(n)) st.missing.add(n);
+      if (names.has(n)) st.missing.add(n);
     }
     st.answered = true;
     const key = `${typeUrl}\u0000${setVersion(resources)}\u0000-${removed.join('\u0000')}`;

@@ -197,6 +197,11 @@ export class ResponseCache {
     return new EncodedResponse(this.body(typeName, key, common), this.tail(typeName).encode(perStream));
   }
 
+  /** The body of `shared` with other per-stream fields (a private nonce): nothing is re-encoded but the tail. */
+  retail(typeName: string, shared: SharedResponse, perStream: Record<string, string>): EncodedResponse {
+    return new EncodedResponse(shared.body, this.tail(typeName).encode(perStream));
+  }
+
   private tail(typeName: string): TailEncoder {
     let tail = this.tails.get(typeName);
     if (!tail) this.tails.set(typeName, (tail = new TailEncoder(typeName)));

@@ -20,6 +20,7 @@ import { ResponseCache } from './response-cache.js';
 import { LoopSlicer } from './slicer.js';
 import { XdsSnapshot, type SnapshotStats } from './snapshot.js';
 import { SotwStream } from './sotw.js';
+import { SubscriptionRegistry } from './subscriptions.js';
 import type { XdsStream } from './stream.js';
 import type { ResourceChange } from './resource.js';
 
@@ -147,8 +148,20 @@ class XdsServer implements XdsApiServer {
       'grpc.max_concurrent_streams': this.options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
       'grpc.keepalive_time_ms': 60_000,
       'grpc.keepalive_timeout_ms': 20_000,
+      // Channelz bookkeeping (per-call counters and trace events) costs every stream and every
+      // message; nothing here reads it.
+      'grpc.enable_channelz': 0,
     });
-    const deps = { snapshot: this.snapshot, logger: this.logger, counters: this.counters, responses: new ResponseCache(), slicer: this.slicer, onClose: (s: XdsStream) => this.streams.delete(s) };
+    const responses = new ResponseCache();
+    const deps = {
+      snapshot: this.snapshot,
+      logger: this.logger,
+      counters: this.counters,
+      responses,
+      slicer: this.slicer,
+      subscriptions: new SubscriptionRegistry(this.snapshot, responses),
+      onClose: (s: XdsStream) => this.streams.delete(s),
+    };
     server.addService(serviceDefinition(ADS_SERVICE), {
       StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
       DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),

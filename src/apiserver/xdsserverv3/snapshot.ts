@@ -213,11 +213,14 @@ export class XdsSnapshot {
     })();
   }
 
-  /** Goes up with every change emitted: a stream that answered at this generation has nothing new. */
-  generation = 0;
+  /**
+   * Goes up with every change emitted: whatever was computed at this revision (a subscription's
+   * resources, a stream's answer) is current while it stays the same.
+   */
+  revision = 0;
 
   private emit(changes: ResourceChange[]): void {
-    this.generation++;
+    this.revision++;
     for (const l of this.listeners) {
       try {
         l(changes);

@@ -7,7 +7,8 @@ import type { StreamCounters } from './metrics.js';
 import { shareFrames, type ResponseCache } from './response-cache.js';
 import type { LoopSlicer } from './slicer.js';
 import type { XdsSnapshot } from './snapshot.js';
-import { NodeView } from './view.js';
+import type { Subscription, SubscriptionRegistry } from './subscriptions.js';
+import { viewKey } from './view.js';
 
 /** The fields of Discovery / DeltaDiscovery requests every stream reads. */
 export interface BaseRequest {
@@ -25,6 +26,8 @@ export interface StreamDeps {
   responses: ResponseCache;
   /** Answers are computed in slices, so a burst of streams does not stall the event loop. */
   slicer: LoopSlicer;
+  /** Subscriptions shared by streams that watch the same. */
+  subscriptions: SubscriptionRegistry;
   /** Called once when the stream ends. */
   onClose: (s: XdsStream) => void;
 }
@@ -35,7 +38,9 @@ export interface StreamDeps {
  * changes, and a clean end. A broken request ends this stream only, with a status that says why.
  */
 export abstract class XdsStream {
-  protected view: NodeView | undefined;
+  private ident: XdsNode | undefined;
+  /** What of the node decides its resources (see `viewKey`): streams with equal keys share subscriptions. */
+  private vkey = '';
   protected readonly logger: Logger;
   private nonceSeq = 0;
   private closed = false;
@@ -72,11 +77,11 @@ export abstract class XdsStream {
 
   /** The node of the stream, once its first request arrived. */
   get node(): XdsNode | undefined {
-    return this.view?.node;
+    return this.ident;
   }
 
   get nodeId(): string {
-    return this.view?.node.id ?? '';
+    return this.ident?.id ?? '';
   }
 
   /**
@@ -85,7 +90,7 @@ export abstract class XdsStream {
    * stream in slices; a request still waiting its turn sees the new snapshot when it runs.
    */
   push(byType: ReadonlyMap<string, readonly ResourceChange[]>): void {
-    if (this.closed || !this.view) return;
+    if (this.closed || !this.ident) return;
     try {
       for (const t of ORDERED_TYPES) {
         const cs = byType.get(t);
@@ -113,6 +118,21 @@ export abstract class XdsStream {
   }
   protected abstract onChanges(typeUrl: string, changes: readonly ResourceChange[]): void;
 
+  /** The shared Subscription for (type, wildcard, names) of this stream's node. */
+  protected subscribe(typeUrl: string, wildcard: boolean, names: Iterable<string>): Subscription {
+    return this.deps.subscriptions.acquire(this.ident as XdsNode, this.vkey, typeUrl, wildcard, names);
+  }
+
+  /** Replaces `old` by the subscription to (wildcard, names); the old one is released after (it may be the same). */
+  protected resubscribe(old: Subscription, wildcard: boolean, names: Iterable<string>): Subscription {
+    const sub = this.subscribe(old.typeUrl, wildcard, names);
+    this.deps.subscriptions.release(old);
+    return sub;
+  }
+
+  /** Every Subscription the stream holds, released once when it closes. */
+  protected abstract subscriptions(): Iterable<Subscription>;
+
   protected nextNonce(): string {
     return String(++this.nonceSeq);
   }
@@ -133,7 +153,7 @@ export abstract class XdsStream {
   }
 
   private acknowledged(req: BaseRequest): boolean {
-    if (this.closed || !this.view) return false;
+    if (this.closed || !this.ident) return false;
     const typeUrl = req.type_url || this.fixedType || '';
     if ((this.fixedType && typeUrl !== this.fixedType) || !SERVED_TYPES.has(typeUrl)) return false;
     try {
@@ -146,7 +166,7 @@ export abstract class XdsStream {
 
   private async onRequest(req: BaseRequest): Promise<void> {
     if (this.closed) return;
-    if (!this.view) {
+    if (!this.ident) {
       if (!req.node) {
         this.fail(status.INVALID_ARGUMENT, 'the first request of an xDS stream must carry the node');
         return;
@@ -157,7 +177,9 @@ export abstract class XdsStream {
       }
       // A new stream sees every change already made (read-your-writes for a fresh Envoy).
       await this.deps.snapshot.settle();
-      this.view = new NodeView(node, this.deps.snapshot);
+      if (this.closed) return;
+      this.ident = node;
+      this.vkey = viewKey(node);
     }
     const typeUrl = req.type_url || this.fixedType || '';
     if (this.fixedType && typeUrl !== this.fixedType) {
@@ -173,7 +195,10 @@ export abstract class XdsStream {
       this.logger.warn({ node: this.nodeId, type: typeUrl }, 'xDS request for an unknown resource type ignored');
       return;
     }
-    await this.deps.slicer.run(() => this.handle(req, typeUrl));
+    await this.deps.slicer.run(() => {
+      // A stream closed while this waited its turn must not take a subscription it never releases.
+      if (!this.closed) this.handle(req, typeUrl);
+    });
   }
 
   private fail(code: status, message: string, err?: unknown): void {
@@ -187,6 +212,7 @@ export abstract class XdsStream {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const sub of this.subscriptions()) this.deps.subscriptions.release(sub);
     this.deps.onClose(this);
   }
 }

@@ -9,8 +9,16 @@ import type { XdsSnapshot } from './snapshot.js';
 /** Nodes of the same kind get the same listeners: built once per kind, not per stream. */
 const listenerMemo = new Map<string, Map<string, XdsResource>>();
 
-function listenersOf(node: XdsNode): Map<string, XdsResource> {
-  const key = JSON.stringify([node.runType, node.gateway, node.selfNamespace, node.selfService, node.tlsMode, node.openOnDemand]);
+/**
+ * The parts of a node's identity that decide which resources it gets (listeners, wildcard
+ * namespace, own INBOUND names, TLS variant): nodes with equal keys see exactly the same
+ * resources, whatever their ids and IPs.
+ */
+export function viewKey(node: XdsNode): string {
+  return JSON.stringify([node.runType, node.gateway, node.selfNamespace, node.selfService, node.tlsMode, node.openOnDemand]);
+}
+
+function listenersOf(node: XdsNode, key = viewKey(node)): Map<string, XdsResource> {
   let m = listenerMemo.get(key);
   if (!m) {
     const mode = node.tlsMode;
@@ -26,9 +34,10 @@ function listenersOf(node: XdsNode): Map<string, XdsResource> {
 }
 
 /**
- * What one node sees: the wildcard view of its own namespace, its own listeners (built once per
- * stream, like polaris), its INBOUND cluster and route when it names its own service, and any
- * resource by name (a proxyless gRPC client names `svc.ns` of any namespace).
+ * What one kind of node sees: the wildcard view of its own namespace, its own listeners (built
+ * once per kind, see `viewKey`), its INBOUND cluster and route when it names its own service, and
+ * any resource by name (a proxyless gRPC client names `svc.ns` of any namespace). Only the fields
+ * of `viewKey` are read from `node`, so one view serves every node with that key.
  */
 export class NodeView {
   private readonly listeners: Map<string, XdsResource>;
@@ -37,8 +46,9 @@ export class NodeView {
   constructor(
     readonly node: XdsNode,
     private readonly snapshot: XdsSnapshot,
+    key?: string,
   ) {
-    this.listeners = listenersOf(node);
+    this.listeners = listenersOf(node, key);
     this.selfNamed = new Map();
     if (node.gateway) this.selfNamed.set(TypeUrl.Route, GATEWAY_ROUTE);
     else if (node.runType === 'sidecar' && node.selfService && node.selfNamespace) {
