@@ -102,17 +102,9 @@ export class Subscription {
     const all = this.all();
     let send = all;
     if (!whole) {
-      if (held !== '' && held === this.prevVer) {
-        const had = this.prevByName;
-        send = all.filter((r) => had.get(r.name)?.version !== r.version);
-      } else {
-        const had = this.registry.heldSet(this.typeUrl, held);
-        if (had) {
-          const versions = new Map<string, string>();
-          for (const r of had) versions.set(r.name, r.version);
-          send = all.filter((r) => versions.get(r.name) !== r.version);
-        }
-      }
+      // Most streams hold the set before the last change; others are looked up by version.
+      const had = held !== '' && held === this.prevVer ? this.prevByName : this.registry.heldSet(this.typeUrl, held);
+      if (had) send = all.filter((r) => had.get(r.name)?.version !== r.version);
       if (send.length === 0) {
         this.answers.set(k, NOTHING);
         return NOTHING;
@@ -156,7 +148,7 @@ export class Subscription {
     this.byName = byName;
     this.list = undefined;
     // Streams hold this set by its version: kept findable while the subscription lives on.
-    if (!FULL_STATE.has(this.typeUrl)) this.registry.remember(this.typeUrl, this.ver, this.all());
+    if (!FULL_STATE.has(this.typeUrl)) this.registry.remember(this.typeUrl, this.ver, this.byName);
   }
 }
 
@@ -169,7 +161,7 @@ export class Subscription {
 export class SubscriptionRegistry {
   private readonly subs = new Map<string, Subscription>();
   private readonly views = new Map<string, { view: NodeView; refs: number }>();
-  private readonly sets = new Map<string, readonly XdsResource[]>();
+  private readonly sets = new Map<string, ReadonlyMap<string, XdsResource>>();
 
   constructor(
     readonly snapshot: XdsSnapshot,
@@ -205,11 +197,11 @@ export class SubscriptionRegistry {
   }
 
   /** The resources of the set with this version, if still remembered. */
-  heldSet(typeUrl: string, version: string): readonly XdsResource[] | undefined {
+  heldSet(typeUrl: string, version: string): ReadonlyMap<string, XdsResource> | undefined {
     return version === '' ? undefined : this.sets.get(`${typeUrl}\u0000${version}`);
   }
 
-  remember(typeUrl: string, version: string, resources: readonly XdsResource[]): void {
+  remember(typeUrl: string, version: string, resources: ReadonlyMap<string, XdsResource>): void {
     const k = `${typeUrl}\u0000${version}`;
     this.sets.delete(k);
     if (this.sets.size >= MAX_HELD_SETS) this.sets.delete(this.sets.keys().next().value as string);

@@ -11,7 +11,7 @@ export class MemoryHeartbeatStore implements HeartbeatStore {
   private readonly beats = new Map<string, number>();
 
   async put(records: readonly HeartbeatRecord[]): Promise<void> {
-    for (const r of records) this.beats.set(r.id, r.lastBeatMs);
+    for (const r of records) this.putNow(r.id, r.lastBeatMs);
   }
 
   putNow(id: string, lastBeatMs: number): void {
