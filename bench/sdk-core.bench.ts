@@ -7,7 +7,9 @@
  * Load: 20k instances in 200 services (100 each), gRPC, 64 calls in flight over 4 HTTP/2
  * connections, 16 Discover streams.
  *  - RegisterInstance: rate and CPU per call; "capacity" = 1 s / CPU per call;
- *  - RSS per registered instance (RSS after registering 20k − RSS before, / 20k);
+ *  - RSS per registered instance (RSS after registering 20k − RSS before, / 20k), 1 s after the
+ *    burst and settled (after the server's own idle collection), both against the idle server after
+ *    a memory-reducing collection (POST /maintain/v1/memory/free);
  *  - Heartbeat: CPU per beat;
  *  - Discover INSTANCE full answer (100 instances) and 200001 (revision equal): CPU per answer;
  *  - register → visible in Discover, p50/p99, measured in the same run.
@@ -60,6 +62,21 @@ async function measure(pid: number, op: (i: number) => Promise<unknown>, inFligh
   return { ops: done, ms: performance.now() - start, cpuUs: cpuMicros(pid) - cpu0 };
 }
 
+/** `polaris_memory_reclaims_total` of the daemon. */
+async function reclaimCount(http: string): Promise<number> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('polaris_memory_reclaims_total'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** A memory-reducing collection now (POST /maintain/v1/memory/free); resolves the count after it. */
+async function freeMemory(http: string): Promise<number> {
+  const r = await fetch(`${http}/maintain/v1/memory/free`, { method: 'POST' });
+  if (r.status !== 200) throw new Error(`memory/free: ${r.status} ${await r.text()}`);
+  await new Promise((res) => setTimeout(res, 500));
+  return reclaimCount(http);
+}
+
 const perOp = (m: Measured) => m.cpuUs / Math.max(1, m.ops);
 const rate = (m: Measured) => (m.ops / m.ms) * 1000;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
@@ -86,6 +103,10 @@ export async function runSdkCoreBench(): Promise<Row[]> {
     });
     for (const c of clients) await unary(c, 'ReportClient', { host: w('127.0.0.1') });
     await new Promise((r) => setTimeout(r, 500));
+    // The idle server as it comes out of start-up (with its start-up garbage), then collected:
+    // the per-instance figures below are measured against the collected one.
+    const rssStart = rssMiB(pid);
+    const reclaims0 = await freeMemory(d.http);
     const rss0 = rssMiB(pid);
 
     const reg = await measure(pid, (i) => unary(pick(i), 'RegisterInstance', inst(i)), IN_FLIGHT, INSTANCES, 120_000);
@@ -96,10 +117,27 @@ export async function runSdkCoreBench(): Promise<Row[]> {
     });
     await new Promise((r) => setTimeout(r, 1000));
     const rss1 = rssMiB(pid);
+    const early = (await reclaimCount(d.http)) - reclaims0;
     rows.push({
-      bench: `core: RSS per registered instance (${reg.ops})`,
+      bench: `core: RSS per registered instance 1 s after (${reg.ops})`,
       value: `${(((rss1 - rss0) * 1024) / reg.ops).toFixed(2)} KiB`,
-      note: `RSS ${rss0.toFixed(0)} → ${rss1.toFixed(0)} MiB`,
+      note: `RSS ${rss0.toFixed(0)} → ${rss1.toFixed(0)} MiB (idle server ${rssStart.toFixed(0)} MiB before its collection)${early ? `; ${early} idle collection(s) already ran` : ''}`,
+    });
+    // Settled: the server's own memory-reducing collection once it has gone idle (maintain.memoryReclaim).
+    const settleStart = performance.now();
+    while ((await reclaimCount(d.http)) - reclaims0 < 1 && performance.now() - settleStart < 15_000) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const settledAfter = (performance.now() - settleStart + 1000) / 1000;
+    await new Promise((r) => setTimeout(r, 500));
+    const rssSettled = rssMiB(pid);
+    rows.push({
+      bench: `core: RSS per registered instance, settled (${reg.ops})`,
+      value: `${(((rssSettled - rss0) * 1024) / reg.ops).toFixed(2)} KiB`,
+      note:
+        (await reclaimCount(d.http)) > reclaims0
+          ? `RSS ${rss0.toFixed(0)} → ${rssSettled.toFixed(0)} MiB; idle collection ${settledAfter.toFixed(1)} s after the burst`
+          : 'no idle collection within 16 s',
     });
 
     const hb = await measure(pid, (i) => unary(pick(i), 'Heartbeat', inst(i % INSTANCES)), IN_FLIGHT, INSTANCES * 3, 30_000);
@@ -176,15 +214,19 @@ export async function runSdkCoreBench(): Promise<Row[]> {
     try {
       pin(d2.proc.pid as number, SERVER_CPU);
       await new Promise((r) => setTimeout(r, 2000));
+      await freeMemory(d2.http);
       const rss2 = rssMiB(d2.proc.pid as number);
       rows.push({
         bench: `core: RSS per instance after a restart (${reg.ops})`,
         value: `${(((rss2 - rss0) * 1024) / reg.ops).toFixed(2)} KiB`,
-        note: `RSS ${rss2.toFixed(0)} MiB vs ${rss0.toFixed(0)} MiB empty`,
+        note: `RSS ${rss2.toFixed(0)} MiB vs ${rss0.toFixed(0)} MiB empty, both collected`,
       });
     } finally {
       await d2.stop();
     }
+  } catch (err) {
+    process.stderr.write(d.output().slice(-3000));
+    throw err;
   } finally {
     for (const c of clients) c.close();
     await d.stop();

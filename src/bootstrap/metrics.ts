@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { registerCacheMetrics, type SyncStateSource } from '../cache/metrics.js';
 import type { NamingReader } from '../cache/api.js';
 import type { ConnLimiters } from '../common/conn-limit.js';
@@ -30,6 +30,8 @@ export interface MetricsWiring {
     watchers(): number;
     observePushes(fn: (ms: number) => void): () => void;
   };
+  /** The memory reclaimer: memory-reducing collections run so far. */
+  memory?: { readonly collections: number };
 }
 
 /**
@@ -67,6 +69,18 @@ export function buildMetrics(w: MetricsWiring): { registry: Registry; apiCalls: 
     config.observePushes((ms) => push.observe(ms / 1000));
   }
   instrumentTransactions(w.store, storeTxHistogram(registry));
+  const memory = w.memory;
+  if (memory) {
+    new Counter({
+      name: 'polaris_memory_reclaims_total',
+      help: 'Memory-reducing collections run (idle trigger and POST /maintain/v1/memory/free)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(memory.collections);
+      },
+    });
+  }
   return { registry, apiCalls };
 }
 

@@ -6,6 +6,7 @@ import type { Loggers } from '../common/log/api.js';
 import { isKnownLogScope, isLogLevelName } from '../common/log/log-scope.js';
 import type { DefaultConfigCenter } from '../config/config-center.js';
 import { MaintainService } from '../maintain/maintain-service.js';
+import type { MemoryReclaimer } from '../maintain/memory-reclaim.js';
 import { Readiness } from '../maintain/readiness.js';
 import type { BatchedInstanceWriter } from '../service/batched-writer.js';
 import type { HealthService } from '../service/health-service.js';
@@ -41,6 +42,7 @@ export function buildOperatingSurface(w: {
   health?: HealthService;
   heartbeatStore?: HeartbeatStore;
   startLock?: StartLockRole;
+  memory: MemoryReclaimer;
 }) {
   const { store, cache, configCenter: cc, loggers, health } = w;
   const { registry: metrics, apiCalls } = buildMetrics({
@@ -53,6 +55,7 @@ export function buildOperatingSurface(w: {
     health,
     redis: w.heartbeatStore instanceof RedisHeartbeatStore ? w.heartbeatStore : undefined,
     statisIntervalMs: statisIntervalMs(w.config),
+    memory: w.memory,
     config: cc && {
       groupsByNamespace: () => {
         const out = new Map<string, number>();
@@ -101,6 +104,7 @@ export function buildOperatingSurface(w: {
     roles: [...(w.startLock ? [w.startLock] : []), ...(health ? [healthRingRole(health, Date.now())] : [])],
     serverFunctions: serverFunctionGroups,
     pprof: w.config.apiservers.find((a) => a.name === 'api-http')?.option.enablePprof ?? false,
+    memory: w.memory,
   });
   return { metrics, apiCalls, logLevels, readiness, maintain };
 }

@@ -15,6 +15,7 @@ import { buildOperatingSurface } from './operating-surface.js';
 import { TokenBucketRateLimit } from '../plugin/ratelimit/token-bucket.js';
 import { Diagnostics } from '../maintain/diagnostics.js';
 import { join } from 'node:path';
+import { MemoryReclaimer } from '../maintain/memory-reclaim.js';
 import { TombstonePurge, type TombstoneSource, type TombstonePurgeConfig } from '../maintain/tombstone-purge.js';
 import { NamingCache } from '../cache/naming-cache.js';
 import { RulesCache } from '../cache/rules-cache.js';
@@ -291,7 +292,9 @@ export async function startServer(opts: {
       started.push(purge);
     }
 
+    const memory = new MemoryReclaimer(config.maintain.memoryReclaim, loggers.root);
     const { metrics, apiCalls, logLevels, readiness, maintain } = buildOperatingSurface({
+      memory,
       config,
       localHost,
       store,
@@ -375,6 +378,9 @@ export async function startServer(opts: {
     }
 
     await lock?.releaseLock();
+    // The idle trigger measures growth from the RSS of the started server.
+    memory.start();
+    started.push({ start: async () => undefined, stop: () => memory.stop() });
     readiness.markStarted();
     log.info({ version: serverVersion(), localHost }, 'polaris-ts started');
 

@@ -92,7 +92,8 @@ export interface MaintainOps {
   connections(protocol: string, host?: string): ConnCountView;
   connStats(protocol: string, host?: string, amount?: number): ConnStatsView;
   closeConnections(reqs: readonly ConnCloseRequest[]): number;
-  freeMemory(): void;
+  /** A memory-reducing collection (polaris: debug.FreeOSMemory); one at a time. */
+  freeMemory(): Promise<void>;
   /** Hard-deletes one soft-deleted instance; resolves its id and whether a row went away. */
   cleanInstance(ctx: RequestContext, key: InstanceKey): Promise<{ id: string; removed: boolean }>;
   batchCleanInstances(batchSize: number): Promise<number>;

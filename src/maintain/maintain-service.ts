@@ -12,6 +12,7 @@ import {
   type LogLevelView,
   type MaintainOps,
 } from './api.js';
+import type { MemoryReclaimer } from './memory-reclaim.js';
 
 /** A cluster role this node holds or held (the start lock, the health-check ring, …). */
 export interface RoleSource {
@@ -38,6 +39,7 @@ export interface MaintainDeps {
   serverFunctions: () => Array<{ Name: string; Functions: string[] }>;
   /** The `enablePprof` start value; the maintain toggle changes it at run time. */
   pprof: boolean;
+  memory: Pick<MemoryReclaimer, 'reclaim'>;
 }
 
 /** polaris' batchclean horizon: only tombstones older than 10 minutes go. */
@@ -95,9 +97,8 @@ export class MaintainService implements MaintainOps {
     return n;
   }
 
-  freeMemory(): void {
-    // Only with `node --expose-gc`; V8 otherwise returns memory on its own schedule.
-    (globalThis as { gc?: () => void }).gc?.();
+  async freeMemory(): Promise<void> {
+    await this.deps.memory.reclaim('request');
   }
 
   async cleanInstance(_ctx: RequestContext, key: InstanceKey): Promise<{ id: string; removed: boolean }> {

@@ -109,7 +109,7 @@ export function maintainRoutes(ops: MaintainOps, guard: MaintainGuard): RouteDef
       return reply.code(200).send();
     }),
     route('POST', '/memory/free', async (_req, reply) => {
-      ops.freeMemory();
+      await ops.freeMemory();
       return reply.code(200).send();
     }),
     route('POST', '/instance/clean', async (req, reply, ctx) => {

@@ -188,6 +188,27 @@ maintain:
     assert.deepEqual(config.maintain.jobs, [{ name: 'CleanDeletedClients', enable: true, option: {} }]);
   });
 
+  it('reads maintain.memoryReclaim (polaris-ts) with its defaults and refuses bad values', () => {
+    assert.deepEqual(parse('maintain: {}').config.maintain.memoryReclaim, {
+      enable: true,
+      checkIntervalMs: 2000,
+      growthBytes: 32 * 1048576,
+      idleBelow: 0.1,
+    });
+    const { config } = parse(`
+maintain:
+  memoryReclaim:
+    enable: false
+    checkInterval: 500ms
+    growthMiB: 8
+    idleBelow: 0.25
+`);
+    assert.deepEqual(config.maintain.memoryReclaim, { enable: false, checkIntervalMs: 500, growthBytes: 8 * 1048576, idleBelow: 0.25 });
+    assert.match(configError('maintain: {memoryReclaim: {checkInterval: 10ms}}').message, /maintain\.memoryReclaim\.checkInterval.*at least 100ms/);
+    assert.match(configError('maintain: {memoryReclaim: {idleBelow: 0}}').message, /maintain\.memoryReclaim\.idleBelow/);
+    assert.match(configError('maintain: {memoryReclaim: {growthMiB: 0}}').message, /maintain\.memoryReclaim\.growthMiB/);
+  });
+
   it('returns a deeply frozen config', () => {
     const { config } = parse('apiservers: [{name: api-http}]');
     assert.ok(Object.isFrozen(config));

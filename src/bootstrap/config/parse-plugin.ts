@@ -1,5 +1,6 @@
 import { parseEntry, parseEntryList } from './parse-modules.js';
-import { Section, warn } from './section.js';
+import { DEFAULT_MEMORY_RECLAIM, type MemoryReclaimConfig } from '../../maintain/memory-reclaim.js';
+import { invalid, Section, warn } from './section.js';
 import type { MaintainConfig, MaintainJobConfig, PluginCategoryConfig, PluginCategoryName, PluginConfig, PluginEntry } from './types.js';
 
 export const PLUGIN_CATEGORIES: readonly PluginCategoryName[] = [
@@ -72,6 +73,21 @@ export function parseMaintain(s: Section): MaintainConfig {
         return { name: entry.name, enable, option: entry.option };
       })
     : DEFAULT_JOBS.map((j) => ({ ...j, option: {} }));
+  const memoryReclaim = parseMemoryReclaim(s.section('memoryReclaim'));
   s.finish();
-  return { jobs };
+  return { jobs, memoryReclaim };
+}
+
+function parseMemoryReclaim(s: Section): MemoryReclaimConfig {
+  const d = DEFAULT_MEMORY_RECLAIM;
+  const out: MemoryReclaimConfig = {
+    enable: s.bool('enable', d.enable),
+    checkIntervalMs: s.duration('checkInterval', d.checkIntervalMs),
+    growthBytes: s.int('growthMiB', d.growthBytes / 1048576, { min: 1 }) * 1048576,
+    idleBelow: s.num('idleBelow', d.idleBelow),
+  };
+  if (out.checkIntervalMs < 100) invalid(s.ctx, s.at('checkInterval'), `must be at least 100ms, got ${out.checkIntervalMs}ms`, s.get('checkInterval'));
+  if (!(out.idleBelow > 0 && out.idleBelow <= 1)) invalid(s.ctx, s.at('idleBelow'), `must be above 0 and at most 1, got ${out.idleBelow}`, s.get('idleBelow'));
+  s.finish();
+  return out;
 }

@@ -1,4 +1,5 @@
 import type { LoggerOptions } from '../../common/log/logger-options.js';
+import type { MemoryReclaimConfig } from '../../maintain/memory-reclaim.js';
 
 /**
  * The validated, deeply frozen content of polaris-server.yaml. Field names are the YAML keys.
@@ -427,4 +428,6 @@ export interface MaintainJobConfig {
 
 export interface MaintainConfig {
   readonly jobs: readonly MaintainJobConfig[];
+  /** (polaris-ts) memory-reducing collections once the server is idle after a burst. */
+  readonly memoryReclaim: MemoryReclaimConfig;
 }

@@ -1,0 +1,211 @@
+/**
+ * Giving memory back after a burst.
+ *
+ * V8 keeps the dead objects of a burst (a register storm, a connect storm) and the pages that held
+ * them until its next full collection, and an idle server never runs one: RSS stays at the burst's
+ * high water for as long as the server stays quiet. Go's runtime returns such memory on its own
+ * (the scavenger; polaris-server also has `POST /maintain/v1/memory/free`). Here the same is done
+ * with V8's memory-reducing collection — the one the inspector's `HeapProfiler.collectGarbage`
+ * runs: every space compacted, empty pages released. From inside the process it can only be asked
+ * for through an inspector session of another thread (a session on the main thread itself cannot
+ * wait for a collection that has to run on that thread), so a short-lived worker connects to the
+ * main thread, asks, and exits.
+ *
+ * The collection stops the main thread for its duration (tens of ms per 100 MiB of heap), so the
+ * automatic trigger runs it only when the event loop was idle for a whole check interval and RSS
+ * has grown well above its low point since the last collection.
+ */
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+
+/** Settings of the automatic trigger (`maintain.memoryReclaim` in polaris-server.yaml). */
+export interface MemoryReclaimConfig {
+  readonly enable: boolean;
+  /** How often the event loop's utilisation and RSS are looked at. */
+  readonly checkIntervalMs: number;
+  /** RSS growth above the low point since the last collection that makes one worth it. */
+  readonly growthBytes: number;
+  /** A check interval counts as idle when the event loop was busy less than this share of it. */
+  readonly idleBelow: number;
+}
+
+export const DEFAULT_MEMORY_RECLAIM: MemoryReclaimConfig = {
+  enable: true,
+  checkIntervalMs: 2000,
+  growthBytes: 32 * 1024 * 1024,
+  idleBelow: 0.1,
+};
+
+export interface ReclaimResult {
+  /** What ran: the inspector's collection, a plain exposed `gc()`, or nothing available. */
+  readonly method: 'inspector' | 'gc' | 'none';
+  readonly ms: number;
+  readonly rssBefore: number;
+  readonly rssAfter: number;
+}
+
+interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Where the figures come from; the defaults read this process. Tests of the policy replace them. */
+export interface ReclaimProbes {
+  rss(): number;
+  utilisation(since?: EventLoopUtilization): EventLoopUtilization;
+  collect(): Promise<ReclaimResult['method']>;
+}
+
+// CommonJS, evaluated by the worker: connect to the main thread's inspector, ask for the
+// memory-reducing collection, report, leave. The interval only keeps the worker's loop alive
+// while the answer is on its way.
+const WORKER_SOURCE = `
+const { Session } = require('node:inspector');
+const { parentPort } = require('node:worker_threads');
+const keep = setInterval(() => {}, 1000);
+const session = new Session();
+try {
+  session.connectToMainThread();
+  session.post('HeapProfiler.collectGarbage', (err) => {
+    parentPort.postMessage(err ? String(err.message || err) : 'ok');
+    session.disconnect();
+    clearInterval(keep);
+  });
+} catch (err) {
+  parentPort.postMessage(String(err && err.message || err));
+  clearInterval(keep);
+}
+`;
+
+const WORKER_TIMEOUT_MS = 30_000;
+
+function inspectorCollect(): Promise<'inspector'> {
+  return new Promise((resolve, reject) => {
+    // No inherited --import/--require hooks (a loader would make the worker start slowly), and a
+    // small heap of its own: it only sends one message.
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    });
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      if (err) reject(err);
+      else resolve('inspector');
+    };
+    const timer = setTimeout(() => finish(new Error('the collection did not answer in time')), WORKER_TIMEOUT_MS);
+    worker.once('message', (m: unknown) => finish(m === 'ok' ? undefined : new Error(String(m))));
+    worker.once('error', (err) => finish(err));
+    worker.once('exit', (code) => finish(new Error(`the collecting worker exited (${code}) without an answer`)));
+  });
+}
+
+function inspectorAvailable(): boolean {
+  return (process.features as { inspector?: boolean }).inspector !== false;
+}
+
+/** The probes of this process. */
+export function processProbes(): ReclaimProbes {
+  return {
+    rss: () => process.memoryUsage.rss(),
+    utilisation: (since) => (since ? performance.eventLoopUtilization(since) : performance.eventLoopUtilization()),
+    collect: async () => {
+      if (inspectorAvailable()) return inspectorCollect();
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc) {
+        gc();
+        return 'gc';
+      }
+      return 'none';
+    },
+  };
+}
+
+/**
+ * Runs memory-reducing collections: on request (`reclaim`, one at a time; a request during a
+ * collection waits for it) and, when enabled, by itself once the server has gone idle after its
+ * RSS grew by `growthBytes` above its lowest point since the last collection.
+ */
+export class MemoryReclaimer {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<ReclaimResult> | undefined;
+  private lastElu: EventLoopUtilization | undefined;
+  private low = Infinity;
+  private count = 0;
+
+  constructor(
+    private readonly config: MemoryReclaimConfig,
+    private readonly log: Log,
+    private readonly probes: ReclaimProbes = processProbes(),
+  ) {}
+
+  /** Collections run so far (by request and by the idle trigger). */
+  get collections(): number {
+    return this.count;
+  }
+
+  start(): void {
+    if (!this.config.enable || this.timer) return;
+    this.low = this.probes.rss();
+    this.lastElu = this.probes.utilisation();
+    this.timer = setInterval(() => this.check(), this.config.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One look at the loop and RSS; starts a collection when the server is idle and has grown. */
+  check(): void {
+    const elu = this.probes.utilisation(this.lastElu);
+    this.lastElu = this.probes.utilisation();
+    const rss = this.probes.rss();
+    if (rss < this.low) this.low = rss;
+    if (this.running) return;
+    if (elu.utilization >= this.config.idleBelow) return;
+    if (rss - this.low < this.config.growthBytes) return;
+    void this.reclaim('idle').catch(() => undefined);
+  }
+
+  /** A memory-reducing collection now (or the one already running). */
+  reclaim(reason: 'idle' | 'request'): Promise<ReclaimResult> {
+    if (this.running) return this.running;
+    const run = async (): Promise<ReclaimResult> => {
+      const rssBefore = this.probes.rss();
+      const t0 = performance.now();
+      try {
+        const method = await this.probes.collect();
+        const ms = performance.now() - t0;
+        const rssAfter = this.probes.rss();
+        this.count++;
+        // The next trigger measures growth from here, not from the old low point.
+        this.low = rssAfter;
+        this.log.info(
+          { reason, method, ms: Math.round(ms), rssBeforeMiB: mib(rssBefore), rssAfterMiB: mib(rssAfter) },
+          'memory-reducing collection',
+        );
+        return { method, ms, rssBefore, rssAfter };
+      } catch (err) {
+        this.low = this.probes.rss();
+        this.log.warn({ err, reason }, 'memory-reducing collection failed');
+        throw err;
+      }
+    };
+    const p = run().finally(() => {
+      if (this.running === p) this.running = undefined;
+    });
+    this.running = p;
+    return p;
+  }
+}
+
+const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
