@@ -10,8 +10,9 @@
  *  - RSS per registered instance (RSS after registering 20k − RSS before, / 20k), 1 s after the
  *    burst and settled (after the server's own idle collection), both against the idle server after
  *    a memory-reducing collection (POST /maintain/v1/memory/free);
- *  - Heartbeat: CPU per beat;
- *  - Discover INSTANCE full answer (100 instances) and 200001 (revision equal): CPU per answer;
+ *  - Heartbeat: CPU per beat (after 2 s of the same load, unmeasured);
+ *  - Discover INSTANCE full answer (100 instances, after 2 s unmeasured) and 200001 (revision
+ *    equal): CPU per answer;
  *  - register → visible in Discover, p50/p99, measured in the same run.
  * Run: node --import tsx bench/sdk-core.bench.ts   (also part of npm run bench)
  */
@@ -45,8 +46,28 @@ interface Measured {
   cpuUs: number;
 }
 
-/** Runs `op` with `inFlight` workers until `total` calls are done or `maxMs` elapse. */
-async function measure(pid: number, op: (i: number) => Promise<unknown>, inFlight: number, total: number, maxMs: number): Promise<Measured> {
+/**
+ * Runs `op` with `inFlight` workers until `total` calls are done or `maxMs` elapse. With `warmMs`,
+ * the same load runs that long first, unmeasured (steady-state cost, not the warm-up after the
+ * server's idle memory collection).
+ */
+async function measure(
+  pid: number,
+  op: (i: number) => Promise<unknown>,
+  inFlight: number,
+  total: number,
+  maxMs: number,
+  warmMs = 0,
+): Promise<Measured> {
+  if (warmMs > 0) {
+    let k = 0;
+    const until = performance.now() + warmMs;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (performance.now() < until) await op(k++);
+      }),
+    );
+  }
   let next = 0;
   let done = 0;
   const cpu0 = cpuMicros(pid);
@@ -140,7 +161,7 @@ export async function runSdkCoreBench(): Promise<Row[]> {
           : 'no idle collection within 16 s',
     });
 
-    const hb = await measure(pid, (i) => unary(pick(i), 'Heartbeat', inst(i % INSTANCES)), IN_FLIGHT, INSTANCES * 3, 30_000);
+    const hb = await measure(pid, (i) => unary(pick(i), 'Heartbeat', inst(i % INSTANCES)), IN_FLIGHT, INSTANCES * 3, 30_000, 2000);
     rows.push({ bench: 'core: Heartbeat, CPU per beat', value: `${perOp(hb).toFixed(0)} µs`, note: `${fmt(rate(hb))} beats/s; ${hb.ops} beats` });
 
     // What the server spends with nothing asked of it (health checks of 20k instances, cache probes).
@@ -162,7 +183,7 @@ export async function runSdkCoreBench(): Promise<Row[]> {
     }
     // Each stream asks for one service after the other; the answers are always full.
     const streamOp = (req: (i: number) => unknown) => (i: number) => streams[i % STREAMS](req(i));
-    const dFull = await measure(pid, streamOp(full), STREAMS, Number.MAX_SAFE_INTEGER, 8000);
+    const dFull = await measure(pid, streamOp(full), STREAMS, Number.MAX_SAFE_INTEGER, 8000, 2000);
     rows.push({
       bench: `core: Discover full (${INSTANCES / SERVICES} instances, ${(bytes / 1024).toFixed(0)} KiB), CPU per answer`,
       value: `${perOp(dFull).toFixed(0)} µs`,

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { MemoryReclaimer, processProbes, type MemoryReclaimConfig, type ReclaimProbes } from './memory-reclaim.js';
 
 const MiB = 1048576;
-const CONFIG: MemoryReclaimConfig = { enable: true, checkIntervalMs: 60_000, growthBytes: 32 * MiB, idleBelow: 0.1 };
+const CONFIG: MemoryReclaimConfig = { enable: true, checkIntervalMs: 60_000, growthBytes: 32 * MiB, idleBelow: 0.1, minIntervalMs: 0 };
 
 const quietLog = { info: () => undefined, warn: () => undefined };
 
@@ -48,6 +48,23 @@ describe('memory reclaim trigger', () => {
       assert.equal(r.collections, 1);
       // Growth is measured from after the collection (150 MiB), not from the old low point.
       state.rss = 175 * MiB;
+      r.check();
+      assert.equal(state.collections, 1);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('lets minIntervalMs pass between idle collections', async () => {
+    const { state, probes } = scripted();
+    const r = new MemoryReclaimer({ ...CONFIG, minIntervalMs: 60_000 }, quietLog, probes);
+    r.start();
+    try {
+      state.rss = 300 * MiB;
+      r.check();
+      await new Promise((res) => setImmediate(res));
+      assert.equal(state.collections, 1);
+      state.rss = 400 * MiB; // grown again, idle, but too soon
       r.check();
       assert.equal(state.collections, 1);
     } finally {

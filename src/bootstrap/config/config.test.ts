@@ -194,6 +194,7 @@ maintain:
       checkIntervalMs: 2000,
       growthBytes: 32 * 1048576,
       idleBelow: 0.1,
+      minIntervalMs: 60_000,
     });
     const { config } = parse(`
 maintain:
@@ -202,8 +203,15 @@ maintain:
     checkInterval: 500ms
     growthMiB: 8
     idleBelow: 0.25
+    minInterval: 5m
 `);
-    assert.deepEqual(config.maintain.memoryReclaim, { enable: false, checkIntervalMs: 500, growthBytes: 8 * 1048576, idleBelow: 0.25 });
+    assert.deepEqual(config.maintain.memoryReclaim, {
+      enable: false,
+      checkIntervalMs: 500,
+      growthBytes: 8 * 1048576,
+      idleBelow: 0.25,
+      minIntervalMs: 300_000,
+    });
     assert.match(configError('maintain: {memoryReclaim: {checkInterval: 10ms}}').message, /maintain\.memoryReclaim\.checkInterval.*at least 100ms/);
     assert.match(configError('maintain: {memoryReclaim: {idleBelow: 0}}').message, /maintain\.memoryReclaim\.idleBelow/);
     assert.match(configError('maintain: {memoryReclaim: {growthMiB: 0}}').message, /maintain\.memoryReclaim\.growthMiB/);

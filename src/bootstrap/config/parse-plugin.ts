@@ -85,6 +85,7 @@ function parseMemoryReclaim(s: Section): MemoryReclaimConfig {
     checkIntervalMs: s.duration('checkInterval', d.checkIntervalMs),
     growthBytes: s.int('growthMiB', d.growthBytes / 1048576, { min: 1 }) * 1048576,
     idleBelow: s.num('idleBelow', d.idleBelow),
+    minIntervalMs: s.duration('minInterval', d.minIntervalMs),
   };
   if (out.checkIntervalMs < 100) invalid(s.ctx, s.at('checkInterval'), `must be at least 100ms, got ${out.checkIntervalMs}ms`, s.get('checkInterval'));
   if (!(out.idleBelow > 0 && out.idleBelow <= 1)) invalid(s.ctx, s.at('idleBelow'), `must be above 0 and at most 1, got ${out.idleBelow}`, s.get('idleBelow'));
