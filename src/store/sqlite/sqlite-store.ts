@@ -51,9 +51,11 @@ function feedOf<T>(table: string, packed: string, from: (r: unknown[]) => T) {
   };
 }
 
-/** Page cache sizes in KiB, negative as SQLite wants them (better-sqlite3 sets -16000 on both). */
-const WRITE_CACHE_KIB = -4000;
-const READ_CACHE_KIB = -2000;
+/**
+ * Page cache size per connection in KiB, negative as SQLite wants it: SQLite's own default
+ * (better-sqlite3 sets 16 MiB).
+ */
+const PAGE_CACHE_KIB = -2000;
 
 const FEED = {
   namespace: feedOf('namespace', NAMESPACE_PACKED, namespaceFromPacked),
@@ -126,8 +128,8 @@ export class SqliteStore implements Store {
       // Page caches: better-sqlite3 sets 16 MiB per connection, which a register burst fills and
       // the process never gives back (malloc keeps it). The read connection's cache is dropped at
       // every write anyway (WAL), and pages missed by the writer come from the OS page cache.
-      writeDb.pragma(`cache_size = ${WRITE_CACHE_KIB}`);
-      readDb.pragma(`cache_size = ${READ_CACHE_KIB}`);
+      writeDb.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
+      readDb.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
       const logger = opts.logger?.child({ scope: 'store' });
       logger?.info({ path: opts.path, schemaVersion: version }, 'sqlite store opened');
       return new SqliteStore(new SqliteFile(new StatementCache(writeDb), new StatementCache(readDb), logger));
