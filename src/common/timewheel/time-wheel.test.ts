@@ -24,6 +24,22 @@ test('a task runs once its delay has passed, never before', () => {
   assert.equal(w.size(), 0);
 });
 
+test('one shared task serves many timers, each called with its own argument, also after a reschedule', () => {
+  const clock = new ManualClock(0);
+  const w = wheel(clock);
+  const ran: string[] = [];
+  const task = (name: string) => ran.push(name);
+  const a = w.add(task, 100, 'a');
+  w.add(task, 200, 'b');
+  clock.set(250);
+  w.advanceTo();
+  assert.deepEqual(ran, ['a', 'b']);
+  a.reschedule(100);
+  clock.set(400);
+  w.advanceTo();
+  assert.deepEqual(ran, ['a', 'b', 'a']);
+});
+
 test('delays longer than one revolution wait for extra rounds', () => {
   const clock = new ManualClock(0);
   const w = wheel(clock, 4, 100); // one revolution = 400 ms

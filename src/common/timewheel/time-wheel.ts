@@ -1,8 +1,12 @@
 import type { Lifecycle } from '../lifecycle.js';
 import { systemClock, timerTicker, type Clock, type Ticker } from './clock.js';
 
-/** Work run when a timer expires. A returned promise is not awaited; its rejection goes to `onError`. */
-export type WheelTask = () => unknown;
+/**
+ * Work run when a timer expires, with the argument it was added with (one shared function can
+ * serve many timers: no closure per timer). A returned promise is not awaited; its rejection goes
+ * to `onError`.
+ */
+export type WheelTask<T = void> = (arg: T) => unknown;
 
 /** A scheduled task. The same timer can be rescheduled any number of times (no new allocation). */
 export interface WheelTimer {
@@ -48,7 +52,8 @@ class Entry implements WheelTimer {
 
   constructor(
     private readonly ops: WheelOps | null,
-    readonly task: WheelTask,
+    readonly task: WheelTask<unknown>,
+    readonly arg: unknown,
   ) {}
 
   get linked(): boolean {
@@ -69,7 +74,7 @@ class Entry implements WheelTimer {
 }
 
 function sentinel(): Entry {
-  const s = new Entry(null, () => undefined);
+  const s = new Entry(null, () => undefined, undefined);
   s.prev = s;
   s.next = s;
   return s;
@@ -120,8 +125,11 @@ export class TimeWheel implements Lifecycle {
   }
 
   /** Schedules `task` to run once `delayMs` has passed (rounded up to the next tick boundary). */
-  add(task: WheelTask, delayMs: number): WheelTimer {
-    const entry = new Entry(this.ops, task);
+  add(task: WheelTask, delayMs: number): WheelTimer;
+  /** The same, calling `task(arg)`. */
+  add<T>(task: WheelTask<T>, delayMs: number, arg: T): WheelTimer;
+  add<T>(task: WheelTask<T>, delayMs: number, arg?: T): WheelTimer {
+    const entry = new Entry(this.ops, task as WheelTask<unknown>, arg);
     this.place(entry, delayMs);
     return entry;
   }
@@ -245,7 +253,7 @@ export class TimeWheel implements Lifecycle {
       entry.pending = false;
       ran++;
       try {
-        const result = entry.task();
+        const result = entry.task(entry.arg);
         if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
           (result as PromiseLike<unknown>).then(undefined, this.onError);
         }

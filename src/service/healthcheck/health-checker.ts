@@ -89,7 +89,7 @@ export interface HealthCheckerStats {
 
 const NO_BEAT = Number.NEGATIVE_INFINITY;
 
-/** Per-instance state: a handful of numbers, one wheel entry and its closure. */
+/** Per-instance state: a handful of numbers and one wheel entry (whose task is shared). */
 class Tracked {
   /** Latest beat this node knows of (local beats and beats read from the store). */
   lastBeatMs = NO_BEAT;
@@ -167,6 +167,8 @@ export class HealthChecker implements Lifecycle {
   private readonly wheel: TimeWheel;
   private readonly ticker: Ticker;
   private readonly records = new Map<string, Tracked>();
+  /** Every record's wheel task: one function for all of them. */
+  private readonly onDue = (r: Tracked) => this.enqueueCheck(r);
   private startedAt: number | undefined;
   private stopTicker: (() => void) | undefined;
 
@@ -346,7 +348,7 @@ export class HealthChecker implements Lifecycle {
 
   private newRecord(id: string, ttlMs: number, now: number): Tracked {
     const r = new Tracked(id, ttlMs, now);
-    r.timer = this.wheel.add(() => this.enqueueCheck(r), this.clampInterval(EXPIRE_TTL_MULTIPLE * ttlMs));
+    r.timer = this.wheel.add(this.onDue, this.clampInterval(EXPIRE_TTL_MULTIPLE * ttlMs), r);
     this.records.set(id, r);
     return r;
   }
