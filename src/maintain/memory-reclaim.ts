@@ -82,7 +82,7 @@ try {
 }
 `;
 
-const WORKER_TIMEOUT_MS = 30_000;
+const WORKER_TIMEOUT_MS = 10_000;
 
 function inspectorCollect(): Promise<'inspector'> {
   return new Promise((resolve, reject) => {
@@ -95,6 +95,8 @@ function inspectorCollect(): Promise<'inspector'> {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
+    // Never what keeps the process alive (a stop during a collection does not wait for it).
+    worker.unref();
     let settled = false;
     const finish = (err?: Error) => {
       if (settled) return;
@@ -164,10 +166,10 @@ export class MemoryReclaimer {
     this.timer.unref();
   }
 
+  /** Stops the trigger; a collection under way finishes on its own (its worker is unref'd). */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.running?.catch(() => undefined);
   }
 
   /** One look at the loop and RSS; starts a collection when the server is idle and has grown. */
