@@ -1,0 +1,34 @@
+/**
+ * Bench-only preload (`node --import bench/eld-probe.mjs`): an event-loop delay histogram of its
+ * own in the daemon, read and reset over a unix socket named by XDS_BENCH_ELD_SOCKET. Unlike
+ * `/metrics` (whose scrape resets prom-client's histogram early and then keeps the loop busy
+ * rendering every metric, so the scrape's own tail lands in the next interval), a read here costs
+ * the daemon one small socket write: the bench can reset it just before a change and read it just
+ * after the last stream got its answer, so the window holds the push and nothing of the bench.
+ * Answers one line of JSON per line received: {"max":ms,"p99":ms,"count":n}, then resets.
+ * Values include up to one resolution (2 ms) of timer period, as monitorEventLoopDelay's do.
+ */
+import { createServer } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const path = process.env.XDS_BENCH_ELD_SOCKET;
+if (path) {
+  const h = monitorEventLoopDelay({ resolution: 2 });
+  h.enable();
+  const server = createServer((sock) => {
+    let buf = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        buf = buf.slice(i + 1);
+        sock.write(`${JSON.stringify({ max: h.max / 1e6, p99: h.percentile(99) / 1e6, count: h.count })}\n`);
+        h.reset();
+      }
+    });
+    sock.on('error', () => undefined);
+  });
+  server.listen(path);
+  server.unref();
+}
