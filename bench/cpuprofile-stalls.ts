@@ -5,9 +5,14 @@
  * back to waiting for I/O in between, so timers (and the lag histogram) waited that long. Each
  * sample is put in one bucket by its stack: garbage collection, our xDS code (by file), other code
  * of ours (by directory), or the package doing the work (grpc-js, protobufjs, fastify, …).
- * Run: node --import tsx bench/cpuprofile-stalls.ts FILE.cpuprofile [--top 15] [--min-ms 8] [--from-ms T0 --to-ms T1 | --from-us M0 --to-us M1]
+ * Run: node --import tsx bench/cpuprofile-stalls.ts FILE.cpuprofile [--top 15] [--min-ms 8] [--from-ms T0 --to-ms T1 | --from-us M0 --to-us M1] [--windows windows-PID.json]
+ * `--windows`: the push and scrape windows the xDS bench wrote (monotonic µs): per window the
+ * longest stretch in it, and the parts of the longest stretch of every push window summed
+ * (`--each`: also the parts of each window's longest stretch of `--min-ms` or more).
  */
 import { readFileSync } from 'node:fs';
+
+const windowsArg = process.argv.indexOf('--windows');
 
 interface ProfileNode {
   id: number;
@@ -119,3 +124,65 @@ console.log(`\nSummed over the stretches of ${minMs} ms or more:`);
 console.log(fmt(sum, 30));
 console.log(`\nAll busy time in the window:`);
 console.log(fmt(totals, 30));
+
+if (windowsArg > 0) {
+  const wins = JSON.parse(readFileSync(process.argv[windowsArg + 1], 'utf8')) as Array<{ label: string; from: number; to: number; gaps?: Array<[number, number]> }>;
+  // The stalls the daemon's probe saw (a 2 ms interval late by 5 ms or more): exactly the samples in them.
+  const gapParts = new Map<string, number>();
+  const gapLens: string[] = [];
+  for (const w of wins) {
+    let longest: [number, number] | undefined;
+    for (const g of w.gaps ?? []) if (!longest || g[1] > longest[1]) longest = g;
+    if (!longest) continue;
+    const a = (longest[0] - p.startTime) / 1000;
+    const b = a + longest[1];
+    const parts = new Map<string, number>();
+    for (let i = 0; i < p.samples.length - 1; i++) {
+      if (times[i] < a || times[i] >= b || isIdle(p.samples[i])) continue;
+      const k = bucketOf(p.samples[i]);
+      parts.set(k, (parts.get(k) ?? 0) + (times[i + 1] - times[i]));
+    }
+    gapLens.push(`${w.label.split(' ')[1]}:${longest[1].toFixed(0)}`);
+    for (const [k, v] of parts) gapParts.set(k, (gapParts.get(k) ?? 0) + v);
+    if (process.argv.includes('--each')) console.log(`  ${w.label} longest stall ${longest[1].toFixed(1)} ms at ${((longest[0] - w.from) / 1000).toFixed(0)} ms into the window\n${fmt(parts, 6)}`);
+  }
+  // Everything the daemon ran inside the push windows (all rounds), whether it stalled the loop or not.
+  const inPush = new Map<string, number>();
+  let pushWindows = 0;
+  for (const w of wins.filter((x) => x.label.startsWith('push'))) {
+    pushWindows++;
+    const a = (w.from - p.startTime) / 1000;
+    const b = (w.to - p.startTime) / 1000;
+    for (let i = 0; i < p.samples.length - 1; i++) {
+      if (times[i] < a || times[i] >= b || isIdle(p.samples[i])) continue;
+      const k = bucketOf(p.samples[i]);
+      inPush.set(k, (inPush.get(k) ?? 0) + (times[i + 1] - times[i]));
+    }
+  }
+  let busy = 0;
+  for (const v of inPush.values()) busy += v;
+  console.log(`\nBusy time inside the ${pushWindows} push windows: ${busy.toFixed(0)} ms (${(busy / Math.max(1, pushWindows)).toFixed(1)} ms per round); by part:`);
+  console.log(fmt(inPush, 40));
+  if (gapLens.length > 0) {
+    console.log(`\nLongest stall the probe saw per window (round:ms): ${gapLens.join(' ')}`);
+    console.log('Their samples summed over the rounds:');
+    console.log(fmt(gapParts, 25));
+  }
+  for (const kind of ['push', 'scrape']) {
+    const parts = new Map<string, number>();
+    const lens: string[] = [];
+    for (const w of wins.filter((x) => x.label.startsWith(kind))) {
+      const a = (w.from - p.startTime) / 1000;
+      const b = (w.to - p.startTime) / 1000;
+      let best: Stretch | undefined;
+      for (const st of stretches) if (st.end > a && st.start < b && (!best || st.end - st.start > best.end - best.start)) best = st;
+      if (!best) continue;
+      lens.push(`${w.label.split(' ')[1]}:${(best.end - best.start).toFixed(0)}`);
+      if (process.argv.includes('--each') && best.end - best.start >= minMs) console.log(`  ${w.label}: ${(best.end - best.start).toFixed(1)} ms at ${(best.start - a).toFixed(0)} ms into the window\n${fmt(best.buckets, 6)}`);
+      for (const [k, v] of best.buckets) parts.set(k, (parts.get(k) ?? 0) + v);
+    }
+    console.log(`\nLongest stretch per ${kind} window (round:ms): ${lens.join(' ')}`);
+    console.log(`Their parts summed over the rounds:`);
+    console.log(fmt(parts, 20));
+  }
+}

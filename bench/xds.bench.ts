@@ -146,7 +146,7 @@ class EldProbe {
       sock.once('error', reject);
     });
   }
-  read(): Promise<{ max: number; p99: number; count: number }> {
+  read(): Promise<{ max: number; p99: number; count: number; gaps: Array<[number, number]> }> {
     return new Promise((resolve) => {
       this.waiting.push((line) => resolve(JSON.parse(line)));
       this.sock.write('r\n');
@@ -312,7 +312,7 @@ export async function runXdsBench(over: Partial<XdsBenchOptions> = {}): Promise<
     pin(d.proc.pid as number, 1);
     pin(process.pid, 0);
   }
-  const windows: Array<{ label: string; from: number; to: number }> = [];
+  const windows: Array<{ label: string; from: number; to: number; gaps?: Array<[number, number]> }> = [];
   const clients: Array<{ close(): void; sotw(): SotwSession; delta(): DeltaSession }> = [];
   try {
     // Register services × endpoints (console batches of 100).
@@ -423,8 +423,8 @@ export async function runXdsBench(over: Partial<XdsBenchOptions> = {}): Promise<
       clientCpuUs += clientCpu.user + clientCpu.system;
       // The window ends after the daemon has had time to read the last ACKs.
       await new Promise((r) => setTimeout(r, 100));
-      const stall = (await probe.read()).max;
-      windows.push({ label: `push ${round}`, from, to: mono() });
+      const { max: stall, gaps } = await probe.read();
+      windows.push({ label: `push ${round}`, from, to: mono(), gaps });
       stalls.push(stall);
       lat.push(...times);
       lasts.push(Math.max(...times));
