@@ -308,14 +308,14 @@ export class XdsSnapshot {
       }
       let built: BuiltService;
       try {
-        built = buildService(info);
+        built = buildService(info, prev);
       } catch (err) {
         this.deps.logger.error({ err, namespace: k.namespace, service: k.name }, 'xDS: resources of a service could not be built');
         continue;
       }
       this.counters.rebuilt++;
       this.install(prev, built, changes);
-      if (!prev || JSON.stringify(prev.vhost) !== JSON.stringify(built.vhost)) touchedNs.add(k.namespace);
+      if (!prev || (prev.vhost !== built.vhost && JSON.stringify(prev.vhost) !== JSON.stringify(built.vhost))) touchedNs.add(k.namespace);
       if (!this.shared.get(k.namespace)?.get(TypeUrl.Cluster)?.has(PASSTHROUGH_CLUSTER)) touchedNs.add(k.namespace);
     }
     for (const ns of touchedNs) {
