@@ -160,6 +160,107 @@ function isPreEncoded(v: object): v is PreEncoded {
   return (v as Partial<PreEncoded>)[PRE_ENCODED] === true;
 }
 
+const TO_OBJECT: protobuf.IConversionOptions = { enums: String, longs: String, arrays: true };
+
+/** Discovery requests: one per ACK, a thousand per change with a thousand streams. */
+const LEAN_REQUESTS: ReadonlySet<string> = new Set(['envoy.service.discovery.v3.DiscoveryRequest', 'envoy.service.discovery.v3.DeltaDiscoveryRequest']);
+
+/** Repeated fields a request does not carry: one frozen empty array for all of them. */
+const NONE: readonly never[] = Object.freeze([]);
+
+type FieldPlan =
+  | { kind: 'string' | 'strings' | 'map'; name: string }
+  | { kind: 'message' | 'lazy'; name: string; type: protobuf.Type };
+
+/**
+ * A decoder of `t` to the same plain object as `toObject(decode(b), TO_OBJECT)`, for the fields
+ * requests use (strings, repeated strings, map<string, string>, single messages), written straight
+ * into one object: no message instance to copy from, and the node (a message Envoy repeats on
+ * every request unless told otherwise, with its metadata and extension list) decoded only when read,
+ * which the server does on the first request of a stream only. Repeated fields absent from the
+ * request are one shared frozen empty array. A request with anything else (resource locators, a
+ * node sent twice) is decoded the general way.
+ */
+export function leanRequestDecoder(t: protobuf.Type): (b: Uint8Array) => object {
+  const plans = new Map<number, FieldPlan>();
+  const repeated: string[] = [];
+  for (const f of t.fieldsArray) {
+    f.resolve();
+    if (f.repeated && !f.map) repeated.push(f.name); // an absent map stays undefined, as toObject leaves it
+    if (f.map) {
+      if ((f as unknown as protobuf.MapField).keyType === 'string' && f.type === 'string') plans.set(f.id, { kind: 'map', name: f.name });
+    } else if (f.resolvedType instanceof protobuf.Type) {
+      if (!f.repeated) plans.set(f.id, { kind: f.name === 'node' ? 'lazy' : 'message', name: f.name, type: f.resolvedType });
+    } else if (f.type === 'string') {
+      plans.set(f.id, { kind: f.repeated ? 'strings' : 'string', name: f.name });
+    }
+  }
+  const known = new Set(t.fieldsArray.map((f) => f.id));
+  const full = (b: Uint8Array) => t.toObject(t.decode(b), TO_OBJECT);
+  return (b: Uint8Array) => {
+    const r = protobuf.Reader.create(b);
+    const out: Record<string, unknown> = {};
+    let lazy: { name: string; type: protobuf.Type; bytes: Uint8Array } | undefined;
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      const id = tag >>> 3;
+      const plan = plans.get(id);
+      if (!plan || (tag & 7) !== 2) {
+        if (known.has(id)) return full(b);
+        r.skipType(tag & 7);
+        continue;
+      }
+      switch (plan.kind) {
+        case 'string':
+          out[plan.name] = r.string();
+          break;
+        case 'strings': {
+          const list = out[plan.name] as string[] | undefined;
+          if (list) list.push(r.string());
+          else out[plan.name] = [r.string()];
+          break;
+        }
+        case 'map': {
+          const end = r.uint32() + r.pos;
+          let key = '';
+          let value = '';
+          while (r.pos < end) {
+            const t2 = r.uint32();
+            if (t2 >>> 3 === 1 && (t2 & 7) === 2) key = r.string();
+            else if (t2 >>> 3 === 2 && (t2 & 7) === 2) value = r.string();
+            else r.skipType(t2 & 7);
+          }
+          const m = (out[plan.name] ??= {}) as Record<string, string>;
+          m[key] = value;
+          break;
+        }
+        case 'message':
+          if (out[plan.name] !== undefined) return full(b); // a message repeated on the wire merges: rare, done the general way
+          out[plan.name] = plan.type.toObject(plan.type.decode(r, r.uint32()), TO_OBJECT);
+          break;
+        case 'lazy': {
+          if (lazy) return full(b);
+          const len = r.uint32();
+          lazy = { name: plan.name, type: plan.type, bytes: b.subarray(r.pos, r.pos + len) };
+          r.skip(len);
+          break;
+        }
+      }
+    }
+    for (const name of repeated) out[name] ??= NONE;
+    if (lazy) {
+      const { name, type, bytes } = lazy;
+      let value: unknown;
+      Object.defineProperty(out, name, {
+        enumerable: true,
+        configurable: true,
+        get: () => (value ??= type.toObject(type.decode(bytes), TO_OBJECT)),
+      });
+    }
+    return out;
+  };
+}
+
 /**
  * A gRPC service of the loaded protos (e.g. `envoy.service.discovery.v3.AggregatedDiscoveryService`)
  * for @grpc/grpc-js, with (de)serializers from the same Root: requests decode to plain objects in
@@ -177,7 +278,7 @@ export function serviceDefinition(fullName: string): ServiceDefinition {
       requestStream: !!m.requestStream,
       responseStream: !!m.responseStream,
       requestSerialize: (v: object) => Buffer.from(req.encode(req.fromObject(v)).finish()),
-      requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), { enums: String, longs: String, arrays: true }),
+      requestDeserialize: LEAN_REQUESTS.has(req.fullName.replace(/^\./, '')) ? leanRequestDecoder(req) : (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
       responseSerialize: (v: object) => (isPreEncoded(v) ? v.serialize() : Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish())),
       responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), { enums: String, longs: String, arrays: true }),
       originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
