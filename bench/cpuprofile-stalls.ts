@@ -11,14 +11,10 @@
  * (`--each`: also the parts of each window's longest stretch of `--min-ms` or more).
  */
 import { readFileSync } from 'node:fs';
+import { bucket, type ProfileNode } from './profile-buckets.js';
 
 const windowsArg = process.argv.indexOf('--windows');
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
 interface Profile {
   nodes: ProfileNode[];
   startTime: number;
@@ -32,33 +28,12 @@ const arg = (name: string, dflt: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 
-/** The bucket of one stack (root first). */
-function bucket(stack: ProfileNode[]): string {
-  const leaf = stack[stack.length - 1];
-  const name = leaf.callFrame.functionName;
-  if (name === '(garbage collector)') return 'GC';
-  if (name === '(program)') return '(program: native, outside JS)';
-  // The innermost frame of our own code says which of our steps is running.
-  let ours: string | undefined;
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const url = stack[i].callFrame.url;
-    const m = /\/src\/(.*)\.ts$/.exec(url);
-    if (m && !url.includes('node_modules')) {
-      ours = m[1].startsWith('apiserver/xdsserverv3/') ? `xds:${m[1].slice('apiserver/xdsserverv3/'.length)}.${stack[i].callFrame.functionName || '(anon)'}` : `src:${m[1].split('/').slice(0, 2).join('/')}`;
-      break;
-    }
-  }
-  const url = leaf.callFrame.url;
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.startsWith('node:') ? url : url === '' ? `(native ${name || 'anon'})` : 'other');
-  return ours ? `${ours} > ${pkg}` : pkg;
-}
-
 const file = process.argv[2];
 if (!file) throw new Error('usage: cpuprofile-stalls.ts FILE.cpuprofile');
 const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
-for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c as number, n.id);
 const stackCache = new Map<number, string>();
 function bucketOf(id: number): string {
   let b = stackCache.get(id);

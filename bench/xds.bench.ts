@@ -27,7 +27,8 @@
  * Environment: XDS_BENCH_PROF=<dir> writes the daemon's .cpuprofile there plus windows.json
  * (monotonic µs of each push and each /metrics scrape) for bench/cpuprofile-stalls.ts;
  * XDS_BENCH_NODE_ARGS adds daemon flags (e.g. --trace-gc); XDS_BENCH_LOG=<file> saves the
- * daemon's output; XDS_BENCH_VERBOSE prints every round.
+ * daemon's output; XDS_BENCH_HEAP_PROF=<file> samples the daemon's allocations during the push
+ * rounds (including objects already collected) into a .heapprofile; XDS_BENCH_VERBOSE prints every round.
  * `--full-decode`: the bench client decodes every resource of every answer (one process decoding
  * for 1,000 Envoys, serially: latencies then include that); by default it reads only each
  * answer's envelope (version, type, nonce), so the figures are the server's delivery.
@@ -97,6 +98,39 @@ async function heapAfterGcMiB(wsUrl: string): Promise<{ heap: number; external: 
   await new Promise((r) => child.on('exit', r));
   const m = JSON.parse(out.trim() || '{}') as { heapUsed?: number; external?: number };
   return { heap: (m.heapUsed ?? NaN) / (1024 * 1024), external: (m.external ?? NaN) / (1024 * 1024) };
+}
+
+/**
+ * Samples the daemon's allocations (V8's sampling heap profiler over its inspector, counting
+ * objects already collected by scavenges and full collections too) until the returned function
+ * is called, then writes the profile (.heapprofile, Chrome DevTools' Memory tab opens it).
+ */
+async function sampleAllocations(wsUrl: string, file: string): Promise<() => Promise<void>> {
+  const script = `
+    const ws = new WebSocket(${JSON.stringify(wsUrl)});
+    let id = 0;
+    const send = (method, params = {}) => new Promise((resolve) => {
+      const my = ++id;
+      const on = (ev) => { const m = JSON.parse(ev.data); if (m.id === my) { ws.removeEventListener('message', on); resolve(m.result); } };
+      ws.addEventListener('message', on);
+      ws.send(JSON.stringify({ id: my, method, params }));
+    });
+    ws.addEventListener('open', async () => {
+      await send('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      console.log('started');
+      process.stdin.once('data', async () => {
+        const r = await send('HeapProfiler.stopSampling');
+        require('node:fs').writeFileSync(${JSON.stringify(file)}, JSON.stringify(r.profile));
+        ws.close();
+        process.exit(0);
+      });
+    });`;
+  const child = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  return async () => {
+    child.stdin.write('stop\n');
+    await new Promise((r) => child.on('exit', r));
+  };
 }
 
 const NS = 'bench-xds';
@@ -399,6 +433,7 @@ export async function runXdsBench(over: Partial<XdsBenchOptions> = {}): Promise<
     const cpu: number[] = [];
     const waited: number[] = [];
     let clientCpuUs = 0;
+    const stopSampling = process.env.XDS_BENCH_HEAP_PROF && inspector ? await sampleAllocations(inspector, process.env.XDS_BENCH_HEAP_PROF) : undefined;
     for (let round = 0; round < rounds; round++) {
       await probe.read(); // starts the window: what the loop did before is dropped
       const from = mono();
@@ -444,6 +479,7 @@ export async function runXdsBench(over: Partial<XdsBenchOptions> = {}): Promise<
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    await stopSampling?.();
     const rebuilt = (await metric(d.http, 'polaris_xds_services_rebuilt_total')) - rebuiltBefore;
     const flushMs = (await metric(d.http, 'polaris_xds_last_flush_seconds')) * 1000;
     lat.sort((a, b) => a - b);
