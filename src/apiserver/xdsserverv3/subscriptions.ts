@@ -46,18 +46,36 @@ export class Subscription {
     readonly names: ReadonlySet<string>,
     readonly view: NodeView,
     private readonly registry: SubscriptionRegistry,
-  ) {}
+  ) {
+    // Always a list that matches: to begin with, the names themselves.
+    this.lastOrder = [...names];
+  }
+
+  /**
+   * The names of the last request found to match, in its order: the streams of one subscription
+   * (Envoys of one kind) send their names in the same order, ACK after ACK, so most requests are
+   * recognised by comparing strings in place, without hashing each into the set.
+   */
+  private lastOrder: readonly string[];
 
   /** Whether a request's (wildcard, names) is this subscription, without building a set. */
   matches(wildcard: boolean, names: readonly string[]): boolean {
     if (wildcard !== this.wildcard) return false;
+    const last = this.lastOrder;
+    if (names.length === last.length) {
+      let i = 0;
+      while (i < names.length && names[i] === last[i]) i++;
+      if (i === names.length) return true;
+    }
     let named = 0;
     for (const n of names) {
       if (n === '*') continue;
       if (!this.names.has(n)) return false;
       named++;
     }
-    return named === this.names.size;
+    if (named !== this.names.size) return false;
+    this.lastOrder = names;
+    return true;
   }
 
   /** Whether any of `changes` (of this type) can alter what this subscription gets. */
