@@ -31,5 +31,13 @@ describe('xDS subscription matching', () => {
     assert.equal(wild.matches(false, []), false);
     assert.equal(wild.matches(true, ['x']), false);
     assert.equal(wild.matches(true, []), true);
+    // Encoded names: only bytes remembered from a request that matched are recognised.
+    const raw = Buffer.from('0a01620a0161', 'hex');
+    assert.equal(named.matchesRaw(raw), false);
+    named.rememberRaw(raw);
+    assert.equal(named.matchesRaw(Buffer.from(raw)), true);
+    assert.equal(named.matchesRaw(Buffer.from('0a01610a0162', 'hex')), false);
+    raw[2] = 0x7a; // the remembered bytes are a copy, not the request's buffer
+    assert.equal(named.matchesRaw(Buffer.from('0a01620a0161', 'hex')), true);
   });
 });

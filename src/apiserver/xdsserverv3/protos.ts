@@ -169,17 +169,45 @@ const LEAN_REQUESTS: ReadonlySet<string> = new Set(['envoy.service.discovery.v3.
 const NONE: readonly never[] = Object.freeze([]);
 
 type FieldPlan =
-  | { kind: 'string' | 'strings' | 'map'; name: string }
+  | { kind: 'string' | 'strings' | 'map' | 'names'; name: string }
   | { kind: 'message' | 'lazy'; name: string; type: protobuf.Type };
 
+/** Where a lean-decoded request keeps the encoded bytes of its resource_names, and of its node. */
+const RAW_NAMES = Symbol('xds.rawResourceNames');
+const RAW_NODE = Symbol('xds.rawNode');
+const NAMES = Symbol('xds.resourceNames');
+const NODE = Symbol('xds.node');
+
 /**
- * A decoder of `t` to the same plain object as `toObject(decode(b), TO_OBJECT)`, for the fields
- * requests use (strings, repeated strings, map<string, string>, single messages), written straight
- * into one object: no message instance to copy from, and the node (a message Envoy repeats on
- * every request unless told otherwise, with its metadata and extension list) decoded only when read,
- * which the server does on the first request of a stream only. Repeated fields absent from the
- * request are one shared frozen empty array. A request with anything else (resource locators, a
- * node sent twice) is decoded the general way.
+ * The wire bytes of a request's resource_names (every occurrence of the field, tags included), when
+ * it came through the lean decoder and had any. Equal bytes, equal names in the same order: an
+ * ACK can be recognised without reading its names into strings.
+ */
+export function rawResourceNames(req: object): Uint8Array | undefined {
+  return (req as { [RAW_NAMES]?: Uint8Array })[RAW_NAMES];
+}
+
+/** The strings of a run of length-delimited fields (tag, length, bytes, …). */
+function readStrings(raw: Uint8Array): string[] {
+  const r = protobuf.Reader.create(raw);
+  const out: string[] = [];
+  while (r.pos < r.len) {
+    r.uint32();
+    out.push(r.string());
+  }
+  return out;
+}
+
+/**
+ * A decoder of `t` to an object with the same fields as `toObject(decode(b), TO_OBJECT)`, for the
+ * fields requests use (strings, repeated strings, map<string, string>, single messages), written
+ * straight into one object: no message instance to copy from. Two fields are read only when
+ * asked for, through getters of the objects' shared prototype: the node (a message Envoy repeats
+ * on every request unless told otherwise, with its metadata and extension list; the server reads it
+ * on a stream's first request only) and resource_names (which an ACK repeats unchanged:
+ * rawResourceNames compares their bytes). Repeated fields absent from the request are one frozen
+ * empty array on that prototype. A request with anything else (resource locators, a node sent
+ * twice, names split by other fields) is decoded the general way, to a plain object.
  */
 export function leanRequestDecoder(t: protobuf.Type): (b: Uint8Array) => object {
   const plans = new Map<number, FieldPlan>();
@@ -192,16 +220,40 @@ export function leanRequestDecoder(t: protobuf.Type): (b: Uint8Array) => object 
     } else if (f.resolvedType instanceof protobuf.Type) {
       if (!f.repeated) plans.set(f.id, { kind: f.name === 'node' ? 'lazy' : 'message', name: f.name, type: f.resolvedType });
     } else if (f.type === 'string') {
-      plans.set(f.id, { kind: f.repeated ? 'strings' : 'string', name: f.name });
+      plans.set(f.id, { kind: f.repeated ? (f.name === 'resource_names' ? 'names' : 'strings') : 'string', name: f.name });
+    }
+  }
+  // The requests' prototype: shared defaults and the two lazy fields.
+  class LeanRequest {}
+  const proto = LeanRequest.prototype as unknown as Record<string | symbol, unknown>;
+  for (const name of repeated) proto[name] = NONE;
+  for (const plan of plans.values()) {
+    if (plan.kind === 'names') {
+      Object.defineProperty(proto, plan.name, {
+        get(this: Record<symbol, unknown>) {
+          const raw = this[RAW_NAMES] as Uint8Array | undefined;
+          return raw === undefined ? NONE : ((this[NAMES] as string[] | undefined) ?? (this[NAMES] = readStrings(raw)));
+        },
+      });
+    } else if (plan.kind === 'lazy') {
+      const type = plan.type;
+      Object.defineProperty(proto, plan.name, {
+        get(this: Record<symbol, unknown>) {
+          const raw = this[RAW_NODE] as Uint8Array | undefined;
+          return raw === undefined ? undefined : (this[NODE] ?? (this[NODE] = type.toObject(type.decode(raw), TO_OBJECT)));
+        },
+      });
     }
   }
   const known = new Set(t.fieldsArray.map((f) => f.id));
   const full = (b: Uint8Array) => t.toObject(t.decode(b), TO_OBJECT);
   return (b: Uint8Array) => {
     const r = protobuf.Reader.create(b);
-    const out: Record<string, unknown> = {};
-    let lazy: { name: string; type: protobuf.Type; bytes: Uint8Array } | undefined;
+    const out = new LeanRequest() as Record<string | symbol, unknown>;
+    let namesStart = -1;
+    let namesEnd = -1;
     while (r.pos < r.len) {
+      const at = r.pos;
       const tag = r.uint32();
       const id = tag >>> 3;
       const plan = plans.get(id);
@@ -215,11 +267,17 @@ export function leanRequestDecoder(t: protobuf.Type): (b: Uint8Array) => object 
           out[plan.name] = r.string();
           break;
         case 'strings': {
-          const list = out[plan.name] as string[] | undefined;
+          const list = Object.hasOwn(out, plan.name) ? (out[plan.name] as string[]) : undefined;
           if (list) list.push(r.string());
           else out[plan.name] = [r.string()];
           break;
         }
+        case 'names':
+          if (namesStart >= 0 && namesEnd !== at) return full(b); // not one run of fields: rare, done the general way
+          if (namesStart < 0) namesStart = at;
+          r.skip(r.uint32());
+          namesEnd = r.pos;
+          break;
         case 'map': {
           const end = r.uint32() + r.pos;
           let key = '';
@@ -239,24 +297,15 @@ export function leanRequestDecoder(t: protobuf.Type): (b: Uint8Array) => object 
           out[plan.name] = plan.type.toObject(plan.type.decode(r, r.uint32()), TO_OBJECT);
           break;
         case 'lazy': {
-          if (lazy) return full(b);
+          if (out[RAW_NODE] !== undefined) return full(b);
           const len = r.uint32();
-          lazy = { name: plan.name, type: plan.type, bytes: b.subarray(r.pos, r.pos + len) };
+          out[RAW_NODE] = b.subarray(r.pos, r.pos + len);
           r.skip(len);
           break;
         }
       }
     }
-    for (const name of repeated) out[name] ??= NONE;
-    if (lazy) {
-      const { name, type, bytes } = lazy;
-      let value: unknown;
-      Object.defineProperty(out, name, {
-        enumerable: true,
-        configurable: true,
-        get: () => (value ??= type.toObject(type.decode(bytes), TO_OBJECT)),
-      });
-    }
+    if (namesStart >= 0) out[RAW_NAMES] = b.subarray(namesStart, namesEnd);
     return out;
   };
 }

@@ -78,6 +78,21 @@ export class Subscription {
     return true;
   }
 
+  /** The encoded resource_names of the last request found to match (see rawResourceNames). */
+  private lastRaw: Uint8Array | undefined;
+
+  /** Whether a request whose resource_names are encoded as `raw` is one already found to match. */
+  matchesRaw(raw: Uint8Array): boolean {
+    const last = this.lastRaw;
+    return last !== undefined && last.length === raw.length && Buffer.compare(last, raw) === 0;
+  }
+
+  /** `raw` belongs to a request found to match: later requests with the same bytes match at once. */
+  rememberRaw(raw: Uint8Array): void {
+    // A copy (Buffer's own slice() would be a view of the request's buffer).
+    if (!this.matchesRaw(raw)) this.lastRaw = Uint8Array.prototype.slice.call(raw);
+  }
+
   /** Whether any of `changes` (of this type) can alter what this subscription gets. */
   touches(changes: readonly ResourceChange[]): boolean {
     if (this.touchedBy === changes) return this.touchedVal;
