@@ -171,15 +171,19 @@ export class XdsSnapshot {
 
   /**
    * A change starts a flush on the next turn of the loop (after the write that caused it is
-   * answered), not after a fixed delay: a lone change is pushed as soon as it is built. A burst is
+   * answered, in a loop turn of its own), not after a fixed delay: a lone change is pushed as soon as it is built. A burst is
    * still coalesced: what arrives while a flush runs is built by that flush's next pass.
    */
   private schedule(): void {
     if (this.stopped || this.timer || this.immediate || this.flushing || !this.activation) return;
     if (this.options.debounceMs <= 0) {
+      // Two hops: an immediate queued while the loop handles I/O (the write's request) would run in
+      // that same loop turn, adding the rebuild to it; the second hop starts the next turn.
       this.immediate = setImmediate(() => {
-        this.immediate = undefined;
-        this.flush();
+        this.immediate = setImmediate(() => {
+          this.immediate = undefined;
+          this.flush();
+        });
       });
       return;
     }
