@@ -282,6 +282,8 @@ interface BenchStream {
   open(): Promise<void>;
   next(timeoutMs: number): Promise<{ type_url: string; resources: unknown[] }>;
   ack(res: unknown): void;
+  /** Whether an answer is waiting that nobody asked for (resolves at once or after 1 ms). */
+  unexpected(): Promise<boolean>;
 }
 
 function sotwStream(s: SotwSession, plan: StreamPlan): BenchStream {
@@ -296,6 +298,7 @@ function sotwStream(s: SotwSession, plan: StreamPlan): BenchStream {
     },
     next: (ms) => s.next(ms),
     ack: (r) => s.request(T.EDS, plan.names, { ack: r as SotwResponse }),
+    unexpected: async () => !(await s.inbox.quiet(1)),
   };
 }
 
@@ -314,6 +317,7 @@ function deltaStream(s: DeltaSession, plan: StreamPlan): BenchStream {
       const res = r as { type_url: string; nonce: string };
       s.request(res.type_url, { nonce: res.nonce });
     },
+    unexpected: async () => !(await s.inbox.quiet(1)),
   };
 }
 
@@ -480,6 +484,9 @@ export async function runXdsBench(over: Partial<XdsBenchOptions> = {}): Promise<
       await new Promise((r) => setTimeout(r, 200));
     }
     await stopSampling?.();
+    // Every stream should have had exactly one answer per change: anything more is waiting now.
+    await new Promise((r) => setTimeout(r, 300));
+    const extra = (await Promise.all(sessions.map((s) => s.unexpected()))).filter(Boolean).length;
     const rebuilt = (await metric(d.http, 'polaris_xds_services_rebuilt_total')) - rebuiltBefore;
     const flushMs = (await metric(d.http, 'polaris_xds_last_flush_seconds')) * 1000;
     lat.sort((a, b) => a - b);
@@ -487,7 +494,7 @@ export async function runXdsBench(over: Partial<XdsBenchOptions> = {}): Promise<
     rows.push({
       bench: label(`push of 1 endpoint change to ${streams} streams`),
       value: `p50 ${percentile(lat, 50).toFixed(0)} ms, p99 ${percentile(lat, 99).toFixed(0)} ms`,
-      note: `first stream served after ${median(firsts).toFixed(0)} ms, last after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${median(putMs).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${median(fanOut).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${median(cpu).toFixed(0)} ms; the daemon's main thread waited for a CPU (other processes' load) ${median(waited).toFixed(0)} ms per change (max ${Math.max(...waited).toFixed(0)}); bench client CPU per change (reading ${streams} answers, sending ${streams} ACKs and the PUT) ${(clientCpuUs / 1000 / rounds).toFixed(0)} ms; longest event-loop stall within a push (PUT to last ACK read) ${median(stalls).toFixed(0)} ms median round, ${Math.max(...stalls).toFixed(0)} ms max; per /metrics scrape (includes the previous scrape's own tail) ${pushLagMax.toFixed(1)} ms${otherTypes > 0 ? `; ${otherTypes} answers of another type than EDS` : ''}`,
+      note: `first stream served after ${median(firsts).toFixed(0)} ms, last after ${percentile(lasts, 50).toFixed(0)} ms (median of ${rounds} rounds; the PUT itself answered after ${median(putMs).toFixed(0)} ms); ${rebuilt} service rebuilds for ${rounds} changes, last rebuild ${flushMs.toFixed(1)} ms; server-side fan-out to all streams ${median(fanOut).toFixed(0)} ms; server CPU per change incl. the PUT and all ACKs ${median(cpu).toFixed(0)} ms; the daemon's main thread waited for a CPU (other processes' load) ${median(waited).toFixed(0)} ms per change (max ${Math.max(...waited).toFixed(0)}); bench client CPU per change (reading ${streams} answers, sending ${streams} ACKs and the PUT) ${(clientCpuUs / 1000 / rounds).toFixed(0)} ms; longest event-loop stall within a push (PUT to last ACK read) ${median(stalls).toFixed(0)} ms median round, ${Math.max(...stalls).toFixed(0)} ms max; per /metrics scrape (includes the previous scrape's own tail) ${pushLagMax.toFixed(1)} ms${otherTypes > 0 ? `; ${otherTypes} answers of another type than EDS` : ''}${extra > 0 ? `; ${extra} streams had an answer more than one per change` : ''}`,
     });
   } finally {
     probe.close();
