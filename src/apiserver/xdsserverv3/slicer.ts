@@ -5,11 +5,9 @@
  * queued together all run before the next poll).
  */
 export class LoopSlicer {
-  /** A task returns false when it has more to do: it goes back to the end of the queue. `until`: the slice's deadline. */
-  private readonly tasks: Array<(until: number) => boolean> = [];
+  /** A task returns false when it has more to do: it goes back to the end of the queue. */
+  private readonly tasks: Array<() => boolean> = [];
   private scheduled = false;
-  /** When the last slice ended, if it left work queued (the next slice continues it); else undefined. */
-  private continuedFrom: number | undefined;
 
   constructor(private readonly sliceMs = 5) {}
 
@@ -37,7 +35,8 @@ export class LoopSlicer {
     if (items.length === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       let i = 0;
-      this.tasks.push((until) => {
+      this.tasks.push(() => {
+        const until = performance.now() + this.sliceMs;
         while (i < items.length) {
           const item = items[i++] as T;
           try {
@@ -61,29 +60,13 @@ export class LoopSlicer {
     setImmediate(() => this.drain());
   }
 
-  /**
-   * One slice. Between two slices of queued work the loop does not wait for I/O (an immediate is
-   * pending), so the time since the last slice ended is work of this same loop turn: socket reads
-   * (a burst of ACKs), timers. It is taken off this slice, so a turn stays near `sliceMs` instead
-   * of I/O plus a whole slice; at least `MIN_SLICE_MS` runs, so the queue still moves.
-   */
   private drain(): void {
     this.scheduled = false;
-    const start = performance.now();
-    const before = this.continuedFrom === undefined ? 0 : start - this.continuedFrom;
-    const until = start + Math.max(MIN_SLICE_MS, this.sliceMs - before);
+    const until = performance.now() + this.sliceMs;
     while (this.tasks.length > 0 && performance.now() < until) {
-      const task = this.tasks.shift() as (until: number) => boolean;
-      if (!task(until)) this.tasks.push(task);
+      const task = this.tasks.shift() as () => boolean;
+      if (!task()) this.tasks.push(task);
     }
-    if (this.tasks.length > 0) {
-      this.continuedFrom = performance.now();
-      this.schedule();
-    } else {
-      this.continuedFrom = undefined;
-    }
+    if (this.tasks.length > 0) this.schedule();
   }
 }
-
-/** The shortest slice, however busy the loop turn already was. */
-const MIN_SLICE_MS = 1;
