@@ -11,7 +11,7 @@
  * (`--each`: also the parts of each window's longest stretch of `--min-ms` or more).
  */
 import { readFileSync } from 'node:fs';
-import { bucket, type ProfileNode } from './profile-buckets.js';
+import { bucket, step, type ProfileNode } from './profile-buckets.js';
 
 const windowsArg = process.argv.indexOf('--windows');
 
@@ -104,6 +104,8 @@ if (windowsArg > 0) {
   const wins = JSON.parse(readFileSync(process.argv[windowsArg + 1], 'utf8')) as Array<{ label: string; from: number; to: number; gaps?: Array<[number, number]> }>;
   // The stalls the daemon's probe saw (a 2 ms interval late by 5 ms or more): exactly the samples in them.
   const gapParts = new Map<string, number>();
+  const gapSteps = new Map<string, number>();
+  let gapTotal = 0;
   const gapLens: string[] = [];
   for (const w of wins) {
     let longest: [number, number] | undefined;
@@ -118,7 +120,15 @@ if (windowsArg > 0) {
       parts.set(k, (parts.get(k) ?? 0) + (times[i + 1] - times[i]));
     }
     gapLens.push(`${w.label.split(' ')[1]}:${longest[1].toFixed(0)}`);
-    for (const [k, v] of parts) gapParts.set(k, (gapParts.get(k) ?? 0) + v);
+    let sampled = 0;
+    for (const [k, v] of parts) {
+      gapParts.set(k, (gapParts.get(k) ?? 0) + v);
+      gapSteps.set(step(k), (gapSteps.get(step(k)) ?? 0) + v);
+      sampled += v;
+    }
+    gapTotal += longest[1];
+    // The rest of the stall: the process did not run (waited for a CPU) or the sampler missed it.
+    gapSteps.set('no sample (not running: waiting for a CPU)', (gapSteps.get('no sample (not running: waiting for a CPU)') ?? 0) + Math.max(0, longest[1] - sampled));
     if (process.argv.includes('--each')) console.log(`  ${w.label} longest stall ${longest[1].toFixed(1)} ms at ${((longest[0] - w.from) / 1000).toFixed(0)} ms into the window\n${fmt(parts, 6)}`);
   }
   // Everything the daemon ran inside the push windows (all rounds), whether it stalled the loop or not.
@@ -136,10 +146,16 @@ if (windowsArg > 0) {
   }
   let busy = 0;
   for (const v of inPush.values()) busy += v;
-  console.log(`\nBusy time inside the ${pushWindows} push windows: ${busy.toFixed(0)} ms (${(busy / Math.max(1, pushWindows)).toFixed(1)} ms per round); by part:`);
+  const bySteps = new Map<string, number>();
+  for (const [k, v] of inPush) bySteps.set(step(k), (bySteps.get(step(k)) ?? 0) + v);
+  console.log(`\nBusy time inside the ${pushWindows} push windows: ${busy.toFixed(0)} ms (${(busy / Math.max(1, pushWindows)).toFixed(1)} ms per round); by step:`);
+  console.log(fmt(bySteps, 12));
+  console.log('by part:');
   console.log(fmt(inPush, 40));
   if (gapLens.length > 0) {
     console.log(`\nLongest stall the probe saw per window (round:ms): ${gapLens.join(' ')}`);
+    console.log(`Their ${gapTotal.toFixed(0)} ms by step of the push:`);
+    console.log(fmt(gapSteps, 12));
     console.log('Their samples summed over the rounds:');
     console.log(fmt(gapParts, 25));
   }

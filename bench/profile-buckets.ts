@@ -29,3 +29,21 @@ export function bucket(stack: ProfileNode[]): string {
   return ours ? `${ours} > ${pkg}` : pkg;
 }
 
+
+/**
+ * The step of an xDS push a bucket belongs to (coarse, for a table): the write that makes the
+ * change, the rebuild, the fan-out, reading the ACKs, GC, or gRPC/HTTP/2 machinery reached from none
+ * of our frames (mostly socket reads: the ACK frames).
+ */
+export function step(bucketName: string): string {
+  const b = bucketName;
+  if (b === 'GC') return 'GC';
+  if (b.startsWith('(program')) return 'native, outside JS';
+  if (/^xds:(protos\.encodeMessage|protos\.packAny|resource\.makeResource|service-build|snapshot|convert|eds|rds|cds|lds|mtls)/.test(b)) return 'rebuild (Discover, build, encode)';
+  if (/^src:(service|cache)/.test(b)) return 'rebuild (Discover, build, encode)';
+  if (/^src:(store|apiserver\/httpserver|common|plugin|bootstrap)/.test(b) || /^(fastify|find-my-way|node:_http|avvio|light-my-request|pino)/.test(b)) return 'the write (HTTP PUT, store, cache feed, metrics)';
+  if (/^xds:(stream\.write|stream\.push|sotw\.onChanges|sotw\.respond|delta\.onChanges|delta\.respond|subscriptions\.(answer|refresh|touches|version|resources)|response-cache|view|resource|slicer|server)/.test(b)) return 'fan-out (answers and writes)';
+  if (/^xds:/.test(b)) return 'ACK reading (ours: decode, check)';
+  if (b === 'prom-client') return 'the write (HTTP PUT, store, cache feed, metrics)';
+  return 'gRPC / HTTP/2 / streams (reads, ACK frames)';
+}
