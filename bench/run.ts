@@ -18,4 +18,7 @@ rows.push(...(await runConfigWatchBench()));
 rows.push(...(await runConsoleBench()));
 rows.push(...(await runEurekaBench()));
 rows.push(...(await runXdsBench()));
+// The same push with incremental streams, and with several node kinds over several namespaces.
+rows.push(...(await runXdsBench({ delta: true })));
+rows.push(...(await runXdsBench({ mix: true })));
 printTable(rows);

@@ -104,4 +104,50 @@ describe('xDS incremental (delta) ADS', () => {
     assert.deepEqual(r.removed_resources, [cluster(ns, 'gone')]);
     again.end();
   });
+
+  it('like streams share one answer after a change, yet a stream never sees a nonce twice', async () => {
+    const ns = uniq('delta');
+    const one = cluster(ns, 'one');
+    await putInstances(d.http, ns, 'one', [{ host: '10.7.0.1', port: 80 }]);
+    const seen = new Map<string, string[]>();
+    const recv = async (s: ReturnType<AdsClient['delta']>, who: string) => {
+      const r = await s.next();
+      const list = seen.get(who) ?? [];
+      assert.ok(!list.includes(r.nonce), `${who} got nonce ${r.nonce} twice`);
+      list.push(r.nonce);
+      seen.set(who, list);
+      return r;
+    };
+    // Two sidecars of one kind; b has had one answer more (CDS), so per-stream counters would differ.
+    const a = ads.delta();
+    a.request(T.EDS, { node: node(`${ns}/a~10.0.1.1`), subscribe: [one] });
+    a.request(T.EDS, { nonce: (await recv(a, 'a')).nonce });
+    const b = ads.delta();
+    b.request(T.CDS, { node: node(`${ns}/b~10.0.1.2`) });
+    b.request(T.CDS, { nonce: (await recv(b, 'b')).nonce });
+    b.request(T.EDS, { subscribe: [one] });
+    b.request(T.EDS, { nonce: (await recv(b, 'b')).nonce });
+
+    await putInstances(d.http, ns, 'one', [{ host: '10.7.0.2', port: 80 }]);
+    const [ra, rb] = [await recv(a, 'a'), await recv(b, 'b')];
+    assert.deepEqual([names(ra), names(rb)], [[one], [one]]);
+    assert.equal(ra.nonce, rb.nonce, 'one shared answer, nonce included');
+    assert.equal(ra.system_version_info, rb.system_version_info);
+    assert.equal(ra.resources[0].version, rb.resources[0].version);
+    assert.equal(decodeAny(ra.resources[0].resource).endpoints[0].lb_endpoints.length, 2);
+    a.request(T.EDS, { nonce: ra.nonce });
+    b.request(T.EDS, { nonce: rb.nonce });
+
+    // a leaves and rejoins within the same revision: the same resources again, under a nonce of its own.
+    a.request(T.EDS, { unsubscribe: [one] });
+    a.request(T.EDS, { subscribe: [one] });
+    const again = await recv(a, 'a');
+    assert.deepEqual(names(again), [one]);
+    assert.equal(again.resources[0].version, ra.resources[0].version);
+    assert.notEqual(again.nonce, ra.nonce);
+    a.request(T.EDS, { nonce: again.nonce });
+    assert.ok(await b.inbox.quiet(300), 'b is not sent anything for a\'s subscription change');
+    a.end();
+    b.end();
+  });
 });

@@ -126,4 +126,47 @@ describe('xDS resource builders encode with the real Envoy protos', () => {
     const gw = parseNode({ id: 'gateway~ns/a~1.1.1.1', metadata: meta({ 'gateway.polarismesh.cn/serviceNamespace': 'ns', 'gateway.polarismesh.cn/serviceName': 'gw' }) });
     assert.equal(nodeListeners(gw).length, 1);
   });
+
+  it('takes over from the previous build exactly the resources whose inputs did not change', () => {
+    const instances = (weight: number, extraPort?: number) =>
+      toEndpoints([
+        { host: '10.0.0.1', port: 80, weight, healthy: true, metadata: { version: 'v1' } },
+        { host: '10.0.0.2', port: 80, weight: 100, healthy: true, metadata: { version: 'v2' } },
+        ...(extraPort ? [{ host: '10.0.0.3', port: extraPort, weight: 100, healthy: true, metadata: { version: 'v2' } }] : []),
+      ]);
+    const routes = toRoutes([{ sources: [{ service: '*', namespace: 'ns', metadata: {} }], destinations: [{ service: 'svc', namespace: 'ns', metadata: { version: { type: 'EXACT', value: 'v2' } }, weight: 100 }] }]);
+    const rateLimits = toRateLimits([{ amounts: [{ maxAmount: 10, validDuration: '1s' }] }]);
+    const outlier = toOutlier([{ enable: true, level: 'INSTANCE', trigger_condition: [{ trigger_type: 'CONSECUTIVE_ERROR', error_count: 5 }] }]);
+    const base = { namespace: 'ns', name: 'svc', ...instances(100), routes, rateLimits, outlier, healthChecks: [], gatewayRoutes: [], revision: 'a' };
+    const first = buildService(base);
+    const versions = (b: ReturnType<typeof buildService>) =>
+      Object.fromEntries([...b.shared, ...b.named, b.gateway].map((r) => [`${r.typeUrl} ${r.name}`, r.version]).concat([['tls', `${b.tls.strict.version}/${b.tls.permissive.version}`]]));
+    /** The build from `prev` must equal a build from nothing; returns it. */
+    const same = (info: typeof base, prev: ReturnType<typeof buildService>, what: string) => {
+      const reused = buildService(info, prev);
+      const fresh = buildService(info);
+      assert.deepEqual(versions(reused), versions(fresh), what);
+      assert.deepEqual(reused.vhost, fresh.vhost, what);
+      return reused;
+    };
+    // An endpoint's weight: the load assignments are new, everything else is taken over.
+    const weight = same({ ...base, ...instances(50) }, first, 'weight change');
+    assert.notEqual(weight.parts.eds.version, first.parts.eds.version);
+    assert.equal(weight.parts.cluster, first.parts.cluster, 'the cluster is not rebuilt for an endpoint change');
+    assert.equal(weight.tls, first.tls);
+    assert.equal(weight.parts.proxylessRoute, first.parts.proxylessRoute);
+    assert.equal(weight.parts.inRoute, first.parts.inRoute);
+    assert.equal(weight.parts.inEds, first.parts.inEds, 'same ports: same inbound endpoints');
+    assert.equal(weight.vhost, first.vhost);
+    // A new port changes the inbound endpoints and the virtual host's domains.
+    const port = same({ ...base, ...instances(100, 81) }, weight, 'new port');
+    assert.notEqual(port.parts.inEds.version, weight.parts.inEds.version);
+    assert.notDeepEqual(port.vhost, weight.vhost);
+    // New routes, rate limits or rules rebuild what depends on them.
+    same({ ...base, routes: toRoutes([]) }, first, 'routes removed');
+    same({ ...base, rateLimits: [] }, first, 'rate limits removed');
+    same({ ...base, outlier: undefined }, first, 'outlier removed');
+    // Another service is never taken over.
+    same({ ...base, name: 'other' }, first, 'another service');
+  });
 });

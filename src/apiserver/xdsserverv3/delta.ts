@@ -20,6 +20,8 @@ interface DeltaTypeState {
   answered: boolean;
   /** Snapshot revision of the last answer computed (-1 = none). */
   rev: number;
+  /** Sequence number of the last nonce sent for this type (nonces are process-wide and increasing). */
+  seq: number;
 }
 
 /**
@@ -32,7 +34,6 @@ interface DeltaTypeState {
  */
 export class DeltaStream extends XdsStream {
   private readonly types = new Map<string, DeltaTypeState>();
-  private systemVersion = 0;
 
   constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps, fixedType?: string) {
     super(call, deps, 'delta', fixedType);
@@ -68,7 +69,7 @@ export class DeltaStream extends XdsStream {
       }
     }
     if (!st) {
-      st = { sub: this.subscribe(typeUrl, wildcard, names), has: new Map(), missing: new Set(), answered: false, rev: -1 };
+      st = { sub: this.subscribe(typeUrl, wildcard, names), has: new Map(), missing: new Set(), answered: false, rev: -1, seq: 0 };
       for (const [n, v] of Object.entries(req.initial_resource_versions ?? {})) st.has.set(n, v);
       this.types.set(typeUrl, st);
     } else if (subscribe.length > 0 || unsubscribe.length > 0) {
@@ -124,12 +125,28 @@ export class DeltaStream extends XdsStream {
       if (names.has(n)) st.missing.add(n);
     }
     st.answered = true;
+    // Streams that lack the same resources and hold the same removed names at this revision (after
+    // a change, every stream of a subscription) get one answer: one encoding, one nonce, one framed
+    // Buffer written to all of them. system_version_info is the snapshot revision. As in state of
+    // the world, a shared answer is taken only if its nonce is newer than the last this stream got
+    // for the type, so no stream sees a nonce twice; otherwise the same body gets a private nonce.
+    const rev = this.deps.snapshot.revision;
+    const sysVersion = String(rev);
     const key = `${typeUrl}\u0000${setVersion(resources)}\u0000-${removed.join('\u0000')}`;
     const common = () => ({
       resources: resources.map((r) => ({ name: r.name, version: r.version, resource: r.any })),
       type_url: typeUrl,
       removed_resources: removed,
     });
-    this.write(this.deps.responses.encode(DELTA_DISCOVERY_RESPONSE, key, common, { system_version_info: String(++this.systemVersion), nonce: this.nextNonce() }));
+    const responses = this.deps.responses;
+    const shared = responses.encodeShared(DELTA_DISCOVERY_RESPONSE, key, sysVersion, rev, common, (nonce) => ({ system_version_info: sysVersion, nonce }));
+    if (shared.seq > st.seq) {
+      st.seq = shared.seq;
+      this.write(shared);
+      return;
+    }
+    const own = responses.nextNonce();
+    st.seq = own.seq;
+    this.write(responses.retail(DELTA_DISCOVERY_RESPONSE, shared, { system_version_info: sysVersion, nonce: own.nonce }));
   }
 }

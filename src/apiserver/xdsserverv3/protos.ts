@@ -160,6 +160,156 @@ function isPreEncoded(v: object): v is PreEncoded {
   return (v as Partial<PreEncoded>)[PRE_ENCODED] === true;
 }
 
+const TO_OBJECT: protobuf.IConversionOptions = { enums: String, longs: String, arrays: true };
+
+/** Discovery requests: one per ACK, a thousand per change with a thousand streams. */
+const LEAN_REQUESTS: ReadonlySet<string> = new Set(['envoy.service.discovery.v3.DiscoveryRequest', 'envoy.service.discovery.v3.DeltaDiscoveryRequest']);
+
+/** Repeated fields a request does not carry: one frozen empty array for all of them. */
+const NONE: readonly never[] = Object.freeze([]);
+
+type FieldPlan =
+  | { kind: 'string' | 'strings' | 'map' | 'names'; name: string }
+  | { kind: 'message' | 'lazy'; name: string; type: protobuf.Type };
+
+/** Where a lean-decoded request keeps the encoded bytes of its resource_names, and of its node. */
+const RAW_NAMES = Symbol('xds.rawResourceNames');
+const RAW_NODE = Symbol('xds.rawNode');
+const NAMES = Symbol('xds.resourceNames');
+const NODE = Symbol('xds.node');
+
+/**
+ * The wire bytes of a request's resource_names (every occurrence of the field, tags included), when
+ * it came through the lean decoder and had any. Equal bytes, equal names in the same order: an
+ * ACK can be recognised without reading its names into strings.
+ */
+export function rawResourceNames(req: object): Uint8Array | undefined {
+  return (req as { [RAW_NAMES]?: Uint8Array })[RAW_NAMES];
+}
+
+/** The strings of a run of length-delimited fields (tag, length, bytes, …). */
+function readStrings(raw: Uint8Array): string[] {
+  const r = protobuf.Reader.create(raw);
+  const out: string[] = [];
+  while (r.pos < r.len) {
+    r.uint32();
+    out.push(r.string());
+  }
+  return out;
+}
+
+/**
+ * A decoder of `t` to an object with the same fields as `toObject(decode(b), TO_OBJECT)`, for the
+ * fields requests use (strings, repeated strings, map<string, string>, single messages), written
+ * straight into one object: no message instance to copy from. Two fields are read only when
+ * asked for, through getters of the objects' shared prototype: the node (a message Envoy repeats
+ * on every request unless told otherwise, with its metadata and extension list; the server reads it
+ * on a stream's first request only) and resource_names (which an ACK repeats unchanged:
+ * rawResourceNames compares their bytes). Repeated fields absent from the request are one frozen
+ * empty array on that prototype. A request with anything else (resource locators, a node sent
+ * twice, names split by other fields) is decoded the general way, to a plain object.
+ */
+export function leanRequestDecoder(t: protobuf.Type): (b: Uint8Array) => object {
+  const plans = new Map<number, FieldPlan>();
+  const repeated: string[] = [];
+  for (const f of t.fieldsArray) {
+    f.resolve();
+    if (f.repeated && !f.map) repeated.push(f.name); // an absent map stays undefined, as toObject leaves it
+    if (f.map) {
+      if ((f as unknown as protobuf.MapField).keyType === 'string' && f.type === 'string') plans.set(f.id, { kind: 'map', name: f.name });
+    } else if (f.resolvedType instanceof protobuf.Type) {
+      if (!f.repeated) plans.set(f.id, { kind: f.name === 'node' ? 'lazy' : 'message', name: f.name, type: f.resolvedType });
+    } else if (f.type === 'string') {
+      plans.set(f.id, { kind: f.repeated ? (f.name === 'resource_names' ? 'names' : 'strings') : 'string', name: f.name });
+    }
+  }
+  // The requests' prototype: shared defaults and the two lazy fields.
+  class LeanRequest {}
+  const proto = LeanRequest.prototype as unknown as Record<string | symbol, unknown>;
+  for (const name of repeated) proto[name] = NONE;
+  for (const plan of plans.values()) {
+    if (plan.kind === 'names') {
+      Object.defineProperty(proto, plan.name, {
+        get(this: Record<symbol, unknown>) {
+          const raw = this[RAW_NAMES] as Uint8Array | undefined;
+          return raw === undefined ? NONE : ((this[NAMES] as string[] | undefined) ?? (this[NAMES] = readStrings(raw)));
+        },
+      });
+    } else if (plan.kind === 'lazy') {
+      const type = plan.type;
+      Object.defineProperty(proto, plan.name, {
+        get(this: Record<symbol, unknown>) {
+          const raw = this[RAW_NODE] as Uint8Array | undefined;
+          return raw === undefined ? undefined : (this[NODE] ?? (this[NODE] = type.toObject(type.decode(raw), TO_OBJECT)));
+        },
+      });
+    }
+  }
+  const known = new Set(t.fieldsArray.map((f) => f.id));
+  const full = (b: Uint8Array) => t.toObject(t.decode(b), TO_OBJECT);
+  return (b: Uint8Array) => {
+    const r = protobuf.Reader.create(b);
+    const out = new LeanRequest() as Record<string | symbol, unknown>;
+    let namesStart = -1;
+    let namesEnd = -1;
+    while (r.pos < r.len) {
+      const at = r.pos;
+      const tag = r.uint32();
+      const id = tag >>> 3;
+      const plan = plans.get(id);
+      if (!plan || (tag & 7) !== 2) {
+        if (known.has(id)) return full(b);
+        r.skipType(tag & 7);
+        continue;
+      }
+      switch (plan.kind) {
+        case 'string':
+          out[plan.name] = r.string();
+          break;
+        case 'strings': {
+          const list = Object.hasOwn(out, plan.name) ? (out[plan.name] as string[]) : undefined;
+          if (list) list.push(r.string());
+          else out[plan.name] = [r.string()];
+          break;
+        }
+        case 'names':
+          if (namesStart >= 0 && namesEnd !== at) return full(b); // not one run of fields: rare, done the general way
+          if (namesStart < 0) namesStart = at;
+          r.skip(r.uint32());
+          namesEnd = r.pos;
+          break;
+        case 'map': {
+          const end = r.uint32() + r.pos;
+          let key = '';
+          let value = '';
+          while (r.pos < end) {
+            const t2 = r.uint32();
+            if (t2 >>> 3 === 1 && (t2 & 7) === 2) key = r.string();
+            else if (t2 >>> 3 === 2 && (t2 & 7) === 2) value = r.string();
+            else r.skipType(t2 & 7);
+          }
+          const m = (out[plan.name] ??= {}) as Record<string, string>;
+          m[key] = value;
+          break;
+        }
+        case 'message':
+          if (out[plan.name] !== undefined) return full(b); // a message repeated on the wire merges: rare, done the general way
+          out[plan.name] = plan.type.toObject(plan.type.decode(r, r.uint32()), TO_OBJECT);
+          break;
+        case 'lazy': {
+          if (out[RAW_NODE] !== undefined) return full(b);
+          const len = r.uint32();
+          out[RAW_NODE] = b.subarray(r.pos, r.pos + len);
+          r.skip(len);
+          break;
+        }
+      }
+    }
+    if (namesStart >= 0) out[RAW_NAMES] = b.subarray(namesStart, namesEnd);
+    return out;
+  };
+}
+
 /**
  * A gRPC service of the loaded protos (e.g. `envoy.service.discovery.v3.AggregatedDiscoveryService`)
  * for @grpc/grpc-js, with (de)serializers from the same Root: requests decode to plain objects in
@@ -177,7 +327,7 @@ export function serviceDefinition(fullName: string): ServiceDefinition {
       requestStream: !!m.requestStream,
       responseStream: !!m.responseStream,
       requestSerialize: (v: object) => Buffer.from(req.encode(req.fromObject(v)).finish()),
-      requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), { enums: String, longs: String, arrays: true }),
+      requestDeserialize: LEAN_REQUESTS.has(req.fullName.replace(/^\./, '')) ? leanRequestDecoder(req) : (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
       responseSerialize: (v: object) => (isPreEncoded(v) ? v.serialize() : Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish())),
       responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), { enums: String, longs: String, arrays: true }),
       originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),

@@ -192,11 +192,6 @@ export class ResponseCache {
     return r;
   }
 
-  /** `typeName` message of `common` (memoised under `key`) followed by the per-stream string fields. */
-  encode(typeName: string, key: string, common: () => object, perStream: Record<string, string>): EncodedResponse {
-    return new EncodedResponse(this.body(typeName, key, common), this.tail(typeName).encode(perStream));
-  }
-
   /** The body of `shared` with other per-stream fields (a private nonce): nothing is re-encoded but the tail. */
   retail(typeName: string, shared: SharedResponse, perStream: Record<string, string>): EncodedResponse {
     return new EncodedResponse(shared.body, this.tail(typeName).encode(perStream));

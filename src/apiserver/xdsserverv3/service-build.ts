@@ -21,6 +21,18 @@ export interface BuiltService {
   gateway: XdsResource;
   /** The OUTBOUND cluster as nodes in TLS mode see it (same name). */
   tls: { strict: XdsResource; permissive: XdsResource };
+  /** The same resources by role, so the next build can take over those whose inputs did not change. */
+  parts: {
+    cluster: XdsResource;
+    eds: XdsResource;
+    /** By subset key (see subsetKey). */
+    subsets: ReadonlyMap<string, { cluster: XdsResource; eds: XdsResource }>;
+    listener: XdsResource;
+    proxylessRoute: XdsResource;
+    inCluster: XdsResource;
+    inEds: XdsResource;
+    inRoute: XdsResource;
+  };
 }
 
 /** Label key sets of the destinations of the service's routes (lb_subset_config selectors). */
@@ -42,30 +54,72 @@ function inboundEndpoints(ports: readonly number[]): XdsEndpoint[] {
   return ports.map((port) => ({ host: '127.0.0.1', port, weight: 100, healthy: true, region: '', zone: '', campus: '', metadata: {} }));
 }
 
-export function buildService(info: ServiceInfo): BuiltService {
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Builds (encodes and hashes) every resource of a service. With `prev`, the build of the same
+ * service before, a resource whose inputs are the very same objects is taken over as it is: the
+ * snapshot's reads keep the parts Discover reported unchanged (routes, rules) by reference, so an
+ * endpoint change re-encodes only the load assignments, not the clusters, listeners and routes
+ * (each of which costs a protobuf encode and two hashes, all while the event loop waits).
+ */
+export function buildService(info: ServiceInfo, prev?: BuiltService): BuiltService {
   const { namespace: ns, name } = info;
+  const p = prev && prev.info.namespace === ns && prev.info.name === name ? prev : undefined;
+  const old = p?.info;
+  const sameRoutes = old !== undefined && old.routes === info.routes;
+  const sameCluster = sameRoutes && old.outlier === info.outlier && old.healthChecks === info.healthChecks;
+  const sameEndpoints = old !== undefined && old.endpoints === info.endpoints;
+  const samePorts = old !== undefined && sameNumbers(old.ports, info.ports);
   const out = outboundCluster(ns, name);
   const { keys, subsets } = subsetSelectors(info);
-  const cluster = edsCluster(out, keys, info.outlier, info.healthChecks);
-  const tls = {
-    strict: makeResource(TypeUrl.Cluster, out, tlsCluster(cluster, 'strict', ns, name)),
-    permissive: makeResource(TypeUrl.Cluster, out, tlsCluster(cluster, 'permissive', ns, name)),
-  };
-  const shared = [makeResource(TypeUrl.Cluster, out, cluster), makeResource(TypeUrl.Endpoint, out, loadAssignment(out, info.endpoints))];
+  let clusterRes: XdsResource;
+  let tls: BuiltService['tls'];
+  if (p && sameCluster) {
+    clusterRes = p.parts.cluster;
+    tls = p.tls;
+  } else {
+    const cluster = edsCluster(out, keys, info.outlier, info.healthChecks);
+    clusterRes = makeResource(TypeUrl.Cluster, out, cluster);
+    tls = {
+      strict: makeResource(TypeUrl.Cluster, out, tlsCluster(cluster, 'strict', ns, name)),
+      permissive: makeResource(TypeUrl.Cluster, out, tlsCluster(cluster, 'permissive', ns, name)),
+    };
+  }
+  const eds = p && sameEndpoints ? p.parts.eds : makeResource(TypeUrl.Endpoint, out, loadAssignment(out, info.endpoints));
+  const shared = [clusterRes, eds];
   const named: XdsResource[] = [];
+  const subsetParts = new Map<string, { cluster: XdsResource; eds: XdsResource }>();
   for (const [key, labels] of subsets) {
     const cname = subsetCluster(ns, name, key);
-    named.push(makeResource(TypeUrl.Cluster, cname, edsCluster(cname)));
-    named.push(makeResource(TypeUrl.Endpoint, cname, loadAssignment(cname, info.endpoints.filter((e) => endpointMatches(e, labels)))));
+    const before = p?.parts.subsets.get(key);
+    const part = {
+      cluster: before && sameRoutes ? before.cluster : makeResource(TypeUrl.Cluster, cname, edsCluster(cname)),
+      eds: before && sameEndpoints ? before.eds : makeResource(TypeUrl.Endpoint, cname, loadAssignment(cname, info.endpoints.filter((e) => endpointMatches(e, labels)))),
+    };
+    subsetParts.set(key, part);
+    named.push(part.cluster, part.eds);
   }
   const pname = proxylessName(ns, name);
-  named.push(makeResource(TypeUrl.Listener, pname, proxylessListener(pname)));
-  named.push(makeResource(TypeUrl.Route, pname, proxylessRouteConfig(pname, info)));
+  const listener = p ? p.parts.listener : makeResource(TypeUrl.Listener, pname, proxylessListener(pname));
+  const proxylessRoute = p && sameRoutes ? p.parts.proxylessRoute : makeResource(TypeUrl.Route, pname, proxylessRouteConfig(pname, info));
   const inCluster = inboundCluster(ns, name);
-  named.push(makeResource(TypeUrl.Cluster, inCluster, edsCluster(inCluster)));
-  named.push(makeResource(TypeUrl.Endpoint, inCluster, loadAssignment(inCluster, inboundEndpoints(info.ports))));
+  const inClusterRes = p ? p.parts.inCluster : makeResource(TypeUrl.Cluster, inCluster, edsCluster(inCluster));
+  const inEds = p && samePorts ? p.parts.inEds : makeResource(TypeUrl.Endpoint, inCluster, loadAssignment(inCluster, inboundEndpoints(info.ports)));
   const inRoute = inboundRoute(ns, name);
-  named.push(makeResource(TypeUrl.Route, inRoute, inboundRouteConfig(inRoute, inCluster, `INBOUND|SIDECAR|${ns}|${name}`, info.rateLimits)));
-  const gateway = makeResource(TypeUrl.Route, GATEWAY_ROUTE, gatewayRouteConfig(ns, info.gatewayRoutes ?? []));
-  return { info, shared, named, vhost: outboundVirtualHost(info), gateway, tls };
+  const inRouteRes = p && old?.rateLimits === info.rateLimits ? p.parts.inRoute : makeResource(TypeUrl.Route, inRoute, inboundRouteConfig(inRoute, inCluster, `INBOUND|SIDECAR|${ns}|${name}`, info.rateLimits));
+  named.push(listener, proxylessRoute, inClusterRes, inEds, inRouteRes);
+  const gateway = p && old?.gatewayRoutes === info.gatewayRoutes ? p.gateway : makeResource(TypeUrl.Route, GATEWAY_ROUTE, gatewayRouteConfig(ns, info.gatewayRoutes ?? []));
+  const vhost = p && sameRoutes && samePorts ? p.vhost : outboundVirtualHost(info);
+  return {
+    info,
+    shared,
+    named,
+    vhost,
+    gateway,
+    tls,
+    parts: { cluster: clusterRes, eds, subsets: subsetParts, listener, proxylessRoute, inCluster: inClusterRes, inEds, inRoute: inRouteRes },
+  };
 }

@@ -171,15 +171,19 @@ export class XdsSnapshot {
 
   /**
    * A change starts a flush on the next turn of the loop (after the write that caused it is
-   * answered), not after a fixed delay: a lone change is pushed as soon as it is built. A burst is
+   * answered, in a loop turn of its own), not after a fixed delay: a lone change is pushed as soon as it is built. A burst is
    * still coalesced: what arrives while a flush runs is built by that flush's next pass.
    */
   private schedule(): void {
     if (this.stopped || this.timer || this.immediate || this.flushing || !this.activation) return;
     if (this.options.debounceMs <= 0) {
+      // Two hops: an immediate queued while the loop handles I/O (the write's request) would run in
+      // that same loop turn, adding the rebuild to it; the second hop starts the next turn.
       this.immediate = setImmediate(() => {
-        this.immediate = undefined;
-        this.flush();
+        this.immediate = setImmediate(() => {
+          this.immediate = undefined;
+          this.flush();
+        });
       });
       return;
     }
@@ -308,14 +312,14 @@ export class XdsSnapshot {
       }
       let built: BuiltService;
       try {
-        built = buildService(info);
+        built = buildService(info, prev);
       } catch (err) {
         this.deps.logger.error({ err, namespace: k.namespace, service: k.name }, 'xDS: resources of a service could not be built');
         continue;
       }
       this.counters.rebuilt++;
       this.install(prev, built, changes);
-      if (!prev || JSON.stringify(prev.vhost) !== JSON.stringify(built.vhost)) touchedNs.add(k.namespace);
+      if (!prev || (prev.vhost !== built.vhost && JSON.stringify(prev.vhost) !== JSON.stringify(built.vhost))) touchedNs.add(k.namespace);
       if (!this.shared.get(k.namespace)?.get(TypeUrl.Cluster)?.has(PASSTHROUGH_CLUSTER)) touchedNs.add(k.namespace);
     }
     for (const ns of touchedNs) {

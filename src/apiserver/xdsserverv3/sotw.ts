@@ -1,4 +1,5 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { rawResourceNames } from './protos.js';
 import { DISCOVERY_RESPONSE } from './response-cache.js';
 import type { ResourceChange } from './resource.js';
 import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
@@ -73,10 +74,15 @@ export class SotwStream extends XdsStream {
     if (!st || req.error_detail) return false;
     if (req.response_nonce && req.response_nonce !== st.nonce) return true; // stale, as in handle()
     if (st.rev !== this.deps.snapshot.revision) return false;
-    const names = req.resource_names ?? [];
     const sub = st.sub;
+    // The same encoded names as a request that matched: the same subscription, no strings read.
+    const raw = rawResourceNames(req);
+    if (raw !== undefined && sub.matchesRaw(raw)) return true;
+    const names = req.resource_names ?? [];
     const wildcard = names.includes('*') || (sub.wildcard && names.length === 0 && sub.names.size === 0);
-    return sub.matches(wildcard, names);
+    if (!sub.matches(wildcard, names)) return false;
+    if (raw !== undefined) sub.rememberRaw(raw);
+    return true;
   }
 
   protected onChanges(typeUrl: string, changes: readonly ResourceChange[]): void {

@@ -34,7 +34,7 @@ export interface StreamDeps {
 
 /**
  * One ADS stream (state of the world or incremental): node identity from the first request
- * (later requests may omit it), a nonce counter, type checks, ordered pushes when the snapshot
+ * (later requests may omit it), type checks, ordered pushes when the snapshot
  * changes, and a clean end. A broken request ends this stream only, with a status that says why.
  */
 export abstract class XdsStream {
@@ -42,7 +42,6 @@ export abstract class XdsStream {
   /** What of the node decides its resources (see `viewKey`): streams with equal keys share subscriptions. */
   private vkey = '';
   protected readonly logger: Logger;
-  private nonceSeq = 0;
   private closed = false;
   /** Requests are handled one at a time, in arrival order. */
   private queue: Promise<void> = Promise.resolve();
@@ -132,10 +131,6 @@ export abstract class XdsStream {
 
   /** Every Subscription the stream holds, released once when it closes. */
   protected abstract subscriptions(): Iterable<Subscription>;
-
-  protected nextNonce(): string {
-    return String(++this.nonceSeq);
-  }
 
   protected write(msg: object): void {
     if (this.closed) return;

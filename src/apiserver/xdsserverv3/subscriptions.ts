@@ -46,18 +46,51 @@ export class Subscription {
     readonly names: ReadonlySet<string>,
     readonly view: NodeView,
     private readonly registry: SubscriptionRegistry,
-  ) {}
+  ) {
+    // Always a list that matches: to begin with, the names themselves.
+    this.lastOrder = [...names];
+  }
+
+  /**
+   * The names of the last request found to match, in its order: the streams of one subscription
+   * (Envoys of one kind) send their names in the same order, ACK after ACK, so most requests are
+   * recognised by comparing strings in place, without hashing each into the set.
+   */
+  private lastOrder: readonly string[];
 
   /** Whether a request's (wildcard, names) is this subscription, without building a set. */
   matches(wildcard: boolean, names: readonly string[]): boolean {
     if (wildcard !== this.wildcard) return false;
+    const last = this.lastOrder;
+    if (names.length === last.length) {
+      let i = 0;
+      while (i < names.length && names[i] === last[i]) i++;
+      if (i === names.length) return true;
+    }
     let named = 0;
     for (const n of names) {
       if (n === '*') continue;
       if (!this.names.has(n)) return false;
       named++;
     }
-    return named === this.names.size;
+    if (named !== this.names.size) return false;
+    this.lastOrder = names;
+    return true;
+  }
+
+  /** The encoded resource_names of the last request found to match (see rawResourceNames). */
+  private lastRaw: Uint8Array | undefined;
+
+  /** Whether a request whose resource_names are encoded as `raw` is one already found to match. */
+  matchesRaw(raw: Uint8Array): boolean {
+    const last = this.lastRaw;
+    return last !== undefined && last.length === raw.length && Buffer.compare(last, raw) === 0;
+  }
+
+  /** `raw` belongs to a request found to match: later requests with the same bytes match at once. */
+  rememberRaw(raw: Uint8Array): void {
+    // A copy (Buffer's own slice() would be a view of the request's buffer).
+    if (!this.matchesRaw(raw)) this.lastRaw = Uint8Array.prototype.slice.call(raw);
   }
 
   /** Whether any of `changes` (of this type) can alter what this subscription gets. */
