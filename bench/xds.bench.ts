@@ -72,11 +72,11 @@ function pin(pid: number, cpu: number): void {
 }
 
 /**
- * The daemon's V8 heap in use after a full collection, MiB: a throwaway Node process (with the
- * WebSocket client of Node 20) speaks the inspector protocol to the daemon's --inspect port.
+ * The start of a throwaway script speaking the inspector protocol over Node 20's WebSocket:
+ * `ws` and `send(method, params)` resolving the result.
  */
-async function heapAfterGcMiB(wsUrl: string): Promise<{ heap: number; external: number }> {
-  const script = `
+function inspectorClient(wsUrl: string): string {
+  return `
     const ws = new WebSocket(${JSON.stringify(wsUrl)});
     let id = 0;
     const send = (method, params = {}) => new Promise((resolve) => {
@@ -84,7 +84,15 @@ async function heapAfterGcMiB(wsUrl: string): Promise<{ heap: number; external: 
       const on = (ev) => { const m = JSON.parse(ev.data); if (m.id === my) { ws.removeEventListener('message', on); resolve(m.result); } };
       ws.addEventListener('message', on);
       ws.send(JSON.stringify({ id: my, method, params }));
-    });
+    });`;
+}
+
+/**
+ * The daemon's V8 heap in use after a full collection, MiB: a throwaway Node process (with the
+ * WebSocket client of Node 20) speaks the inspector protocol to the daemon's --inspect port.
+ */
+async function heapAfterGcMiB(wsUrl: string): Promise<{ heap: number; external: number }> {
+  const script = `${inspectorClient(wsUrl)}
     ws.addEventListener('open', async () => {
       await send('HeapProfiler.collectGarbage');
       await send('HeapProfiler.collectGarbage');
@@ -106,15 +114,7 @@ async function heapAfterGcMiB(wsUrl: string): Promise<{ heap: number; external: 
  * is called, then writes the profile (.heapprofile, Chrome DevTools' Memory tab opens it).
  */
 async function sampleAllocations(wsUrl: string, file: string): Promise<() => Promise<void>> {
-  const script = `
-    const ws = new WebSocket(${JSON.stringify(wsUrl)});
-    let id = 0;
-    const send = (method, params = {}) => new Promise((resolve) => {
-      const my = ++id;
-      const on = (ev) => { const m = JSON.parse(ev.data); if (m.id === my) { ws.removeEventListener('message', on); resolve(m.result); } };
-      ws.addEventListener('message', on);
-      ws.send(JSON.stringify({ id: my, method, params }));
-    });
+  const script = `${inspectorClient(wsUrl)}
     ws.addEventListener('open', async () => {
       await send('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
       console.log('started');
