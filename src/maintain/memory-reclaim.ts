@@ -11,7 +11,7 @@
  * wait for a collection that has to run on that thread), so a short-lived worker connects to the
  * main thread, asks, and exits.
  *
- * The collection stops the main thread for its duration (0.1–0.3 s with 20k instances), and V8
+ * The collection stops the main thread for its duration (0.2–0.4 s with 20k instances), and V8
  * drops compiled code with it, so the next seconds of load run slower (measured: about double CPU
  * per call for 2 s). So the automatic trigger runs it only when the event loop was idle for a whole
  * check interval, RSS has grown well above its low point since the last collection, and not more
