@@ -1,10 +1,11 @@
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, type Registry } from 'prom-client';
 import { registerCacheMetrics, type SyncStateSource } from '../cache/metrics.js';
 import type { NamingReader } from '../cache/api.js';
 import type { ConnLimiters } from '../common/conn-limit.js';
 import type { ApiCallRecorder } from '../common/metrics/api-calls.js';
 import { configPushHistogram, registerDiscoveryMetrics, storeTxHistogram } from '../plugin/statis/discovery-metrics.js';
 import { PrometheusStatis } from '../plugin/statis/prometheus-statis.js';
+import { TextRegistry } from '../plugin/statis/text-metric.js';
 import { registerSysMetrics, type SysMetricSources } from '../plugin/statis/sys-metrics.js';
 import type { Store } from '../store/api.js';
 
@@ -42,7 +43,7 @@ export interface MetricsWiring {
  * `polaris_server_instance`, as polaris-server's do.
  */
 export function buildMetrics(w: MetricsWiring): { registry: Registry; apiCalls: ApiCallRecorder } {
-  const registry = new Registry();
+  const registry = new TextRegistry();
   registry.setDefaultLabels({ polaris_server_instance: w.localHost });
   collectDefaultMetrics({ register: registry, prefix: 'polaris_' });
   registerCacheMetrics(registry, w.caches);

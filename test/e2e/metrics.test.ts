@@ -87,6 +87,62 @@ test('API call counts and latency move per interface and code, HTTP and gRPC', a
   assert.ok(after('client_rq_time_bucket').some((s) => s.labels.api === 'ReportClient' && s.labels.le === '+Inf'));
 });
 
+test('service and instance gauges change with each register, health change, isolation and deregistration (kept counts are not stale)', async () => {
+  const ns = 'default';
+  const svc = `stale-${Date.now()}`;
+  const inst = (port: number, extra: Record<string, unknown> = {}) => ({ service: svc, namespace: ns, host: '10.9.0.1', port, ...extra });
+  const counts = async () => {
+    const m = await scrape();
+    const of = (name: string) => m(name).filter((s) => s.labels.service === svc && s.labels.namespace === ns);
+    const ofNs = (name: string) => sum(m(name).filter((s) => s.labels.namespace === ns));
+    return {
+      series: of('instance_count').length,
+      total: sum(of('instance_count')),
+      online: sum(of('instance_online_count')),
+      abnormal: sum(of('instance_abnormal_count')),
+      isolate: sum(of('instance_isolate_count')),
+      services: ofNs('service_count'),
+      servicesOnline: ofNs('service_online_count'),
+      servicesAbnormal: ofNs('service_abnormal_count'),
+      servicesOffline: ofNs('service_offline_count'),
+    };
+  };
+  /** Scrapes until the service's counts are `want` (each step waits for the naming cache, not for a timer). */
+  const expect = async (what: string, want: Partial<Awaited<ReturnType<typeof counts>>>) => {
+    let got = await counts();
+    for (let i = 0; i < 100 && !Object.entries(want).every(([k, v]) => got[k as keyof typeof got] === v); i++) {
+      await sleep(100);
+      got = await counts();
+    }
+    assert.deepEqual(Object.fromEntries(Object.keys(want).map((k) => [k, got[k as keyof typeof got]])), want, what);
+    return got;
+  };
+
+  const before0 = await counts(); // the counts are loaded before this service exists
+  assert.equal(before0.series, 0);
+  let r = await call(d.http, 'POST', '/naming/v1/instances', [inst(1), inst(2)]);
+  assert.equal(r.status, 200, r.text);
+  const reg = await expect('two healthy instances', { series: 1, total: 2, online: 2, abnormal: 0, isolate: 0 });
+  assert.equal(reg.services, before0.services + 1, 'service_count counts the new service');
+  assert.equal(reg.servicesOnline, before0.servicesOnline + 1);
+
+  r = await call(d.http, 'PUT', '/naming/v1/instances', [inst(1, { isolate: true }), inst(2, { healthy: false })]);
+  assert.equal(r.status, 200, r.text);
+  const sick = await expect('one isolated, one unhealthy', { total: 2, online: 0, abnormal: 1, isolate: 1 });
+  assert.equal(sick.servicesOnline, before0.servicesOnline, 'no healthy instance left: the service is no longer online');
+  assert.equal(sick.servicesAbnormal, before0.servicesAbnormal + 1);
+
+  r = await call(d.http, 'POST', '/naming/v1/instances/delete', [inst(1), inst(2)]);
+  assert.equal(r.status, 200, r.text);
+  const gone = await expect('no instances left', { series: 1, total: 0, online: 0, abnormal: 0, isolate: 0 });
+  assert.equal(gone.servicesOffline, before0.servicesOffline + 1, 'a service without instances is offline');
+
+  r = await call(d.http, 'POST', '/naming/v1/services/delete', [{ name: svc, namespace: ns }]);
+  assert.equal(r.status, 200, r.text);
+  const deleted = await expect('the service is gone', { series: 0 });
+  assert.equal(deleted.services, before0.services);
+});
+
 test('resource gauges follow instances, clients and connections', async () => {
   const ns = 'default';
   const svc = `g-${Date.now()}`;

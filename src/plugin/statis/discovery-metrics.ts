@@ -1,7 +1,9 @@
 import { Histogram, type Registry } from 'prom-client';
+import type { Service } from '../../common/model/naming.js';
 import type { NamingReader } from '../../cache/api.js';
 import type { ConnLimiters } from '../../common/conn-limit.js';
 import { computedGauge } from './prometheus-statis.js';
+import { escapeLabelValue, sampleLine, TextGauge, type TextRegistry } from './text-metric.js';
 
 /**
  * The resource gauges polaris-server exports (`service_count`, `instance_count`, their health
@@ -11,7 +13,7 @@ import { computedGauge } from './prometheus-statis.js';
  * connections). Every source but the naming cache is optional.
  */
 export interface DiscoveryMetricSources {
-  naming: Pick<NamingReader, 'services' | 'instancesOf' | 'clients'>;
+  naming: Pick<NamingReader, 'services' | 'serviceById' | 'instancesOf' | 'clients' | 'onChange'>;
   limiters: ConnLimiters;
   /** Config groups per namespace. */
   configGroups?: () => Map<string, number>;
@@ -24,52 +26,25 @@ export interface DiscoveryMetricSources {
   configWatchers?: () => number;
 }
 
-export function registerDiscoveryMetrics(registry: Registry, src: DiscoveryMetricSources): void {
+export function registerDiscoveryMetrics(registry: TextRegistry, src: DiscoveryMetricSources): void {
   const g = (name: string, help: string, labels: string[], compute: Parameters<typeof computedGauge>[4]) =>
     computedGauge(registry, name, help, labels, compute);
 
-  // One pass over the cache per scrape feeds the eight service/instance gauges.
-  let snapshot: { at: number; services: Map<string, number[]>; instances: Array<[string, string, number[]]> } | undefined;
-  const counts = () => {
-    if (snapshot && Date.now() - snapshot.at < 500) return snapshot;
-    const services = new Map<string, number[]>(); // namespace → [total, online, abnormal, offline]
-    const instances: Array<[string, string, number[]]> = []; // [ns, svc, [total, online, abnormal, isolate]]
-    for (const s of src.naming.services()) {
-      let total = 0;
-      let healthy = 0;
-      let isolate = 0;
-      for (const i of src.naming.instancesOf(s.id)) {
-        total++;
-        if (i.isolate) isolate++;
-        else if (i.healthy) healthy++;
-      }
-      const ns = services.get(s.namespace) ?? [0, 0, 0, 0];
-      ns[0]++;
-      if (total === 0) ns[3]++;
-      else if (healthy > 0) ns[1]++;
-      else ns[2]++;
-      services.set(s.namespace, ns);
-      instances.push([s.namespace, s.name, [total, healthy, total - healthy - isolate, isolate]]);
-    }
-    snapshot = { at: Date.now(), services, instances };
-    return snapshot;
-  };
-  const serviceGauge = (name: string, help: string, idx: number) =>
-    g(name, help, ['namespace'], (set) => {
-      for (const [namespace, v] of counts().services) set({ namespace }, v[idx]);
-    });
-  serviceGauge('service_count', 'service total number', 0);
-  serviceGauge('service_online_count', 'total number of service status is online', 1);
-  serviceGauge('service_abnormal_count', 'total number of service status is abnormal', 2);
-  serviceGauge('service_offline_count', 'total number of service status is offline', 3);
-  const instanceGauge = (name: string, help: string, idx: number) =>
-    g(name, help, ['namespace', 'service'], (set) => {
-      for (const [namespace, service, v] of counts().instances) set({ namespace, service }, v[idx]);
-    });
-  instanceGauge('instance_count', 'instance total number', 0);
-  instanceGauge('instance_online_count', 'total number of instance status is health', 1);
-  instanceGauge('instance_abnormal_count', 'total number of instance status is unhealth', 2);
-  instanceGauge('instance_isolate_count', 'total number of instance status is isolate', 3);
+  const counts = new ServiceHealthCounts(src.naming);
+  const names: Array<[string, string]> = [
+    ['service_count', 'service total number'],
+    ['service_online_count', 'total number of service status is online'],
+    ['service_abnormal_count', 'total number of service status is abnormal'],
+    ['service_offline_count', 'total number of service status is offline'],
+  ];
+  names.forEach(([name, help], idx) => registry.registerText(counts.gauge(name, help, 'namespace', idx)));
+  const instanceNames: Array<[string, string]> = [
+    ['instance_count', 'instance total number'],
+    ['instance_online_count', 'total number of instance status is health'],
+    ['instance_abnormal_count', 'total number of instance status is unhealth'],
+    ['instance_isolate_count', 'total number of instance status is isolate'],
+  ];
+  instanceNames.forEach(([name, help], idx) => registry.registerText(counts.gauge(name, help, 'service', idx)));
 
   g('client_total', 'polaris client instance total number', [], (set) => {
     let n = 0;
@@ -136,4 +111,124 @@ export function storeTxHistogram(registry: Registry): Histogram<string> {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+}
+
+/** Counts of one service: [total, online, abnormal, isolate] instances. */
+interface ServiceEntry {
+  namespace: string;
+  name: string;
+  /** Formatted own labels of the instance gauges (`namespace="…",service="…"`). */
+  labels: string;
+  v: [number, number, number, number];
+}
+
+/**
+ * Service and instance health counts for the eight `service_*` / `instance_*` gauges, kept between
+ * scrapes: the naming cache's change events mark the services they touch, and a scrape recounts
+ * only those (a full pass over every instance once, at the first scrape). The rendered text of each
+ * gauge is kept until a service changes.
+ */
+class ServiceHealthCounts {
+  private readonly byService = new Map<string, ServiceEntry>();
+  private readonly dirty = new Set<string>();
+  private loaded = false;
+  /** Rendered sample lines per gauge (`service:0`, `namespace:2`, …) for `shared`. */
+  private readonly text = new Map<string, string>();
+  private shared = '';
+  private byNamespace: Map<string, [number, number, number, number]> | undefined;
+
+  constructor(private readonly naming: DiscoveryMetricSources['naming']) {
+    naming.onChange((c) => {
+      if (c.services.size === 0) return;
+      for (const id of c.services) this.dirty.add(id);
+      this.text.clear();
+      this.byNamespace = undefined;
+    });
+  }
+
+  gauge(name: string, help: string, by: 'namespace' | 'service', idx: number): TextGauge {
+    const counts = this;
+    return new (class extends TextGauge {
+      lines(shared: string): string {
+        return counts.lines(name, by, idx, shared);
+      }
+      samples(): Array<{ labels: Record<string, string>; value: number }> {
+        return counts.samples(by, idx);
+      }
+    })(name, help);
+  }
+
+  private lines(name: string, by: 'namespace' | 'service', idx: number, shared: string): string {
+    this.update();
+    if (shared !== this.shared) {
+      this.shared = shared;
+      this.text.clear();
+    }
+    const key = `${by}:${idx}`;
+    let out = this.text.get(key);
+    if (out !== undefined) return out;
+    const lines: string[] = [];
+    if (by === 'service') {
+      for (const e of this.byService.values()) lines.push(sampleLine(name, e.labels, shared, e.v[idx]));
+    } else {
+      for (const [ns, v] of this.namespaces()) lines.push(sampleLine(name, `namespace="${escapeLabelValue(ns)}"`, shared, v[idx]));
+    }
+    out = lines.join('\n');
+    this.text.set(key, out);
+    return out;
+  }
+
+  private samples(by: 'namespace' | 'service', idx: number): Array<{ labels: Record<string, string>; value: number }> {
+    this.update();
+    if (by === 'namespace') return [...this.namespaces()].map(([namespace, v]) => ({ labels: { namespace }, value: v[idx] }));
+    const out: Array<{ labels: Record<string, string>; value: number }> = [];
+    for (const e of this.byService.values()) out.push({ labels: { namespace: e.namespace, service: e.name }, value: e.v[idx] });
+    return out;
+  }
+
+  /** Namespace → [services, online, abnormal, offline]: online has a healthy instance, abnormal instances but none healthy, offline none. */
+  private namespaces(): Map<string, [number, number, number, number]> {
+    if (this.byNamespace) return this.byNamespace;
+    const m = new Map<string, [number, number, number, number]>();
+    for (const e of this.byService.values()) {
+      let ns = m.get(e.namespace);
+      if (!ns) m.set(e.namespace, (ns = [0, 0, 0, 0]));
+      ns[0]++;
+      if (e.v[0] === 0) ns[3]++;
+      else if (e.v[1] > 0) ns[1]++;
+      else ns[2]++;
+    }
+    this.byNamespace = m;
+    return m;
+  }
+
+  private update(): void {
+    if (!this.loaded) {
+      this.loaded = true;
+      this.dirty.clear();
+      for (const s of this.naming.services()) this.byService.set(s.id, this.count(s, undefined));
+      return;
+    }
+    if (this.dirty.size === 0) return;
+    for (const id of this.dirty) {
+      const s = this.naming.serviceById(id);
+      if (s) this.byService.set(id, this.count(s, this.byService.get(id)));
+      else this.byService.delete(id);
+    }
+    this.dirty.clear();
+  }
+
+  private count(s: Service, prev: ServiceEntry | undefined): ServiceEntry {
+    let total = 0;
+    let healthy = 0;
+    let isolate = 0;
+    for (const i of this.naming.instancesOf(s.id)) {
+      total++;
+      if (i.isolate) isolate++;
+      else if (i.healthy) healthy++;
+    }
+    const labels =
+      prev && prev.namespace === s.namespace && prev.name === s.name ? prev.labels : `namespace="${escapeLabelValue(s.namespace)}",service="${escapeLabelValue(s.name)}"`;
+    return { namespace: s.namespace, name: s.name, labels, v: [total, healthy, total - healthy - isolate, isolate] };
+  }
 }
