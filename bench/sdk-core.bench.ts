@@ -86,15 +86,7 @@ async function measure(
 
 /** `polaris_memory_reclaims_total` of the daemon. */
 async function reclaimCount(http: string): Promise<number> {
-  let text: string;
-  try {
-    text = await (await fetch(`${http}/metrics`)).text();
-  } catch (err) {
-    // Seen twice in ~16 runs: the kept-alive connection reset after the burst (not reproduced
-    // on its own); say so and ask again on a new connection.
-    process.stderr.write(`GET /metrics failed (${(err as { cause?: { code?: string } }).cause?.code ?? err}); asking again\n`);
-    text = await (await fetch(`${http}/metrics`, { headers: { connection: 'close' } })).text();
-  }
+  const text = await (await fetch(`${http}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith('polaris_memory_reclaims_total'));
   return line ? Number(line.split(' ').pop()) : 0;
 }
