@@ -10,12 +10,8 @@
 import { connect } from 'node:net';
 import { configYaml } from '../test/helpers/config-daemon.js';
 import { call, startDaemon } from '../test/helpers/daemon.js';
-import { load, printTable, rssMiB, type Row } from './lib.js';
+import { load, printTable, rssMiB, type Row, numArg as arg } from './lib.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 
 const NS = 'bench-config';
 const GROUP = 'g';

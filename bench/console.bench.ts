@@ -15,12 +15,8 @@ import { ensureConsoleBuilt, launchBrowser } from '../test/helpers/browser.js';
 import { configYaml } from '../test/helpers/config-daemon.js';
 import { startDaemon } from '../test/helpers/daemon.js';
 import { CONSOLE_OUT } from '../scripts/build-console.js';
-import { printTable, type Row } from './lib.js';
+import { printTable, type Row, numArg as arg } from './lib.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 
 const AUTH_OFF = `auth:
   strategy:

@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { bucket, step, type ProfileNode } from './profile-buckets.js';
+import { numArg as arg } from './lib.js';
 
 const windowsArg = process.argv.indexOf('--windows');
 
@@ -23,10 +24,6 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: cpuprofile-stalls.ts FILE.cpuprofile');

@@ -8,12 +8,8 @@
  * Run: npm run bench (or node --import tsx bench/eureka.bench.ts [--instances N])
  */
 import { eu, instanceBody, JSON_HEADERS, startEurekaDaemon } from '../test/helpers/eureka.js';
-import { load, printTable, rssMiB, type Row } from './lib.js';
+import { load, printTable, rssMiB, type Row, numArg as arg } from './lib.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 
 const host = (k: number) => `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
 const app = (k: number) => `BENCH-APP-${Math.floor(k / 100)}`;

@@ -6,16 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { bucket, type ProfileNode } from './profile-buckets.js';
+import { numArg as arg } from './lib.js';
 
 interface HeapNode extends ProfileNode {
   selfSize: number;
   children: HeapNode[];
 }
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const file = process.argv[2];
 if (!file) throw new Error('usage: heapprofile-parts.ts FILE.heapprofile [--per N] [--top 30]');
 const { head } = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode };

@@ -57,3 +57,9 @@ export function printTable(rows: Row[]): void {
   console.log(`|${'-'.repeat(w1 + 2)}|${'-'.repeat(w2 + 2)}|------`);
   for (const r of rows) console.log(`| ${r.bench.padEnd(w1)} | ${r.value.padEnd(w2)} | ${r.note ?? ''}`);
 }
+
+/** The number after `--name` on the command line, or `dflt`. */
+export function numArg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}

@@ -12,12 +12,8 @@
  * Run: npm run bench, or node --import tsx bench/metrics.bench.ts [--scrapes N] [--instances N] [--churn 1] [--cpu-prof DIR]
  */
 import { call, startDaemon } from '../test/helpers/daemon.js';
-import { cpuMicros, printTable, type Row } from './lib.js';
+import { cpuMicros, printTable, type Row, numArg as arg } from './lib.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const strArg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;

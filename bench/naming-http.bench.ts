@@ -6,12 +6,8 @@
  * Run: npm run bench (or node --import tsx bench/naming-http.bench.ts [--instances N])
  */
 import { call, startDaemon } from '../test/helpers/daemon.js';
-import { cpuMicros, load, printTable, rssMiB, type Row } from './lib.js';
+import { cpuMicros, load, printTable, rssMiB, type Row, numArg as arg } from './lib.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 
 async function register(http: string, from: number, to: number): Promise<void> {
   const batches: Promise<unknown>[] = [];

@@ -44,7 +44,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { printTable, rssMiB, type Row } from './lib.js';
+import { printTable, rssMiB, type Row, numArg as arg } from './lib.js';
 
 /** CPU time (user + system) a process has used, ms (Linux /proc, 100 Hz ticks). */
 function cpuMs(pid: number): number {
@@ -59,10 +59,6 @@ function runQueueMs(pid: number): number {
   return waitNs / 1e6;
 }
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
