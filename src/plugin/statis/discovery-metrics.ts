@@ -31,20 +31,28 @@ export function registerDiscoveryMetrics(registry: TextRegistry, src: DiscoveryM
     computedGauge(registry, name, help, labels, compute);
 
   const counts = new ServiceHealthCounts(src.naming);
-  const names: Array<[string, string]> = [
-    ['service_count', 'service total number'],
-    ['service_online_count', 'total number of service status is online'],
-    ['service_abnormal_count', 'total number of service status is abnormal'],
-    ['service_offline_count', 'total number of service status is offline'],
+  // [name, help] per count index (0 total, 1 online, 2 abnormal, 3 offline / isolate), per gauge family.
+  const families: Array<['namespace' | 'service', Array<[string, string]>]> = [
+    [
+      'namespace',
+      [
+        ['service_count', 'service total number'],
+        ['service_online_count', 'total number of service status is online'],
+        ['service_abnormal_count', 'total number of service status is abnormal'],
+        ['service_offline_count', 'total number of service status is offline'],
+      ],
+    ],
+    [
+      'service',
+      [
+        ['instance_count', 'instance total number'],
+        ['instance_online_count', 'total number of instance status is health'],
+        ['instance_abnormal_count', 'total number of instance status is unhealth'],
+        ['instance_isolate_count', 'total number of instance status is isolate'],
+      ],
+    ],
   ];
-  names.forEach(([name, help], idx) => registry.registerText(counts.gauge(name, help, 'namespace', idx)));
-  const instanceNames: Array<[string, string]> = [
-    ['instance_count', 'instance total number'],
-    ['instance_online_count', 'total number of instance status is health'],
-    ['instance_abnormal_count', 'total number of instance status is unhealth'],
-    ['instance_isolate_count', 'total number of instance status is isolate'],
-  ];
-  instanceNames.forEach(([name, help], idx) => registry.registerText(counts.gauge(name, help, 'service', idx)));
+  for (const [by, gauges] of families) gauges.forEach(([name, help], idx) => registry.registerText(counts.gauge(name, help, by, idx)));
 
   g('client_total', 'polaris client instance total number', [], (set) => {
     let n = 0;
