@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { call, defaultYaml, startDaemon, type Daemon } from '../helpers/daemon.js';
-import { freePort } from '../helpers/ports.js';
+import { call, daemonPorts, defaultYaml, startDaemon, type Daemon } from '../helpers/daemon.js';
+import { freePort, retryPortClash } from '../helpers/ports.js';
 import { uniq } from '../helpers/rules.js';
 import { adsClient, byName, node, T, type AdsClient } from '../helpers/xds-client.js';
 import { putInstances } from '../helpers/xds-daemon.js';
@@ -17,13 +17,15 @@ let xdsPort: number;
 const clients: AdsClient[] = [];
 
 before(async () => {
-  xdsPort = await freePort();
-  const yaml = defaultYaml().replace(
-    'apiservers:\n',
-    `apiservers:\n  - name: xds-v3\n    option:\n      listenIP: 127.0.0.1\n      listenPort: ${xdsPort}\n` +
-      '      connLimit:\n        openConnLimit: true\n        maxConnPerHost: 1\n        maxConnLimit: 100\n        purgeCounterInterval: 60s\n',
-  );
-  d = await startDaemon({ yaml });
+  d = await retryPortClash(async () => {
+    xdsPort = await freePort();
+    const yaml = defaultYaml().replace(
+      'apiservers:\n',
+      `apiservers:\n  - name: xds-v3\n    option:\n      listenIP: 127.0.0.1\n      listenPort: ${xdsPort}\n` +
+        '      connLimit:\n        openConnLimit: true\n        maxConnPerHost: 1\n        maxConnLimit: 100\n        purgeCounterInterval: 60s\n',
+    );
+    return startDaemon({ yaml, ports: await daemonPorts() });
+  });
 });
 
 after(async () => {

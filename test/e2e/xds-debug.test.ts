@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { call, startDaemon, type Daemon } from '../helpers/daemon.js';
+import { call, daemonPorts, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { authOnYaml, loginToken } from '../helpers/ops.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort, retryPortClash } from '../helpers/ports.js';
 import { uniq } from '../helpers/rules.js';
 import { adsClient, node, T, type AdsClient } from '../helpers/xds-client.js';
 
@@ -19,9 +19,12 @@ let token = '';
 const h = () => ({ 'X-Polaris-Token': token });
 
 before(async () => {
-  const xdsPort = await freePort();
-  const yaml = authOnYaml().replace('apiservers:\n', `apiservers:\n  - name: xds-v3\n    option:\n      listenIP: 127.0.0.1\n      listenPort: ${xdsPort}\n`);
-  d = await startDaemon({ yaml, env: { POLARIS_ADMIN_PASSWORD: PASSWORD } });
+  let xdsPort = 0;
+  d = await retryPortClash(async () => {
+    xdsPort = await freePort();
+    const yaml = authOnYaml().replace('apiservers:\n', `apiservers:\n  - name: xds-v3\n    option:\n      listenIP: 127.0.0.1\n      listenPort: ${xdsPort}\n`);
+    return startDaemon({ yaml, env: { POLARIS_ADMIN_PASSWORD: PASSWORD }, ports: await daemonPorts() });
+  });
   token = await loginToken(d.http, PASSWORD);
   ads = adsClient(xdsPort);
 });

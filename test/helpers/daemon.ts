@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from './ports.js';
+import { freePort, retryPortClash } from './ports.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** tsx's loader as an absolute URL, so a daemon started in another directory still finds it. */
@@ -103,9 +103,19 @@ auth:
 `;
 }
 
+/** Free ports for the listeners of the default test configuration. */
+export async function daemonPorts(): Promise<{ http: number; grpc: number; configGrpc: number }> {
+  return { http: await freePort(), grpc: await freePort(), configGrpc: await freePort() };
+}
+
+/** Starts the daemon; with the ports left to it, starts again on new ones if one was taken meanwhile. */
 export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
+  return opts.ports ? startOnce(opts) : retryPortClash(() => startOnce(opts));
+}
+
+async function startOnce(opts: DaemonOptions): Promise<Daemon> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'polaris-ts-'));
-  const ports = opts.ports ?? { http: await freePort(), grpc: await freePort(), configGrpc: await freePort() };
+  const ports = opts.ports ?? (await daemonPorts());
   const yaml = (opts.yaml ?? defaultYaml() + (opts.extraYaml ?? ''))
     .replaceAll('{{DIR}}', dir)
     .replaceAll('{{HTTP}}', String(ports.http))

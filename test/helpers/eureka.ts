@@ -1,6 +1,6 @@
 import { Eureka } from 'eureka-js-client';
-import { defaultYaml, startDaemon, type Daemon, type DaemonOptions } from './daemon.js';
-import { freePort } from './ports.js';
+import { daemonPorts, defaultYaml, startDaemon, type Daemon, type DaemonOptions } from './daemon.js';
+import { freePort, retryPortClash } from './ports.js';
 
 export interface EurekaDaemon extends Daemon {
   /** Base URL of the Eureka server, e.g. http://127.0.0.1:8761 */
@@ -24,11 +24,13 @@ export async function startEurekaDaemon(
     yamlBase?: string;
   } = {},
 ): Promise<EurekaDaemon> {
-  const port = await freePort();
-  const base = opts.yamlBase ?? defaultYaml();
-  const yaml = base.replace('apiservers:\n', `apiservers:\n${eurekaEntry(port, opts.eurekaOption, opts.eurekaRaw)}`) + (opts.extraYaml ?? '');
-  const d = await startDaemon({ ...opts, yaml });
-  return Object.assign(d, { eureka: `http://127.0.0.1:${port}`, eurekaPort: port });
+  return retryPortClash(async () => {
+    const port = await freePort();
+    const base = opts.yamlBase ?? defaultYaml();
+    const yaml = base.replace('apiservers:\n', `apiservers:\n${eurekaEntry(port, opts.eurekaOption, opts.eurekaRaw)}`) + (opts.extraYaml ?? '');
+    const d = await startDaemon({ ...opts, yaml, ports: opts.ports ?? (await daemonPorts()) });
+    return Object.assign(d, { eureka: `http://127.0.0.1:${port}`, eurekaPort: port });
+  });
 }
 
 export interface Answer {

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
-import { call, defaultYaml, startDaemon, type Daemon } from './daemon.js';
-import { freePort } from './ports.js';
+import { call, daemonPorts, defaultYaml, startDaemon, type Daemon } from './daemon.js';
+import { freePort, retryPortClash } from './ports.js';
 
 /** A daemon with the xds-v3 listener on a free port (the default test config plus that entry). */
 export async function startXdsDaemon(nodeArgs?: string[]): Promise<{ d: Daemon; xdsPort: number }> {
-  const xdsPort = await freePort();
-  const yaml = defaultYaml().replace(
-    'apiservers:\n',
-    `apiservers:\n  - name: xds-v3\n    option:\n      listenIP: 127.0.0.1\n      listenPort: ${xdsPort}\n`,
-  );
-  const d = await startDaemon({ yaml, nodeArgs });
-  return { d, xdsPort };
+  return retryPortClash(async () => {
+    const xdsPort = await freePort();
+    const yaml = defaultYaml().replace(
+      'apiservers:\n',
+      `apiservers:\n  - name: xds-v3\n    option:\n      listenIP: 127.0.0.1\n      listenPort: ${xdsPort}\n`,
+    );
+    const d = await startDaemon({ yaml, nodeArgs, ports: await daemonPorts() });
+    return { d, xdsPort };
+  });
 }
 
 export interface TestInstance {

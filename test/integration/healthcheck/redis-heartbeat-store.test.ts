@@ -6,9 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { freePort } from '../../helpers/ports.js';
 import {
   createRedisHeartbeatStore,
   decodeHeartbeatValue,
@@ -181,17 +182,6 @@ describe('heartbeatRedis on the shared Redis', () => {
 });
 
 // ---------------------------------------------------------------- outage (private redis-server)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
