@@ -150,4 +150,77 @@ describe('xDS incremental (delta) ADS', () => {
     a.end();
     b.end();
   });
+  it('random churn: a client applying every answer holds what a new stream is given', async () => {
+    const ns = uniq('dchurn');
+    const svcs = ['a', 'b', 'c', 'd'];
+    const subscribed = [...svcs.map((x) => cluster(ns, x)), cluster(ns, 'never')];
+    const me = (id: string) => node(`${ns}/${id}~10.0.0.8`);
+    type View = Map<string, Map<string, string>>;
+    const apply = (v: View, r: DeltaResponse) => {
+      const m = v.get(r.type_url) ?? new Map<string, string>();
+      v.set(r.type_url, m);
+      for (const x of r.resources) m.set(x.name, x.version);
+      for (const n of r.removed_resources) m.delete(n);
+    };
+    const show = (v: View) => JSON.stringify([T.CDS, T.EDS].map((t) => [...(v.get(t) ?? new Map())].sort()));
+    /** CDS wildcard and EDS of the subscribed names, each answer ACKed and applied to `view`. */
+    const open = async (id: string, view: View) => {
+      const s = ads.delta();
+      s.request(T.CDS, { node: me(id) });
+      const cds = await s.next();
+      apply(view, cds);
+      s.request(T.CDS, { nonce: cds.nonce });
+      s.request(T.EDS, { subscribe: subscribed });
+      const eds = await s.next();
+      apply(view, eds);
+      s.request(T.EDS, { nonce: eds.nonce });
+      return s;
+    };
+    await putInstances(d.http, ns, 'a', [{ host: '10.30.0.1', port: 80 }]);
+    // Three long-lived streams of one kind: they share what a change means for them.
+    const views: View[] = [new Map(), new Map(), new Map()];
+    const streams = await Promise.all(views.map((v, i) => open(`long${i}`, v)));
+    const hosts = new Map<string, Set<string>>([['a', new Set(['10.30.0.1'])]]);
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    for (let round = 0; round < 12; round++) {
+      const svc = svcs[rnd(svcs.length)] as string;
+      const held = hosts.get(svc) ?? new Set<string>();
+      const op = rnd(3);
+      if (op === 0 || held.size === 0) {
+        const host = `10.30.${round}.${rnd(200) + 1}`;
+        await putInstances(d.http, ns, svc, [{ host, port: 80, weight: 10 + rnd(90) }]);
+        hosts.set(svc, held.add(host));
+      } else if (op === 1) {
+        const host = [...held][0] as string;
+        await deleteInstances(d.http, ns, svc, [{ host, port: 80 }]);
+        held.delete(host);
+      } else {
+        // The whole service goes: its cluster and load assignment are removed.
+        await deleteInstances(d.http, ns, svc, [...held].map((host) => ({ host, port: 80 })));
+        const del = await call(d.http, 'POST', '/naming/v1/services/delete', [{ name: svc, namespace: ns }]);
+        assert.equal(del.body?.code, 200000, del.text);
+        hosts.delete(svc);
+      }
+      // A new stream is given the full state at the revision it reads; the long-lived ones must
+      // reach the same by applying their answers (read until they do, or time out).
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const fresh: View = new Map();
+        const f = await open(`fresh${round}`, fresh);
+        f.end();
+        const want = show(fresh);
+        for (const [i, s] of streams.entries()) {
+          while (show(views[i] as View) !== want && !(await s.inbox.quiet(50))) {
+            const r = await s.next();
+            apply(views[i] as View, r);
+            s.request(r.type_url, { nonce: r.nonce });
+          }
+        }
+        if (views.every((v) => show(v) === want)) break;
+        assert.ok(Date.now() < deadline, `round ${round}: a long-lived stream holds ${show(views.find((v) => show(v) !== want) as View)}, a new one gets ${want}`);
+      }
+    }
+    for (const s of streams) s.end();
+  });
 });

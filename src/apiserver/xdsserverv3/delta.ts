@@ -1,8 +1,8 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { setVersion, type ResourceChange, type XdsResource } from './resource.js';
+import type { ResourceChange, XdsResource } from './resource.js';
 import { DELTA_DISCOVERY_RESPONSE } from './response-cache.js';
 import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
-import type { Subscription } from './subscriptions.js';
+import { deltaKey, type DeltaDiff, type Subscription } from './subscriptions.js';
 
 interface DeltaRequest extends BaseRequest {
   resource_names_subscribe?: string[];
@@ -22,6 +22,12 @@ interface DeltaTypeState {
   rev: number;
   /** Sequence number of the last nonce sent for this type (nonces are process-wide and increasing). */
   seq: number;
+  /**
+   * The version of the subscription's set `has` equals since the last answer computed ('' before
+   * the first): after every answer the client holds exactly what the subscription gets, and the
+   * subscribed names outside it are in `missing`.
+   */
+  held: string;
 }
 
 /**
@@ -69,7 +75,7 @@ export class DeltaStream extends XdsStream {
       }
     }
     if (!st) {
-      st = { sub: this.subscribe(typeUrl, wildcard, names), has: new Map(), missing: new Set(), answered: false, rev: -1, seq: 0 };
+      st = { sub: this.subscribe(typeUrl, wildcard, names), has: new Map(), missing: new Set(), answered: false, rev: -1, seq: 0, held: '' };
       for (const [n, v] of Object.entries(req.initial_resource_versions ?? {})) st.has.set(n, v);
       this.types.set(typeUrl, st);
     } else if (subscribe.length > 0 || unsubscribe.length > 0) {
@@ -97,11 +103,15 @@ export class DeltaStream extends XdsStream {
     const st = this.types.get(typeUrl);
     if (!st) return;
     if (!st.sub.touches(changes) && !changes.some((c) => st.has.has(c.name))) return;
-    this.respond(typeUrl, st, false);
+    // Streams of one subscription that hold the same set lack the same: worked out once for all.
+    const d = st.answered && st.held !== '' ? st.sub.deltaFrom(st.held) : undefined;
+    if (!d) this.respond(typeUrl, st, false);
+    else if (d.resources.length > 0 || d.removed.length > 0) this.send(typeUrl, st, d.resources, d.removed, d.key, d);
+    else this.settled(st);
   }
 
+  /** The answer worked out from this stream's own record of what its client holds. */
   private respond(typeUrl: string, st: DeltaTypeState, subscribed: boolean): void {
-    st.rev = this.deps.snapshot.revision;
     const now = st.sub.resources();
     const names = st.sub.names;
     const resources: XdsResource[] = [];
@@ -117,8 +127,25 @@ export class DeltaStream extends XdsStream {
     }
     // The first answer of a wildcard subscription is sent even when empty.
     const firstWildcard = !st.answered && st.sub.wildcard;
-    if (resources.length === 0 && removed.length === 0 && !firstWildcard && !(subscribed && !st.answered)) return;
-    for (const r of resources) st.has.set(r.name, r.version);
+    if (resources.length === 0 && removed.length === 0 && !firstWildcard && !(subscribed && !st.answered)) this.settled(st);
+    else this.send(typeUrl, st, resources, removed, deltaKey(typeUrl, resources, removed));
+  }
+
+  /** Nothing to send: the client holds what the subscription gets now. */
+  private settled(st: DeltaTypeState): void {
+    st.rev = this.deps.snapshot.revision;
+    st.held = st.sub.version();
+  }
+
+  /** Records what the client will hold and sends it, sharing the answer where another stream got the same. */
+  private send(typeUrl: string, st: DeltaTypeState, resources: readonly XdsResource[], removed: readonly string[], key: string, diff?: DeltaDiff): void {
+    const names = st.sub.names;
+    const rev = this.deps.snapshot.revision;
+    this.settled(st);
+    for (const r of resources) {
+      st.has.set(r.name, r.version);
+      st.missing.delete(r.name);
+    }
     for (const n of removed) {
       st.has.delete(n);
       // Still subscribed but gone: said once, not again until it comes back.
@@ -130,16 +157,21 @@ export class DeltaStream extends XdsStream {
     // Buffer written to all of them. system_version_info is the snapshot revision. As in state of
     // the world, a shared answer is taken only if its nonce is newer than the last this stream got
     // for the type, so no stream sees a nonce twice; otherwise the same body gets a private nonce.
-    const rev = this.deps.snapshot.revision;
     const sysVersion = String(rev);
-    const key = `${typeUrl}\u0000${setVersion(resources)}\u0000-${removed.join('\u0000')}`;
-    const common = () => ({
-      resources: resources.map((r) => ({ name: r.name, version: r.version, resource: r.any })),
-      type_url: typeUrl,
-      removed_resources: removed,
-    });
     const responses = this.deps.responses;
-    const shared = responses.encodeShared(DELTA_DISCOVERY_RESPONSE, key, sysVersion, rev, common, (nonce) => ({ system_version_info: sysVersion, nonce }));
+    // A difference worked out for a subscription keeps its answer: the streams after the first
+    // take it without building the key and looking it up again.
+    const shared =
+      diff?.answer ??
+      responses.encodeShared(
+        DELTA_DISCOVERY_RESPONSE,
+        key,
+        sysVersion,
+        rev,
+        () => ({ resources: resources.map((r) => ({ name: r.name, version: r.version, resource: r.any })), type_url: typeUrl, removed_resources: removed }),
+        (nonce) => ({ system_version_info: sysVersion, nonce }),
+      );
+    if (diff) diff.answer = shared;
     if (shared.seq > st.seq) {
       st.seq = shared.seq;
       this.write(shared);

@@ -14,6 +14,21 @@ const MAX_HELD_SETS = 4096;
 /** No answer: nothing to send (only RDS/EDS removals, which state of the world cannot say). */
 const NOTHING = null;
 
+/** What a delta stream in a known position lacks (see Subscription.deltaFrom). */
+export interface DeltaDiff {
+  readonly resources: readonly XdsResource[];
+  readonly removed: readonly string[];
+  /** The key of the encoded answer body (equal differences, equal key). */
+  readonly key: string;
+  /** The answer shared by the streams sent this difference at this revision, once encoded. */
+  answer?: SharedResponse;
+}
+
+/** The body key of a delta answer sending `resources` and removing `removed`. */
+export function deltaKey(typeUrl: string, resources: readonly XdsResource[], removed: readonly string[]): string {
+  return `${typeUrl}\u0000${setVersion(resources)}\u0000-${removed.join('\u0000')}`;
+}
+
 /**
  * What one kind of node subscribed to for one type: wildcard or not, and the names. Every stream
  * with the same (node kind, type, wildcard, names) holds the same Subscription, so what a change
@@ -37,6 +52,8 @@ export class Subscription {
   private touchedVal = false;
   /** This revision's answers, by the version the client held ('' key: the full set). */
   private readonly answers = new Map<string, SharedResponse | null>();
+  /** This revision's incremental differences, by the version of the set the client held. */
+  private readonly deltas = new Map<string, DeltaDiff>();
 
   constructor(
     readonly key: string,
@@ -158,6 +175,27 @@ export class Subscription {
     return r;
   }
 
+  /**
+   * What a delta stream holding exactly the set `held` (by version, with the subscribed names
+   * outside it already reported missing) lacks at the current revision: the resources to send and
+   * the names to remove, worked out once per revision for every stream in the same position.
+   * undefined: that set is no longer known (the stream then diffs its own copy).
+   */
+  deltaFrom(held: string): DeltaDiff | undefined {
+    this.refresh();
+    const memo = this.deltas.get(held);
+    if (memo) return memo;
+    const had = held === this.ver ? this.byName : held === this.prevVer ? this.prevByName : this.registry.heldSet(this.typeUrl, held);
+    if (!had) return undefined;
+    const resources: XdsResource[] = [];
+    for (const r of this.byName.values()) if (had.get(r.name)?.version !== r.version) resources.push(r);
+    const removed: string[] = [];
+    for (const n of had.keys()) if (!this.byName.has(n)) removed.push(n);
+    const d: DeltaDiff = { resources, removed, key: deltaKey(this.typeUrl, resources, removed) };
+    this.deltas.set(held, d);
+    return d;
+  }
+
   private all(): readonly XdsResource[] {
     this.list ??= [...this.byName.values()];
     return this.list;
@@ -171,11 +209,11 @@ export class Subscription {
     const byName = this.view.select(this.typeUrl, this.wildcard, this.names);
     const ver = setVersion(byName.values());
     this.answers.clear();
+    this.deltas.clear();
     if (ver !== this.ver) {
-      if (!FULL_STATE.has(this.typeUrl)) {
-        this.prevVer = this.ver;
-        this.prevByName = this.byName;
-      }
+      // Kept for every type: delta streams of CDS and LDS diff from it too.
+      this.prevVer = this.ver;
+      this.prevByName = this.byName;
       this.ver = ver;
     }
     this.byName = byName;
