@@ -61,6 +61,17 @@ function edsResource(cluster: string, endpoints: readonly XdsEndpoint[], cache: 
   return encodedResource(cluster, { type_url: TypeUrl.Endpoint, value: encodeLoadAssignment(cluster, endpoints, cache) });
 }
 
+/**
+ * Same builder input: the very object, or equal content. Discover reports rate limits, circuit
+ * breakers and fault detectors afresh on every read (no revision to answer "unchanged" with), so
+ * an endpoint change brings new but equal rule lists; compared by identity only, they would rebuild
+ * the service's three clusters and its inbound route on every endpoint change. The inputs are plain
+ * data built by convert.ts in a fixed key order, so equal JSON means equal resources.
+ */
+function same(a: unknown, b: unknown): boolean {
+  return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
+}
+
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -76,8 +87,8 @@ export function buildService(info: ServiceInfo, prev?: BuiltService): BuiltServi
   const { namespace: ns, name } = info;
   const p = prev && prev.info.namespace === ns && prev.info.name === name ? prev : undefined;
   const old = p?.info;
-  const sameRoutes = old !== undefined && old.routes === info.routes;
-  const sameCluster = sameRoutes && old.outlier === info.outlier && old.healthChecks === info.healthChecks;
+  const sameRoutes = old !== undefined && same(old.routes, info.routes);
+  const sameCluster = sameRoutes && same(old.outlier, info.outlier) && same(old.healthChecks, info.healthChecks);
   const sameEndpoints = old !== undefined && old.endpoints === info.endpoints;
   const samePorts = old !== undefined && sameNumbers(old.ports, info.ports);
   const out = outboundCluster(ns, name);
@@ -119,9 +130,9 @@ export function buildService(info: ServiceInfo, prev?: BuiltService): BuiltServi
   const inClusterRes = p ? p.parts.inCluster : makeResource(TypeUrl.Cluster, inCluster, edsCluster(inCluster));
   const inEds = p && samePorts ? p.parts.inEds : edsResource(inCluster, inboundEndpoints(info.ports), lbCache);
   const inRoute = inboundRoute(ns, name);
-  const inRouteRes = p && old?.rateLimits === info.rateLimits ? p.parts.inRoute : makeResource(TypeUrl.Route, inRoute, inboundRouteConfig(inRoute, inCluster, `INBOUND|SIDECAR|${ns}|${name}`, info.rateLimits));
+  const inRouteRes = p && same(old?.rateLimits, info.rateLimits) ? p.parts.inRoute : makeResource(TypeUrl.Route, inRoute, inboundRouteConfig(inRoute, inCluster, `INBOUND|SIDECAR|${ns}|${name}`, info.rateLimits));
   named.push(listener, proxylessRoute, inClusterRes, inEds, inRouteRes);
-  const gateway = p && old?.gatewayRoutes === info.gatewayRoutes ? p.gateway : makeResource(TypeUrl.Route, GATEWAY_ROUTE, gatewayRouteConfig(ns, info.gatewayRoutes ?? []));
+  const gateway = p && same(old?.gatewayRoutes, info.gatewayRoutes) ? p.gateway : makeResource(TypeUrl.Route, GATEWAY_ROUTE, gatewayRouteConfig(ns, info.gatewayRoutes ?? []));
   const vhost = p && sameRoutes && samePorts ? p.vhost : outboundVirtualHost(info);
   // A new load assignment of the whole service used every endpoint still there: forget the rest.
   if (eds !== p?.parts.eds) lbCache.sweep();
