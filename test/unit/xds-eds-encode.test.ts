@@ -102,6 +102,19 @@ describe('EDS from cached endpoint encodings', () => {
     assert.equal(cache.size, size - (endpoints.length - changed.length), 'the dropped endpoint and the old form of the changed one are forgotten');
   });
 
+  it('tells apart instances on the same address with different fields', () => {
+    const base: XdsEndpoint = { host: '10.0.0.1', port: 80, weight: 100, healthy: true, region: '', zone: '', campus: '', metadata: { version: 'v1' } };
+    const variants = [base, { ...base, metadata: { version: 'v2' } }, { ...base, metadata: {} }, { ...base, metadata: { version: 'v1', x: '' } }, { ...base, weight: 5 }, { ...base, healthy: false }];
+    const cache = new LbEndpointCache();
+    for (let round = 0; round < 3; round++) {
+      const list = round === 1 ? variants.slice(2) : variants.map((v) => ({ ...v, metadata: { ...v.metadata } }));
+      cache.begin();
+      assert.deepEqual(Buffer.from(encodeLoadAssignment('c', list, cache)), Buffer.from(reference('c', list)), `round ${round}`);
+      cache.sweep();
+      assert.equal(cache.size, list.length);
+    }
+  });
+
   it('builds services whose load assignments (whole, subsets, inbound) equal the protobufjs encoding, before and after a change', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const r = rng(1000 + seed);

@@ -69,30 +69,44 @@ function lbEndpoint(e: XdsEndpoint): object {
   };
 }
 
-/**
- * Everything an LbEndpoint's encoding depends on (host, port, weight, health, metadata; not the
- * locality, which is its group's), strings length-prefixed so that no two endpoints share a key.
- */
-function contentKey(e: XdsEndpoint): string {
-  let k = `${e.host.length}:${e.host}\u0000${e.port}\u0000${e.weight}\u0000${e.healthy ? 1 : 0}`;
-  const md = e.metadata;
-  for (const name of Object.keys(md)) {
-    const v = md[name];
-    k += `\u0000${name.length}:${name}${typeof v === 'string' ? `${v.length}:${v}` : `?${String(v)}`}`;
+/** Whether two endpoints have the same LbEndpoint (everything but the locality, which is its group's). */
+function sameEncoding(a: XdsEndpoint, b: XdsEndpoint): boolean {
+  if (a === b) return true;
+  if (a.host !== b.host || a.port !== b.port || a.weight !== b.weight || a.healthy !== b.healthy) return false;
+  const am = a.metadata;
+  const bm = b.metadata;
+  if (am === bm) return true;
+  let n = 0;
+  for (const k in am) {
+    if (!Object.hasOwn(am, k)) continue;
+    if (!Object.hasOwn(bm, k) || am[k] !== bm[k]) return false;
+    n++;
   }
-  return k;
+  for (const k in bm) if (Object.hasOwn(bm, k)) n--;
+  return n === 0;
+}
+
+interface CachedEndpoint {
+  /** The endpoint last encoded or matched: compared field by field with the next one asked for. */
+  e: XdsEndpoint;
+  bytes: Uint8Array;
+  /** The build that last used it. */
+  gen: number;
 }
 
 /**
  * The encoded LbEndpoint of each endpoint of one service, kept from one build of the service to the
  * next (see BuiltService.parts): when one instance changes, the others' bytes are reused instead of
- * going through protobufjs again (about 50 µs each). Keyed by content (`contentKey`), since the
- * endpoints themselves are new objects on every read of the service (Discover answers fresh wire
- * instances). A build that encoded the whole service drops the entries it did not use (`sweep`), so
- * the cache holds about one build's endpoints.
+ * going through protobufjs again. The endpoints are new objects on every read of the service
+ * (Discover answers fresh wire instances), so an entry is found by port and host and taken when its
+ * endpoint has the same fields (`sameEncoding`); it then keeps the newer endpoint object, so nothing
+ * but the bytes outlives a build. A build that encoded the whole service drops the entries it did
+ * not use (`sweep`), so the cache holds about one build's endpoints.
  */
 export class LbEndpointCache {
-  private readonly entries = new Map<string, { bytes: Uint8Array; gen: number }>();
+  /** By port, then host: a list only for several instances on the same address. */
+  private readonly entries = new Map<number, Map<string, CachedEndpoint | CachedEndpoint[]>>();
+  private count = 0;
   private gen = 0;
   private used = 0;
 
@@ -103,11 +117,18 @@ export class LbEndpointCache {
   }
 
   bytes(e: XdsEndpoint): Uint8Array {
-    const key = contentKey(e);
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = { bytes: encodeMessage(wire().lbEndpointType, lbEndpoint(e)), gen: 0 };
-      this.entries.set(key, entry);
+    let byHost = this.entries.get(e.port);
+    if (!byHost) this.entries.set(e.port, (byHost = new Map()));
+    const at = byHost.get(e.host);
+    let entry = at === undefined ? undefined : Array.isArray(at) ? at.find((c) => sameEncoding(c.e, e)) : sameEncoding(at.e, e) ? at : undefined;
+    if (entry) {
+      entry.e = e;
+    } else {
+      entry = { e, bytes: encodeMessage(wire().lbEndpointType, lbEndpoint(e)), gen: 0 };
+      if (at === undefined) byHost.set(e.host, entry);
+      else if (Array.isArray(at)) at.push(entry);
+      else byHost.set(e.host, [at, entry]);
+      this.count++;
     }
     if (entry.gen !== this.gen) {
       entry.gen = this.gen;
@@ -118,12 +139,21 @@ export class LbEndpointCache {
 
   /** Forgets the endpoints not used since `begin`, unless none was used. */
   sweep(): void {
-    if (this.used === 0 || this.used === this.entries.size) return;
-    for (const [k, entry] of this.entries) if (entry.gen !== this.gen) this.entries.delete(k);
+    if (this.used === 0 || this.used === this.count) return;
+    for (const [port, byHost] of this.entries) {
+      for (const [host, at] of byHost) {
+        const kept = Array.isArray(at) ? at.filter((c) => c.gen === this.gen) : at.gen === this.gen ? [at] : [];
+        if (kept.length === 0) byHost.delete(host);
+        else if (kept.length === 1) byHost.set(host, kept[0]);
+        else if (kept.length !== (at as CachedEndpoint[]).length) byHost.set(host, kept);
+      }
+      if (byHost.size === 0) this.entries.delete(port);
+    }
+    this.count = this.used;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 }
 
