@@ -78,10 +78,12 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
 
 /**
  * Builds (encodes and hashes) every resource of a service. With `prev`, the build of the same
- * service before, a resource whose inputs are the very same objects is taken over as it is: the
- * snapshot's reads keep the parts Discover reported unchanged (routes, rules) by reference, so an
- * endpoint change re-encodes only the load assignments, not the clusters, listeners and routes
- * (each of which costs a protobuf encode and two hashes, all while the event loop waits).
+ * service before, a resource whose inputs are unchanged is taken over as it is: the snapshot's
+ * reads keep the parts Discover reported unchanged (routes) by reference, and rule lists read anew
+ * are compared by content (`same`), so an endpoint change re-encodes only the load assignments, not
+ * the clusters, listeners and routes (each of which costs a protobuf encode and two hashes, all
+ * while the event loop waits). The load assignments themselves are assembled from the endpoints'
+ * encodings of the build before (LbEndpointCache): only new or changed endpoints are encoded.
  */
 export function buildService(info: ServiceInfo, prev?: BuiltService): BuiltService {
   const { namespace: ns, name } = info;
