@@ -8,6 +8,7 @@ import { runSdkGrpcBench } from './sdk-grpc.bench.js';
 import { runClusterBench } from './cluster.bench.js';
 import { runConsoleBench } from './console.bench.js';
 import { runXdsBench } from './xds.bench.js';
+import { runXdsRebuildBench } from './xds-rebuild.bench.js';
 import { runMetricsBench } from './metrics.bench.js';
 
 const rows: Row[] = [];
@@ -22,5 +23,6 @@ rows.push(...(await runXdsBench()));
 // The same push with incremental streams, and with several node kinds over several namespaces.
 rows.push(...(await runXdsBench({ delta: true })));
 rows.push(...(await runXdsBench({ mix: true })));
+rows.push(...(await runXdsRebuildBench()));
 rows.push(...(await runMetricsBench()));
 printTable(rows);

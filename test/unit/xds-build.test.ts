@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { passthroughCluster } from '../../src/apiserver/xdsserverv3/cds.js';
-import { toEndpoints, toHealthChecks, toOutlier, toRateLimits, toRoutes } from '../../src/apiserver/xdsserverv3/convert.js';
+import { toEndpoints, toHealthChecks, toOutlier, toRateLimits, toRoutes, type XdsGatewayRoute } from '../../src/apiserver/xdsserverv3/convert.js';
 import { nodeListeners } from '../../src/apiserver/xdsserverv3/lds.js';
 import { parseNode } from '../../src/apiserver/xdsserverv3/node.js';
 import { TypeUrl } from '../../src/apiserver/xdsserverv3/protos.js';
@@ -137,7 +137,7 @@ describe('xDS resource builders encode with the real Envoy protos', () => {
     const routes = toRoutes([{ sources: [{ service: '*', namespace: 'ns', metadata: {} }], destinations: [{ service: 'svc', namespace: 'ns', metadata: { version: { type: 'EXACT', value: 'v2' } }, weight: 100 }] }]);
     const rateLimits = toRateLimits([{ amounts: [{ maxAmount: 10, validDuration: '1s' }] }]);
     const outlier = toOutlier([{ enable: true, level: 'INSTANCE', trigger_condition: [{ trigger_type: 'CONSECUTIVE_ERROR', error_count: 5 }] }]);
-    const base = { namespace: 'ns', name: 'svc', ...instances(100), routes, rateLimits, outlier, healthChecks: [], gatewayRoutes: [], revision: 'a' };
+    const base = { namespace: 'ns', name: 'svc', ...instances(100), routes, rateLimits, outlier, healthChecks: toHealthChecks([]), gatewayRoutes: [] as XdsGatewayRoute[], revision: 'a' };
     const first = buildService(base);
     const versions = (b: ReturnType<typeof buildService>) =>
       Object.fromEntries([...b.shared, ...b.named, b.gateway].map((r) => [`${r.typeUrl} ${r.name}`, r.version]).concat([['tls', `${b.tls.strict.version}/${b.tls.permissive.version}`]]));
@@ -158,6 +158,23 @@ describe('xDS resource builders encode with the real Envoy protos', () => {
     assert.equal(weight.parts.inRoute, first.parts.inRoute);
     assert.equal(weight.parts.inEds, first.parts.inEds, 'same ports: same inbound endpoints');
     assert.equal(weight.vhost, first.vhost);
+    // Discover answers rule kinds without a revision afresh on every read: equal lists, new objects.
+    const reread = same(
+      {
+        ...base,
+        ...instances(60),
+        rateLimits: toRateLimits([{ amounts: [{ maxAmount: 10, validDuration: '1s' }] }]),
+        outlier: toOutlier([{ enable: true, level: 'INSTANCE', trigger_condition: [{ trigger_type: 'CONSECUTIVE_ERROR', error_count: 5 }] }]),
+        healthChecks: toHealthChecks([]),
+        gatewayRoutes: [],
+      },
+      weight,
+      'endpoint change with rules read again',
+    );
+    assert.equal(reread.parts.cluster, first.parts.cluster, 'equal rules read again do not rebuild the cluster');
+    assert.equal(reread.tls, first.tls);
+    assert.equal(reread.parts.inRoute, first.parts.inRoute);
+    assert.equal(reread.gateway, first.gateway);
     // A new port changes the inbound endpoints and the virtual host's domains.
     const port = same({ ...base, ...instances(100, 81) }, weight, 'new port');
     assert.notEqual(port.parts.inEds.version, weight.parts.inEds.version);

@@ -13,7 +13,12 @@ export interface XdsResource {
 }
 
 export function makeResource(typeUrl: string, name: string, obj: object): XdsResource {
-  const any = packAny(typeUrl, obj);
+  return encodedResource(name, packAny(typeUrl, obj));
+}
+
+/** A resource from its message already encoded (as `packAny` would encode it: same bytes, same version). */
+export function encodedResource(name: string, any: PackedAny): XdsResource {
+  const typeUrl = any.type_url;
   const version = createHash('sha256').update(any.value).digest('hex').slice(0, 24);
   const d = createHash('sha256').update(`${name}\u0000${version}`).digest();
   return { typeUrl, name, version, any, fp: [d.readUInt32BE(0), d.readUInt32BE(4), d.readUInt32BE(8)] };

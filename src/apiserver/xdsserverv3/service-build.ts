@@ -1,12 +1,12 @@
 import { edsCluster } from './cds.js';
 import { endpointMatches, subsetKey, type ServiceInfo, type XdsEndpoint } from './convert.js';
-import { loadAssignment } from './eds.js';
+import { encodeLoadAssignment, LbEndpointCache } from './eds.js';
 import { tlsCluster } from './mtls.js';
 import { proxylessListener } from './lds.js';
 import { GATEWAY_ROUTE, inboundCluster, inboundRoute, outboundCluster, proxylessName, subsetCluster } from './names.js';
 import { TypeUrl } from './protos.js';
 import { gatewayRouteConfig, inboundRouteConfig, outboundVirtualHost, proxylessRouteConfig } from './rds.js';
-import { makeResource, type XdsResource } from './resource.js';
+import { encodedResource, makeResource, type XdsResource } from './resource.js';
 
 /** Everything one service contributes, built from its ServiceInfo alone. */
 export interface BuiltService {
@@ -32,6 +32,8 @@ export interface BuiltService {
     inCluster: XdsResource;
     inEds: XdsResource;
     inRoute: XdsResource;
+    /** The encoded LbEndpoints of the load assignments above, for the next build to reuse. */
+    lbEndpoints: LbEndpointCache;
   };
 }
 
@@ -54,23 +56,41 @@ function inboundEndpoints(ports: readonly number[]): XdsEndpoint[] {
   return ports.map((port) => ({ host: '127.0.0.1', port, weight: 100, healthy: true, region: '', zone: '', campus: '', metadata: {} }));
 }
 
+/** A load assignment resource, its endpoints encoded through `cache` (only new or changed ones are encoded). */
+function edsResource(cluster: string, endpoints: readonly XdsEndpoint[], cache: LbEndpointCache): XdsResource {
+  return encodedResource(cluster, { type_url: TypeUrl.Endpoint, value: encodeLoadAssignment(cluster, endpoints, cache) });
+}
+
+/**
+ * Same builder input: the very object, or equal content. Discover reports rate limits, circuit
+ * breakers and fault detectors afresh on every read (no revision to answer "unchanged" with), so
+ * an endpoint change brings new but equal rule lists; compared by identity only, they would rebuild
+ * the service's three clusters and its inbound route on every endpoint change. The inputs are plain
+ * data built by convert.ts in a fixed key order, so equal JSON means equal resources.
+ */
+function same(a: unknown, b: unknown): boolean {
+  return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
+}
+
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /**
  * Builds (encodes and hashes) every resource of a service. With `prev`, the build of the same
- * service before, a resource whose inputs are the very same objects is taken over as it is: the
- * snapshot's reads keep the parts Discover reported unchanged (routes, rules) by reference, so an
- * endpoint change re-encodes only the load assignments, not the clusters, listeners and routes
- * (each of which costs a protobuf encode and two hashes, all while the event loop waits).
+ * service before, a resource whose inputs are unchanged is taken over as it is: the snapshot's
+ * reads keep the parts Discover reported unchanged (routes) by reference, and rule lists read anew
+ * are compared by content (`same`), so an endpoint change re-encodes only the load assignments, not
+ * the clusters, listeners and routes (each of which costs a protobuf encode and two hashes, all
+ * while the event loop waits). The load assignments themselves are assembled from the endpoints'
+ * encodings of the build before (LbEndpointCache): only new or changed endpoints are encoded.
  */
 export function buildService(info: ServiceInfo, prev?: BuiltService): BuiltService {
   const { namespace: ns, name } = info;
   const p = prev && prev.info.namespace === ns && prev.info.name === name ? prev : undefined;
   const old = p?.info;
-  const sameRoutes = old !== undefined && old.routes === info.routes;
-  const sameCluster = sameRoutes && old.outlier === info.outlier && old.healthChecks === info.healthChecks;
+  const sameRoutes = old !== undefined && same(old.routes, info.routes);
+  const sameCluster = sameRoutes && same(old.outlier, info.outlier) && same(old.healthChecks, info.healthChecks);
   const sameEndpoints = old !== undefined && old.endpoints === info.endpoints;
   const samePorts = old !== undefined && sameNumbers(old.ports, info.ports);
   const out = outboundCluster(ns, name);
@@ -88,7 +108,10 @@ export function buildService(info: ServiceInfo, prev?: BuiltService): BuiltServi
       permissive: makeResource(TypeUrl.Cluster, out, tlsCluster(cluster, 'permissive', ns, name)),
     };
   }
-  const eds = p && sameEndpoints ? p.parts.eds : makeResource(TypeUrl.Endpoint, out, loadAssignment(out, info.endpoints));
+  // One cache per service, handed from build to build.
+  const lbCache = p?.parts.lbEndpoints ?? new LbEndpointCache();
+  lbCache.begin();
+  const eds = p && sameEndpoints ? p.parts.eds : edsResource(out, info.endpoints, lbCache);
   const shared = [clusterRes, eds];
   const named: XdsResource[] = [];
   const subsetParts = new Map<string, { cluster: XdsResource; eds: XdsResource }>();
@@ -97,7 +120,7 @@ export function buildService(info: ServiceInfo, prev?: BuiltService): BuiltServi
     const before = p?.parts.subsets.get(key);
     const part = {
       cluster: before && sameRoutes ? before.cluster : makeResource(TypeUrl.Cluster, cname, edsCluster(cname)),
-      eds: before && sameEndpoints ? before.eds : makeResource(TypeUrl.Endpoint, cname, loadAssignment(cname, info.endpoints.filter((e) => endpointMatches(e, labels)))),
+      eds: before && sameEndpoints ? before.eds : edsResource(cname, info.endpoints.filter((e) => endpointMatches(e, labels)), lbCache),
     };
     subsetParts.set(key, part);
     named.push(part.cluster, part.eds);
@@ -107,12 +130,14 @@ export function buildService(info: ServiceInfo, prev?: BuiltService): BuiltServi
   const proxylessRoute = p && sameRoutes ? p.parts.proxylessRoute : makeResource(TypeUrl.Route, pname, proxylessRouteConfig(pname, info));
   const inCluster = inboundCluster(ns, name);
   const inClusterRes = p ? p.parts.inCluster : makeResource(TypeUrl.Cluster, inCluster, edsCluster(inCluster));
-  const inEds = p && samePorts ? p.parts.inEds : makeResource(TypeUrl.Endpoint, inCluster, loadAssignment(inCluster, inboundEndpoints(info.ports)));
+  const inEds = p && samePorts ? p.parts.inEds : edsResource(inCluster, inboundEndpoints(info.ports), lbCache);
   const inRoute = inboundRoute(ns, name);
-  const inRouteRes = p && old?.rateLimits === info.rateLimits ? p.parts.inRoute : makeResource(TypeUrl.Route, inRoute, inboundRouteConfig(inRoute, inCluster, `INBOUND|SIDECAR|${ns}|${name}`, info.rateLimits));
+  const inRouteRes = p && same(old?.rateLimits, info.rateLimits) ? p.parts.inRoute : makeResource(TypeUrl.Route, inRoute, inboundRouteConfig(inRoute, inCluster, `INBOUND|SIDECAR|${ns}|${name}`, info.rateLimits));
   named.push(listener, proxylessRoute, inClusterRes, inEds, inRouteRes);
-  const gateway = p && old?.gatewayRoutes === info.gatewayRoutes ? p.gateway : makeResource(TypeUrl.Route, GATEWAY_ROUTE, gatewayRouteConfig(ns, info.gatewayRoutes ?? []));
+  const gateway = p && same(old?.gatewayRoutes, info.gatewayRoutes) ? p.gateway : makeResource(TypeUrl.Route, GATEWAY_ROUTE, gatewayRouteConfig(ns, info.gatewayRoutes ?? []));
   const vhost = p && sameRoutes && samePorts ? p.vhost : outboundVirtualHost(info);
+  // A new load assignment of the whole service used every endpoint still there: forget the rest.
+  if (eds !== p?.parts.eds) lbCache.sweep();
   return {
     info,
     shared,
@@ -120,6 +145,6 @@ export function buildService(info: ServiceInfo, prev?: BuiltService): BuiltServi
     vhost,
     gateway,
     tls,
-    parts: { cluster: clusterRes, eds, subsets: subsetParts, listener, proxylessRoute, inCluster: inClusterRes, inEds, inRoute: inRouteRes },
+    parts: { cluster: clusterRes, eds, subsets: subsetParts, listener, proxylessRoute, inCluster: inClusterRes, inEds, inRoute: inRouteRes, lbEndpoints: lbCache },
   };
 }
