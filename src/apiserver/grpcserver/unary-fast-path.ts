@@ -1,6 +1,7 @@
-import type { Http2Server, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { status, type Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { hookGrpcStreams } from '../grpc-stream-hook.js';
 
 /**
  * The SDK's unary calls (Heartbeat, RegisterInstance, …) served straight from the HTTP/2 stream.
@@ -128,29 +129,18 @@ export class UnaryFastPath {
    * injectors). Returns how many servers it was installed on.
    */
   install(server: Server): number {
-    const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
-    if (!(servers instanceof Map)) {
+    const installed = hookGrpcStreams(server, INSTALLED, (grpcJs, h2) => (stream, headers, flags, raw) => {
+      const method = this.methods.get(headers[':path'] as string);
+      if (method === undefined || !plain(headers)) {
+        grpcJs.call(h2, stream, headers, flags, raw);
+        return;
+      }
+      this.taken++;
+      this.serve(stream, headers, method);
+    });
+    if (installed === undefined) {
       this.logger.warn('grpc-js internals changed: the unary fast path is off, every call goes through grpc-js');
       return 0;
-    }
-    let installed = 0;
-    for (const h2 of servers.keys() as IterableIterator<Http2Server & { [INSTALLED]?: true }>) {
-      if (h2[INSTALLED]) continue;
-      const inner = h2.listeners('stream');
-      if (inner.length !== 1) continue;
-      const grpcJs = inner[0] as (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, raw: string[]) => void;
-      h2.removeListener('stream', grpcJs);
-      h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, raw: string[]) => {
-        const method = this.methods.get(headers[':path'] as string);
-        if (method === undefined || !plain(headers)) {
-          grpcJs.call(h2, stream, headers, flags, raw);
-          return;
-        }
-        this.taken++;
-        this.serve(stream, headers, method);
-      });
-      h2[INSTALLED] = true;
-      installed++;
     }
     if (installed === 0 && this.installedOn === 0) {
       this.logger.warn('no grpc-js HTTP/2 server found: the unary fast path is off, every call goes through grpc-js');
