@@ -5,7 +5,7 @@
  * back to waiting for I/O in between, so timers (and the lag histogram) waited that long. Each
  * sample is put in one bucket by its stack: garbage collection, our xDS code (by file), other code
  * of ours (by directory), or the package doing the work (grpc-js, protobufjs, fastify, …).
- * Run: node --import tsx bench/cpuprofile-stalls.ts FILE.cpuprofile [--top 15] [--min-ms 8] [--from-ms T0 --to-ms T1 | --from-us M0 --to-us M1] [--windows windows-PID.json]
+ * Run: node --import tsx bench/cpuprofile-stalls.ts FILE.cpuprofile [--top 15] [--parts 8] [--min-ms 8] [--from-ms T0 --to-ms T1 | --from-us M0 --to-us M1] [--windows windows-PID.json]
  * `--windows`: the push and scrape windows the xDS bench wrote (monotonic µs): per window the
  * longest stretch in it, and the parts of the longest stretch of every push window summed
  * (`--each`: also the parts of each window's longest stretch of `--min-ms` or more).
@@ -77,6 +77,8 @@ for (let i = 0; i < p.samples.length - 1; i++) {
 if (cur) stretches.push(cur);
 
 const top = arg('top', 15);
+// How many parts each listed stretch shows (`--parts`).
+const partsShown = arg('parts', 8);
 const minMs = arg('min-ms', 8);
 const fmt = (m: Map<string, number>, n: number) =>
   [...m]
@@ -88,7 +90,7 @@ const long = stretches.filter((s) => s.end - s.start >= minMs).sort((a, b) => b.
 console.log(`${stretches.length} busy stretches; ${long.length} of ${minMs} ms or more; the ${Math.min(top, long.length)} longest:`);
 for (const s of long.slice(0, top)) {
   console.log(`  at ${s.start.toFixed(0)} ms: ${(s.end - s.start).toFixed(1)} ms`);
-  console.log(fmt(s.buckets, 8));
+  console.log(fmt(s.buckets, partsShown));
 }
 const sum = new Map<string, number>();
 for (const s of long) for (const [k, v] of s.buckets) sum.set(k, (sum.get(k) ?? 0) + v);
@@ -126,7 +128,7 @@ if (windowsArg > 0) {
     gapTotal += longest[1];
     // The rest of the stall: the process did not run (waited for a CPU) or the sampler missed it.
     gapSteps.set('no sample (not running: waiting for a CPU)', (gapSteps.get('no sample (not running: waiting for a CPU)') ?? 0) + Math.max(0, longest[1] - sampled));
-    if (process.argv.includes('--each')) console.log(`  ${w.label} longest stall ${longest[1].toFixed(1)} ms at ${((longest[0] - w.from) / 1000).toFixed(0)} ms into the window\n${fmt(parts, 6)}`);
+    if (process.argv.includes('--each')) console.log(`  ${w.label} longest stall ${longest[1].toFixed(1)} ms at ${((longest[0] - w.from) / 1000).toFixed(0)} ms into the window\n${fmt(parts, partsShown)}`);
   }
   // Everything the daemon ran inside the push windows (all rounds), whether it stalled the loop or not.
   const inPush = new Map<string, number>();
@@ -166,7 +168,7 @@ if (windowsArg > 0) {
       for (const st of stretches) if (st.end > a && st.start < b && (!best || st.end - st.start > best.end - best.start)) best = st;
       if (!best) continue;
       lens.push(`${w.label.split(' ')[1]}:${(best.end - best.start).toFixed(0)}`);
-      if (process.argv.includes('--each') && best.end - best.start >= minMs) console.log(`  ${w.label}: ${(best.end - best.start).toFixed(1)} ms at ${(best.start - a).toFixed(0)} ms into the window\n${fmt(best.buckets, 6)}`);
+      if (process.argv.includes('--each') && best.end - best.start >= minMs) console.log(`  ${w.label}: ${(best.end - best.start).toFixed(1)} ms at ${(best.start - a).toFixed(0)} ms into the window\n${fmt(best.buckets, partsShown)}`);
       for (const [k, v] of best.buckets) parts.set(k, (parts.get(k) ?? 0) + v);
     }
     console.log(`\nLongest stretch per ${kind} window (round:ms): ${lens.join(' ')}`);
