@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { once } from 'node:events';
+import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { call, type Daemon } from '../helpers/daemon.js';
 import { uniq } from '../helpers/rules.js';
-import { adsClient, byName, node, perTypeClient, T, type AdsClient, type SotwResponse } from '../helpers/xds-client.js';
+import {
+  adsClient,
+  byName,
+  decodeDiscoveryResponse,
+  discoveryRequestFrame,
+  node,
+  perTypeClient,
+  T,
+  type AdsClient,
+  type SotwResponse,
+} from '../helpers/xds-client.js';
 import { deleteInstances, putInstances, putRouteRule, startXdsDaemon } from '../helpers/xds-daemon.js';
 
 let d: Daemon;
@@ -495,4 +507,68 @@ describe('xDS state of the world, as Envoy asks', () => {
     assert.equal(odcds.source.api_config_source.grpc_services[0].envoy_grpc.cluster_name, 'polaris_xds_server');
     s.end();
   });
+
+  it('answers a burst of streams opened at once on one connection; streams reset before their turn are dropped quietly', async () => {
+    const ns = uniq('xdsburst');
+    await putInstances(d.http, ns, 'svc', [{ host: '10.3.0.1', port: 80 }]);
+    const streamsBefore = await xdsStreams();
+    const frame = discoveryRequestFrame({ node: node(`${ns}/burst~10.0.0.9`), type_url: T.CDS, resource_names: [] });
+    const session = http2.connect(`http://127.0.0.1:${xdsPort}`);
+    session.on('error', () => undefined);
+    try {
+      await once(session, 'connect');
+      // All requests and resets leave in the same writes, so they reach the server together: the
+      // resets (with an error code, which node raises as a stream error) land while their streams
+      // wait to be set up.
+      const kept: Array<Promise<SotwResponse>> = [];
+      for (let i = 0; i < 400; i++) {
+        const req = session.request({ ':method': 'POST', ':path': ADS_SOTW_PATH, 'content-type': 'application/grpc', te: 'trailers' });
+        req.on('error', () => undefined);
+        req.write(frame);
+        if (i % 2 === 1) req.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+        else kept.push(firstResponse(req));
+      }
+      const answers = await Promise.all(kept);
+      for (const a of answers) {
+        assert.equal(a.type_url, T.CDS);
+        assert.ok(byName(a).has(cluster(ns, 'svc')), 'each kept stream gets the CDS answer');
+      }
+      assert.equal(await xdsStreams(), streamsBefore + 200, 'the reset streams were never opened; the others are');
+      const health = await call(d.http, 'GET', '/healthz');
+      assert.equal(health.status, 200, 'the daemon is still up');
+    } finally {
+      session.destroy();
+    }
+    await waitFor(async () => (await xdsStreams()) === streamsBefore, 'the burst streams close with their connection');
+  });
 });
+
+const ADS_SOTW_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+
+/** The open ADS streams, from the daemon's polaris_xds_streams gauge. */
+async function xdsStreams(): Promise<number> {
+  const r = await call(d.http, 'GET', '/metrics');
+  let n = 0;
+  for (const line of r.text.split('\n')) if (line.startsWith('polaris_xds_streams{')) n += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return n;
+}
+
+async function waitFor(cond: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > until) assert.fail(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The first gRPC message of a raw HTTP/2 ADS stream, decoded. */
+function firstResponse(req: http2.ClientHttp2Stream): Promise<SotwResponse> {
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    req.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length >= 5 && buf.length >= 5 + buf.readUInt32BE(1)) resolve(decodeDiscoveryResponse(buf.subarray(5, 5 + buf.readUInt32BE(1))));
+    });
+    req.on('close', () => reject(new Error(`stream closed before its first answer (rst code ${req.rstCode})`)));
+  });
+}

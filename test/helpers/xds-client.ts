@@ -250,3 +250,22 @@ export function byName(res: SotwResponse): Map<string, any> {
 }
 
 export class HdsSession extends Session<any> {}
+
+/**
+ * A DiscoveryRequest as gRPC message bytes (length-prefixed, uncompressed), for tests that speak
+ * HTTP/2 themselves; `req` uses the proto field names (as `SotwSession.request` sends them).
+ */
+export function discoveryRequestFrame(req: object): Buffer {
+  const t = types().lookupType('envoy.service.discovery.v3.DiscoveryRequest');
+  const payload = t.encode(t.fromObject(req)).finish();
+  const framed = Buffer.alloc(payload.length + 5);
+  framed.writeUInt32BE(payload.length, 1);
+  framed.set(payload, 5);
+  return framed;
+}
+
+/** A DiscoveryResponse from its message bytes (no gRPC prefix). */
+export function decodeDiscoveryResponse(bytes: Uint8Array): SotwResponse {
+  const t = types().lookupType('envoy.service.discovery.v3.DiscoveryResponse');
+  return t.toObject(t.decode(bytes), { longs: String, defaults: true, arrays: true }) as SotwResponse;
+}

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ApiServer } from '../api.js';
 import { bindAddress, shutdownGrpc } from '../grpc-listen.js';
 import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
+import { admitStreamsInSlices } from './admission.js';
 import { DeltaStream } from './delta.js';
 import {
   DEFAULT_MAX_CONCURRENT_STREAMS,
@@ -187,6 +188,7 @@ class XdsServer implements XdsApiServer {
       throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     }
     this.boundPort = this.listener.port;
+    admitStreamsInSlices(server, this.slicer, this.logger);
     this.server = server;
     this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort) }, 'xDS v3 server listening');
   }

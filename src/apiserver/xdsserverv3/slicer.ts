@@ -26,6 +26,19 @@ export class LoopSlicer {
     });
   }
 
+  /** Queues `task` with no promise to settle (one closure per task); its exception goes to `onError`. */
+  post(task: () => void, onError: (err: unknown) => void): void {
+    this.tasks.push(() => {
+      try {
+        task();
+      } catch (err) {
+        onError(err);
+      }
+      return true;
+    });
+    this.schedule();
+  }
+
   /**
    * Calls `fn` for each item, as many per slice as fit, with other queued work (requests) taking
    * turns between slices; one promise for the whole batch, none per item. An exception of `fn`
