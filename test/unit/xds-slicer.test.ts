@@ -34,10 +34,10 @@ test('posted tasks run after the current turn, in order; a throwing one reports 
 test('a long queue of posted work yields to timers between slices', async () => {
   const slicer = new LoopSlicer(5);
   let done = 0;
-  for (let i = 0; i < 40; i++) slicer.post(() => (busy(1), done++), assert.fail);
+  for (let i = 0; i < 40; i++) slicer.post(() => (busy(1), done++), (err) => assert.fail(String(err)));
   // A timer due at once fires after the first slice, long before the 40 ms of work are through.
   const doneWhenTimerFired = await new Promise<number>((r) => setTimeout(() => r(done), 0));
   assert.ok(doneWhenTimerFired < 40, `the timer waited for all the work (${doneWhenTimerFired} tasks done)`);
-  await new Promise<void>((r) => slicer.post(r, assert.fail));
+  await new Promise<void>((r) => slicer.post(r, (err) => assert.fail(String(err))));
   assert.equal(done, 40);
 });
