@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { status, type Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { hookGrpcStreams } from '../grpc-stream-hook.js';
+import { frameMessage, OK_TRAILERS, plainGrpc, respondStatus, RESPOND_OPTIONS, RESPONSE_HEADERS, tooLarge } from '../grpc-wire.js';
 
 /**
  * The SDK's unary calls (Heartbeat, RegisterInstance, …) served straight from the HTTP/2 stream.
@@ -64,41 +65,15 @@ class Call<Req> implements FastCall<Req> {
   }
 }
 
-/** Response headers and success trailers exactly as grpc-js sends them (shared, never mutated). */
-const RESPONSE_HEADERS = Object.freeze({
-  ':status': 200,
-  'content-type': 'application/grpc+proto',
-  'grpc-accept-encoding': 'identity,deflate,gzip',
-  'grpc-encoding': 'identity',
-});
-const OK_TRAILERS = Object.freeze({ 'grpc-status': String(status.OK), 'grpc-message': 'OK' });
-const RESPOND_OPTIONS = Object.freeze({ waitForTrailers: true });
 const noop = (): void => undefined;
 
 function sendTrailers(this: ServerHttp2Stream): void {
   this.sendTrailers(OK_TRAILERS);
 }
 
-/** A trailers-only answer with a gRPC error status (as grpc-js answers before any message). */
-function respondStatus(stream: ServerHttp2Stream, code: number, details: string): void {
-  if (stream.destroyed || stream.closed || stream.headersSent) return;
-  stream.respond(
-    {
-      ':status': 200,
-      'content-type': 'application/grpc+proto',
-      'grpc-status': String(code),
-      'grpc-message': encodeURI(details),
-    },
-    { endStream: true },
-  );
-}
-
 function respondMessage(stream: ServerHttp2Stream, payload: Buffer): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
-  const framed = Buffer.allocUnsafe(payload.length + 5);
-  framed[0] = 0;
-  framed.writeUInt32BE(payload.length, 1);
-  payload.copy(framed, 5);
+  const framed = frameMessage(payload);
   stream.respond(RESPONSE_HEADERS, RESPOND_OPTIONS);
   stream.once('wantTrailers', sendTrailers);
   stream.end(framed);
@@ -131,7 +106,7 @@ export class UnaryFastPath {
   install(server: Server): number {
     const installed = hookGrpcStreams(server, INSTALLED, (grpcJs, h2) => (stream, headers, flags, raw) => {
       const method = this.methods.get(headers[':path'] as string);
-      if (method === undefined || !plain(headers)) {
+      if (method === undefined || !plainGrpc(headers)) {
         grpcJs.call(h2, stream, headers, flags, raw);
         return;
       }
@@ -163,7 +138,7 @@ export class UnaryFastPath {
       if (body.size < 0) return;
       body.size += chunk.length;
       if (max >= 0 && body.size > max + 5) {
-        respondStatus(stream, status.RESOURCE_EXHAUSTED, `Received message larger than max (${body.size - 5} vs. ${max})`);
+        respondStatus(stream, status.RESOURCE_EXHAUSTED, tooLarge(body.size - 5, max));
         body.size = -1;
         body.chunks.length = 0;
         return;
@@ -183,7 +158,7 @@ export class UnaryFastPath {
     }
     const len = data.readUInt32BE(1);
     if (this.maxReceiveBytes >= 0 && len > this.maxReceiveBytes) {
-      respondStatus(stream, status.RESOURCE_EXHAUSTED, `Received message larger than max (${len} vs. ${this.maxReceiveBytes})`);
+      respondStatus(stream, status.RESOURCE_EXHAUSTED, tooLarge(len, this.maxReceiveBytes));
       return;
     }
     // A set compressed flag under identity encoding is read as it is, as grpc-js does.
@@ -228,11 +203,3 @@ export class UnaryFastPath {
 }
 
 const INSTALLED = Symbol('unary fast path installed');
-
-/** A call this path can take: gRPC content, no compression of the request. */
-function plain(headers: IncomingHttpHeaders): boolean {
-  const type = headers['content-type'];
-  if (typeof type !== 'string' || !type.startsWith('application/grpc')) return false;
-  const enc = headers['grpc-encoding'];
-  return enc === undefined || enc === 'identity';
-}
