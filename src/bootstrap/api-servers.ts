@@ -63,6 +63,7 @@ export function buildApiServers(
             listenIP: xdsEntry.option.listenIP,
             listenPort: xdsEntry.option.listenPort,
             connLimit: { ...xdsEntry.option.connLimit, whiteList: [...xdsEntry.option.connLimit.whiteList] },
+            streamFastPath: xdsEntry.option.streamFastPath,
           },
         )
       : undefined;

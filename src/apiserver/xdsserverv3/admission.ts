@@ -1,6 +1,8 @@
+import type { ServerHttp2Stream } from 'node:http2';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { hookGrpcStreams } from '../grpc-stream-hook.js';
+import { plainGrpc } from '../grpc-wire.js';
 import type { LoopSlicer } from './slicer.js';
 
 const HOOKED = Symbol('xDS streams admitted in slices');
@@ -24,14 +26,22 @@ const ignore = (): void => undefined;
  * Returns whether the hook is in place (false when grpc-js internals are not as expected: then
  * grpc-js sets calls up itself, as before).
  */
-export function admitStreamsInSlices(server: Server, slicer: LoopSlicer, logger: Logger): boolean {
+export function admitStreamsInSlices(
+  server: Server,
+  slicer: LoopSlicer,
+  logger: Logger,
+  /** Paths served without grpc-js (`DirectCall`), for calls with plain gRPC content. */
+  direct?: ReadonlyMap<string, (stream: ServerHttp2Stream) => void>,
+): boolean {
   const hooked = hookGrpcStreams(server, HOOKED, (grpcJs, h2) => (stream, headers, flags, raw) => {
     stream.on('error', ignore);
     slicer.post(
       () => {
         stream.removeListener('error', ignore);
         if (stream.destroyed || stream.closed) return;
-        grpcJs.call(h2, stream, headers, flags, raw);
+        const serve = direct?.get(headers[':path'] as string);
+        if (serve !== undefined && plainGrpc(headers)) serve(stream);
+        else grpcJs.call(h2, stream, headers, flags, raw);
       },
       (err) => {
         logger.error({ err }, 'xDS stream could not be set up');

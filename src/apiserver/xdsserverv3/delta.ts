@@ -1,4 +1,4 @@
-import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { AdsCall } from './call.js';
 import type { ResourceChange, XdsResource } from './resource.js';
 import { DELTA_DISCOVERY_RESPONSE } from './response-cache.js';
 import { XdsStream, type BaseRequest, type StreamDeps } from './stream.js';
@@ -41,7 +41,7 @@ interface DeltaTypeState {
 export class DeltaStream extends XdsStream {
   private readonly types = new Map<string, DeltaTypeState>();
 
-  constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps, fixedType?: string) {
+  constructor(call: AdsCall, deps: StreamDeps, fixedType?: string) {
     super(call, deps, 'delta', fixedType);
   }
 

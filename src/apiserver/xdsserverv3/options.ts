@@ -25,6 +25,11 @@ export interface XdsServerOptions {
    * the next turn of the event loop, and changes arriving while one runs are gathered for the next.
    */
   debounceMs?: number;
+  /**
+   * Serve uncompressed discovery streams straight from node's HTTP/2 streams (`DirectCall`) instead
+   * of through grpc-js' per-call machinery; default true. False sends every stream through grpc-js.
+   */
+  streamFastPath?: boolean;
   /** How long `stop()` waits before cutting connections; default 5 s. */
   shutdownTimeoutMs?: number;
 }

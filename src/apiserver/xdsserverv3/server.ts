@@ -1,9 +1,18 @@
-import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { ServerHttp2Stream } from 'node:http2';
+import {
+  Server,
+  ServerCredentials,
+  type MethodDefinition,
+  type ServerDuplexStream,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { ApiServer } from '../api.js';
 import { bindAddress, shutdownGrpc } from '../grpc-listen.js';
 import { limiterFor, listenGrpcLimited, type LimitedGrpcListener } from '../limited-listener.js';
 import { admitStreamsInSlices } from './admission.js';
+import { DirectCall, grpcJsCall, type AdsCall } from './call.js';
 import { DeltaStream } from './delta.js';
 import {
   DEFAULT_MAX_CONCURRENT_STREAMS,
@@ -163,23 +172,40 @@ class XdsServer implements XdsApiServer {
       subscriptions: new SubscriptionRegistry(this.snapshot, responses),
       onClose: (s: XdsStream) => this.streams.delete(s),
     };
-    server.addService(serviceDefinition(ADS_SERVICE), {
-      StreamAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps)),
-      DeltaAggregatedResources: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps)),
-    });
+    // Each streaming discovery method and the XdsStream a new call of it becomes.
+    const methods: Array<{ service: string; method: string; open: (call: AdsCall) => XdsStream }> = [
+      { service: ADS_SERVICE, method: 'StreamAggregatedResources', open: (c) => new SotwStream(c, deps) },
+      { service: ADS_SERVICE, method: 'DeltaAggregatedResources', open: (c) => new DeltaStream(c, deps) },
+    ];
+    // The per-type services (an Envoy configured with api_type GRPC per resource type).
+    for (const { service, suffix, typeUrl } of PER_TYPE_SERVICES) {
+      methods.push(
+        { service, method: `Stream${suffix}`, open: (c) => new SotwStream(c, deps, typeUrl) },
+        { service, method: `Delta${suffix}`, open: (c) => new DeltaStream(c, deps, typeUrl) },
+      );
+    }
+    const definitions = new Map<string, ServiceDefinition>();
+    const handlers = new Map<string, UntypedServiceImplementation>();
+    const direct = new Map<string, (stream: ServerHttp2Stream) => void>();
+    const maxReceive = this.options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES;
+    for (const { service, method, open } of methods) {
+      let def = definitions.get(service);
+      if (!def) definitions.set(service, (def = serviceDefinition(service)));
+      const m = def[method] as MethodDefinition<object, object>;
+      let impl = handlers.get(service);
+      if (!impl) handlers.set(service, (impl = {}));
+      impl[method] = (call: ServerDuplexStream<object, object>) => this.open(open(grpcJsCall(call)));
+      direct.set(m.path, (stream) => this.open(open(new DirectCall(stream, m.requestDeserialize, m.responseSerialize, maxReceive))));
+    }
+    for (const { service, suffix, typeUrl } of PER_TYPE_SERVICES) {
+      (handlers.get(service) as UntypedServiceImplementation)[`Fetch${suffix}`] = fetchHandler(this.snapshot, typeUrl, this.logger);
+    }
+    for (const [service, impl] of handlers) server.addService(definitions.get(service) as ServiceDefinition, impl);
     const hds = this.hds;
     server.addService(serviceDefinition(HDS_SERVICE), {
       StreamHealthCheck: (call: ServerDuplexStream<object, object>) => hds.stream(call),
       FetchHealthCheck: hds.fetch.bind(hds),
     });
-    // The per-type services (an Envoy configured with api_type GRPC per resource type).
-    for (const { service, suffix, typeUrl } of PER_TYPE_SERVICES) {
-      server.addService(serviceDefinition(service), {
-        [`Stream${suffix}`]: (call: ServerDuplexStream<object, object>) => this.open(new SotwStream(call, deps, typeUrl)),
-        [`Delta${suffix}`]: (call: ServerDuplexStream<object, object>) => this.open(new DeltaStream(call, deps, typeUrl)),
-        [`Fetch${suffix}`]: fetchHandler(this.snapshot, typeUrl, this.logger),
-      });
-    }
     try {
       this.listener = await listenGrpcLimited(server, ServerCredentials.createInsecure(), { host: this.options.listenIP, port: this.options.listenPort }, this.limiter.limiter);
     } catch (err) {
@@ -188,7 +214,7 @@ class XdsServer implements XdsApiServer {
       throw new Error(`${this.name}: cannot listen on ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     }
     this.boundPort = this.listener.port;
-    admitStreamsInSlices(server, this.slicer, this.logger);
+    admitStreamsInSlices(server, this.slicer, this.logger, this.options.streamFastPath === false ? undefined : direct);
     this.server = server;
     this.logger.info({ address: bindAddress(this.options.listenIP, this.boundPort) }, 'xDS v3 server listening');
   }

@@ -1,4 +1,4 @@
-import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { AdsCall } from './call.js';
 import { rawResourceNames } from './protos.js';
 import { DISCOVERY_RESPONSE } from './response-cache.js';
 import type { ResourceChange } from './resource.js';
@@ -38,7 +38,7 @@ interface TypeState {
 export class SotwStream extends XdsStream {
   private readonly types = new Map<string, TypeState>();
 
-  constructor(call: ServerDuplexStream<object, object>, deps: StreamDeps, fixedType?: string) {
+  constructor(call: AdsCall, deps: StreamDeps, fixedType?: string) {
     super(call, deps, 'sotw', fixedType);
   }
 

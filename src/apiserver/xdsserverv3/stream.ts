@@ -1,10 +1,11 @@
-import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { AdsCall } from './call.js';
 import { parseNode, type WireNode, type XdsNode } from './node.js';
 import { SERVED_TYPES, SILENT_TYPES } from './protos.js';
 import { ORDERED_TYPES, shortType, type ResourceChange } from './resource.js';
 import type { StreamCounters } from './metrics.js';
-import { shareFrames, type ResponseCache } from './response-cache.js';
+import type { ResponseCache } from './response-cache.js';
 import type { LoopSlicer } from './slicer.js';
 import type { XdsSnapshot } from './snapshot.js';
 import type { Subscription, SubscriptionRegistry } from './subscriptions.js';
@@ -49,29 +50,30 @@ export abstract class XdsStream {
   private pending = 0;
 
   constructor(
-    protected readonly call: ServerDuplexStream<object, object>,
+    protected readonly call: AdsCall,
     protected readonly deps: StreamDeps,
     readonly kind: 'sotw' | 'delta',
     /** Set on the per-type services (CDS, EDS, LDS, RDS): the only type the stream serves. */
     private readonly fixedType?: string,
   ) {
     this.logger = deps.logger;
-    // Answers shared by many streams are written as one framed Buffer (falls back to grpc-js's copy).
-    shareFrames(call);
-    call.on('data', (req: BaseRequest) => {
-      // The common case, an ACK that changes nothing, is settled at once: no queueing, no promise.
-      if (this.pending === 0 && this.acknowledged(req)) return;
-      this.pending++;
-      this.queue = this.queue
-        .then(() => this.onRequest(req))
-        .catch((err: unknown) => this.fail(status.INTERNAL, 'request failed', err))
-        .finally(() => {
-          this.pending--;
-        });
+    call.listen({
+      request: (req: BaseRequest) => {
+        // The common case, an ACK that changes nothing, is settled at once: no queueing, no promise.
+        if (this.pending === 0 && this.acknowledged(req)) return;
+        this.pending++;
+        this.queue = this.queue
+          .then(() => this.onRequest(req))
+          .catch((err: unknown) => this.fail(status.INTERNAL, 'request failed', err))
+          .finally(() => {
+            this.pending--;
+          });
+      },
+      // A client that half-closes is done asking: the stream ends with OK, as go-control-plane
+      // returns once its receive sees EOF (Envoy itself never half-closes).
+      end: () => this.end(),
+      gone: () => this.close(),
     });
-    call.on('end', () => this.close());
-    call.on('error', () => this.close());
-    call.on('cancelled', () => this.close());
   }
 
   /** The node of the stream, once its first request arrived. */
@@ -201,7 +203,7 @@ export abstract class XdsStream {
     if (err) this.logger.error({ err, node: this.nodeId }, `xDS stream: ${message}`);
     else this.logger.warn({ node: this.nodeId }, `xDS stream closed: ${message}`);
     this.close();
-    this.call.emit('error', { code, details: message });
+    this.call.fail(code, message);
   }
 
   private close(): void {

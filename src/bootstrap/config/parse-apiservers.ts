@@ -185,6 +185,8 @@ function parseOption(name: ApiServerName, s: Section): ApiServerConfig['option']
       option = { ...b, clusterName: s.str('clusterName', '') };
       break;
     case 'xds-v3':
+      option = { ...b, streamFastPath: s.bool('streamFastPath', true) };
+      break;
     case 'prometheus-sd':
       option = b;
       break;

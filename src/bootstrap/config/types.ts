@@ -172,7 +172,14 @@ export interface EurekaServerOption extends ApiServerOptionBase {
   readonly owner: string;
 }
 
-export type XdsServerOption = ApiServerOptionBase;
+export type XdsServerOption = ApiServerOptionBase & {
+  /**
+   * A polaris-ts addition: serve uncompressed discovery streams straight from the HTTP/2 stream
+   * instead of through grpc-js' per-call machinery. Default true; false sends every stream through
+   * grpc-js.
+   */
+  readonly streamFastPath?: boolean;
+};
 
 export interface NacosServerOption extends ApiServerOptionBase {
   /** Polaris namespace for Nacos' "public". Default "default". */
