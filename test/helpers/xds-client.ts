@@ -145,9 +145,10 @@ export interface AdsClient {
 }
 
 /** `ownConnection`: a channel of its own (grpc-js otherwise shares one connection per target). */
-export function adsClient(port: number, opts: { ownConnection?: boolean } = {}): AdsClient {
+export function adsClient(port: number, opts: { ownConnection?: boolean; channelOptions?: grpc.ChannelOptions } = {}): AdsClient {
   const Ads = loaded().envoy.service.discovery.v3.AggregatedDiscoveryService;
-  const client = new Ads(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), opts.ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {});
+  const channelOptions = { ...opts.channelOptions, ...(opts.ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}) };
+  const client = new Ads(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), channelOptions);
   return {
     close: () => client.close(),
     sotw: () => new SotwSession(client.StreamAggregatedResources()),

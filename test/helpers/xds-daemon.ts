@@ -2,13 +2,17 @@ import assert from 'node:assert/strict';
 import { call, daemonPorts, defaultYaml, startDaemon, type Daemon } from './daemon.js';
 import { freePort, retryPortClash } from './ports.js';
 
-/** A daemon with the xds-v3 listener on a free port (the default test config plus that entry). */
-export async function startXdsDaemon(nodeArgs?: string[]): Promise<{ d: Daemon; xdsPort: number }> {
+/**
+ * A daemon with the xds-v3 listener on a free port (the default test config plus that entry);
+ * `optionLines` are more `key: value` lines for that entry's option.
+ */
+export async function startXdsDaemon(nodeArgs?: string[], optionLines: string[] = []): Promise<{ d: Daemon; xdsPort: number }> {
   return retryPortClash(async () => {
     const xdsPort = await freePort();
     const yaml = defaultYaml().replace(
       'apiservers:\n',
-      `apiservers:\n  - name: xds-v3\n    option:\n      listenIP: 127.0.0.1\n      listenPort: ${xdsPort}\n`,
+      `apiservers:\n  - name: xds-v3\n    option:\n      listenIP: 127.0.0.1\n      listenPort: ${xdsPort}\n` +
+        optionLines.map((l) => `      ${l}\n`).join(''),
     );
     const d = await startDaemon({ yaml, nodeArgs, ports: await daemonPorts() });
     return { d, xdsPort };

@@ -587,6 +587,11 @@ describe('files', () => {
     assert.deepEqual(config.bootstrap.startInOrder, { open: true, key: 'sz' });
     assert.equal(config.naming.batch.register.maxBatchCount, 128);
     assert.ok(config.bootstrap.logger.default.rotateOutputPath.startsWith('log/'));
+    const xds = config.apiservers.find((a) => a.name === 'xds-v3');
+    assert.equal(xds?.name === 'xds-v3' && xds.option.streamFastPath, true);
+    const off = parse('apiservers: [{name: xds-v3, option: {listenPort: 15010, streamFastPath: false}}]');
+    const offXds = off.config.apiservers[0];
+    assert.equal(offXds?.name === 'xds-v3' && offXds.option.streamFastPath, false);
   });
 
   it("loads the upstream release file's layout", () => {
