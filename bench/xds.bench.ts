@@ -16,7 +16,9 @@
  *    the daemon nothing to read, next to the /metrics figure printed before (a scrape resets
  *    prom-client's histogram and then renders every metric, so each scrape's own tail is counted
  *    in the next round's figure).
- * Run: npm run bench (or node --import tsx bench/xds.bench.ts [--services S] [--endpoints E] [--streams N] [--rounds R] [--connections C] [--pin] [--full-decode] [--delta] [--mix] [--namespaces K])
+ * Run: npm run bench (or node --import tsx bench/xds.bench.ts [--services S] [--endpoints E] [--streams N] [--rounds R] [--connections C] [--pin] [--full-decode] [--delta] [--mix] [--namespaces K] [--grpc-js-streams])
+ * `--grpc-js-streams`: the daemon serves the streams through grpc-js (`streamFastPath: false`),
+ * the way it did before call.ts, for a before/after in one build.
  * `--delta`: the streams are incremental (DeltaAggregatedResources: CDS wildcard, EDS by name
  * subscribed, each answer ACKed by nonce) instead of state of the world.
  * `--mix`: several node kinds instead of one: the services spread over `--namespaces` (default 4)
@@ -200,6 +202,8 @@ export interface XdsBenchOptions {
   namespaces: number;
   pin: boolean;
   fullDecode: boolean;
+  /** Streams go through grpc-js (`streamFastPath: false`) instead of the direct path. */
+  grpcJsStreams: boolean;
 }
 
 /** Command-line options, overridden by `over` (npm run bench runs the default and two variants). */
@@ -216,6 +220,7 @@ function benchOptions(over: Partial<XdsBenchOptions>): XdsBenchOptions {
     namespaces: over.namespaces ?? arg('namespaces', mix ? 4 : 1),
     pin: over.pin ?? flag('pin'),
     fullDecode: over.fullDecode ?? flag('full-decode'),
+    grpcJsStreams: over.grpcJsStreams ?? flag('grpc-js-streams'),
   };
 }
 
@@ -324,7 +329,13 @@ export async function runXdsBench(over: Partial<XdsBenchOptions> = {}): Promise<
   const plan = plans(o, at);
   const kinds = new Set(plan.map((p) => p.kind)).size;
   const edsSubs = new Set(plan.map((p) => `${p.kind}\u0000${[...p.names].sort().join(',')}`)).size;
-  const tag = [o.delta ? 'delta' : '', o.mix ? `${kinds} node kinds in ${o.namespaces} namespaces` : ''].filter(Boolean).join(', ');
+  const tag = [
+    o.delta ? 'delta' : '',
+    o.mix ? `${kinds} node kinds in ${o.namespaces} namespaces` : '',
+    o.grpcJsStreams ? 'streams through grpc-js' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   const label = (what: string) => `xds${tag ? ` [${tag}]` : ''} ${what}`;
   const rows: Row[] = [];
   const profDir = process.env.XDS_BENCH_PROF;
@@ -338,7 +349,7 @@ export async function runXdsBench(over: Partial<XdsBenchOptions> = {}): Promise<
     ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
   ];
   process.env.XDS_BENCH_ELD_SOCKET = probePath;
-  const { d, xdsPort } = await startXdsDaemon(nodeArgs);
+  const { d, xdsPort } = await startXdsDaemon(nodeArgs, o.grpcJsStreams ? ['streamFastPath: false'] : []);
   delete process.env.XDS_BENCH_ELD_SOCKET;
   const probe = await EldProbe.open(probePath);
   const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(d.output())?.[1];
