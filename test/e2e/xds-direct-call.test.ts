@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { once } from 'node:events';
 import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import type { Daemon } from '../helpers/daemon.js';
@@ -53,10 +52,10 @@ class RawStream {
   private waiting: (() => void) | undefined;
   private readonly closed: Promise<unknown>;
 
-  constructor(port: number) {
+  constructor(port: number, extraHeaders: http2.OutgoingHttpHeaders = {}) {
     this.session = http2.connect(`http://127.0.0.1:${port}`);
     this.session.on('error', () => undefined);
-    this.req = this.session.request({ ':method': 'POST', ':path': ADS_SOTW_PATH, 'content-type': 'application/grpc', te: 'trailers' });
+    this.req = this.session.request({ ':method': 'POST', ':path': ADS_SOTW_PATH, 'content-type': 'application/grpc', te: 'trailers', ...extraHeaders });
     this.req.on('error', () => undefined);
     this.req.on('response', (h) => (this.headers = h));
     this.req.on('trailers', (t) => (this.trailers = t));
@@ -96,11 +95,17 @@ class RawStream {
     return this.messages[this.read++] as SotwResponse;
   }
 
-  /** Half-closes when `halfClose`, then waits for the stream's end. */
+  /** Half-closes when `halfClose`, then waits (5 s at most) for the server to end the stream. */
   async ending(halfClose: boolean): Promise<Ending> {
     if (halfClose) this.req.end();
-    await this.closed;
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      this.closed.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
+    ]);
+    clearTimeout(timer);
     this.session.destroy();
+    if (!ended) assert.fail('the server did not end the stream within 5 s');
     const last = this.trailers ?? this.headers;
     return {
       headers: this.headers,
@@ -202,6 +207,20 @@ describe('xDS streams served from the HTTP/2 stream, beside grpc-js serving them
     const [d, g] = endings as [Ending, Ending];
     assert.equal(d.status, String(grpc.status.INTERNAL));
     assert.deepEqual(grpcHeaders(d.headers), grpcHeaders(g.headers));
+    assert.deepEqual(grpcHeaders(d.trailers), grpcHeaders(g.trailers));
+  });
+
+  it('ends a stream with a deadline (grpc-timeout) with DEADLINE_EXCEEDED when it is due', async () => {
+    const { cds } = await service();
+    const endings: Ending[] = [];
+    for (const s of [direct, viaGrpcJs]) {
+      const raw = new RawStream(s.xdsPort, { 'grpc-timeout': '300m' });
+      await raw.send(cds);
+      await raw.next();
+      endings.push(await raw.ending(false));
+    }
+    const [d, g] = endings as [Ending, Ending];
+    assert.equal(d.status, String(grpc.status.DEADLINE_EXCEEDED));
     assert.deepEqual(grpcHeaders(d.trailers), grpcHeaders(g.trailers));
   });
 

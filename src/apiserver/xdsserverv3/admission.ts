@@ -30,7 +30,7 @@ export function admitStreamsInSlices(
   server: Server,
   slicer: LoopSlicer,
   logger: Logger,
-  /** Paths served without grpc-js (`DirectCall`), for calls with plain gRPC content. */
+  /** Paths served without grpc-js (`DirectCall`), for calls with plain gRPC content and no deadline. */
   direct?: ReadonlyMap<string, (stream: ServerHttp2Stream) => void>,
 ): boolean {
   const hooked = hookGrpcStreams(server, HOOKED, (grpcJs, h2) => (stream, headers, flags, raw) => {
@@ -40,7 +40,8 @@ export function admitStreamsInSlices(
         stream.removeListener('error', ignore);
         if (stream.destroyed || stream.closed) return;
         const serve = direct?.get(headers[':path'] as string);
-        if (serve !== undefined && plainGrpc(headers)) serve(stream);
+        // A call with a deadline goes to grpc-js, which ends it with DEADLINE_EXCEEDED when due.
+        if (serve !== undefined && plainGrpc(headers) && headers['grpc-timeout'] === undefined) serve(stream);
         else grpcJs.call(h2, stream, headers, flags, raw);
       },
       (err) => {

@@ -102,7 +102,7 @@ export abstract class XdsStream {
     }
   }
 
-  /** Ends the stream from the server side (shutdown). */
+  /** Ends the stream with OK (server shutdown, or the client half-closed). */
   end(): void {
     if (this.closed) return;
     this.close();
